@@ -1,0 +1,31 @@
+/*
+ * limits.h - every size limit in Collective, in one place.
+ *
+ * Each growable buffer is created with a maximum size taken from here, so
+ * that no input can make the program grow without bound. Change a limit
+ * here and nowhere else.
+ */
+#ifndef CO_LIMITS_H
+#define CO_LIMITS_H
+
+/* Text and buffers */
+#define CO_MAX_ERRMSG 512            /* a human-readable error message */
+#define CO_MAX_FIELDNAME 64          /* a field or column name in an error */
+#define CO_MAX_LINE (1024 * 1024)    /* one CSV record */
+#define CO_MAX_CSV_FIELDS 4096       /* fields in one CSV record */
+#define CO_MAX_FILE (512L * 1024 * 1024) /* a file read whole into memory */
+#define CO_MAX_OUTPUT (1024L * 1024 * 1024) /* one generated document */
+
+/* HTTP */
+#define CO_MAX_BODY (8 * 1024 * 1024)     /* a request body */
+#define CO_MAX_FORM_FIELDS 512           /* fields in one form */
+#define CO_MAX_FIELD_VALUE (1024 * 1024) /* one form field's value */
+#define CO_MAX_HEADER_BYTES (32 * 1024)  /* all request headers */
+#define CO_MAX_URL 8192                  /* a request target */
+#define CO_MAX_PAGE (16L * 1024 * 1024)  /* one rendered response */
+
+/* Memory */
+#define CO_ARENA_BLOCK (64 * 1024)          /* default arena block */
+#define CO_ARENA_MAX (256L * 1024 * 1024)   /* one request's arena */
+
+#endif
