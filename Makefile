@@ -18,7 +18,7 @@ ifeq ($(CC),cc)
 CC := gcc
 endif
 
-BUILD := build$(if $(filter 1,$(SAN)),-san,)
+BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
 PKGS := libmicrohttpd jansson sqlite3 libpq libsodium pangocairo cairo libcmark inih zlib libqrencode xlsxwriter
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -43,7 +43,7 @@ LIB := $(BUILD)/libcollective.a
 # Files built into the binary: templates, catalogues, migrations, static assets.
 ASSETS := $(shell find src -path '*/templates/*' -type f | sort) \
 	$(shell find src -path '*/migrations/*.sql' -type f | sort) \
-	$(shell find po -name '*.po' -type f 2>/dev/null | sort) \
+	$(shell find src -path '*/po/*.po' -type f | sort) \
 	$(shell find static -type f 2>/dev/null | sort)
 ASSET_OBJ := $(BUILD)/gen/assets.o
 
