@@ -33,7 +33,7 @@ void *co_arena_calloc(struct co_arena *a, size_t n, size_t size);
 char *co_arena_strdup(struct co_arena *a, const char *s);
 char *co_arena_strndup(struct co_arena *a, const char *s, size_t n);
 char *co_arena_printf(struct co_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 char *co_arena_vprintf(struct co_arena *a, const char *fmt, va_list ap);
 
 #endif

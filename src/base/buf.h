@@ -29,8 +29,7 @@ void co_buf_reset(struct co_buf *b); /* empties, keeps the memory */
 int co_buf_add(struct co_buf *b, const void *p, size_t n);
 int co_buf_adds(struct co_buf *b, const char *s);
 int co_buf_addc(struct co_buf *b, char c);
-int co_buf_printf(struct co_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int co_buf_printf(struct co_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int co_buf_vprintf(struct co_buf *b, const char *fmt, va_list ap);
 
 /* Hands over the memory (never NULL: an empty buffer gives "") and resets

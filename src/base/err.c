@@ -34,8 +34,8 @@ int co_errf(struct co_err *e, int code, const char *fmt, ...)
 	return code;
 }
 
-int co_errf_at(struct co_err *e, int code, long row, long col, const char *field,
-	       const char *fmt, ...)
+int co_errf_at(struct co_err *e, int code, long row, long col, const char *field, const char *fmt,
+               ...)
 {
 	va_list ap;
 
@@ -77,11 +77,10 @@ void co_err_format(const struct co_err *e, char *out, unsigned long size)
 	if (e->row > 0)
 		n += (size_t)snprintf(where + n, sizeof(where) - n, "row %ld", e->row);
 	if (e->col > 0 && n < sizeof(where))
-		n += (size_t)snprintf(where + n, sizeof(where) - n, "%scolumn %ld",
-				      n ? ", " : "", e->col);
+		n += (size_t)snprintf(where + n, sizeof(where) - n, "%scolumn %ld", n ? ", " : "",
+		                      e->col);
 	if (e->field[0] && n < sizeof(where))
-		n += (size_t)snprintf(where + n, sizeof(where) - n, n ? " (%s)" : "field %s",
-				      e->field);
+		snprintf(where + n, sizeof(where) - n, n ? " (%s)" : "field %s", e->field);
 	if (where[0])
 		snprintf(out, size, "%s: %s", where, e->msg);
 	else

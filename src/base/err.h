@@ -31,9 +31,9 @@ enum co_code {
 };
 
 struct co_err {
-	int code;   /* an enum co_code; 0 when nothing went wrong */
-	long row;   /* 1-based input row, 0 when it does not apply */
-	long col;   /* 1-based input column, 0 when it does not apply */
+	int code;                     /* an enum co_code; 0 when nothing went wrong */
+	long row;                     /* 1-based input row, 0 when it does not apply */
+	long col;                     /* 1-based input column, 0 when it does not apply */
 	char field[CO_MAX_FIELDNAME]; /* field or column name, "" when none */
 	char msg[CO_MAX_ERRMSG];
 };
@@ -43,13 +43,12 @@ void co_err_clear(struct co_err *e);
 
 /* Sets code and message (printf-style) and returns code, so that callers can
  * write `return co_errf(e, CO_EINPUT, "...")`. e may be NULL. */
-int co_errf(struct co_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int co_errf(struct co_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* As co_errf, and records where in the input the problem is. field may be
  * NULL; row and col may be 0. */
-int co_errf_at(struct co_err *e, int code, long row, long col, const char *field,
-	       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int co_errf_at(struct co_err *e, int code, long row, long col, const char *field, const char *fmt,
+               ...) __attribute__((format(printf, 6, 7)));
 
 int co_verrf(struct co_err *e, int code, const char *fmt, va_list ap);
 

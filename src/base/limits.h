@@ -9,23 +9,28 @@
 #define CO_LIMITS_H
 
 /* Text and buffers */
-#define CO_MAX_ERRMSG 512            /* a human-readable error message */
-#define CO_MAX_FIELDNAME 64          /* a field or column name in an error */
-#define CO_MAX_LINE (1024 * 1024)    /* one CSV record */
-#define CO_MAX_CSV_FIELDS 4096       /* fields in one CSV record */
-#define CO_MAX_FILE (512L * 1024 * 1024) /* a file read whole into memory */
-#define CO_MAX_OUTPUT (1024L * 1024 * 1024) /* one generated document */
+#define CO_MAX_ERRMSG     512                    /* a human-readable error message */
+#define CO_MAX_FIELDNAME  64                     /* a field or column name in an error */
+#define CO_MAX_LINE       (1024UL * 1024)        /* one CSV record */
+#define CO_MAX_CSV_FIELDS 4096                   /* fields in one CSV record */
+#define CO_MAX_FILE       (512UL * 1024 * 1024)  /* a file read whole into memory */
+#define CO_MAX_OUTPUT     (1024UL * 1024 * 1024) /* one generated document */
 
 /* HTTP */
-#define CO_MAX_BODY (8 * 1024 * 1024)     /* a request body */
-#define CO_MAX_FORM_FIELDS 512           /* fields in one form */
-#define CO_MAX_FIELD_VALUE (1024 * 1024) /* one form field's value */
-#define CO_MAX_HEADER_BYTES (32 * 1024)  /* all request headers */
-#define CO_MAX_URL 8192                  /* a request target */
-#define CO_MAX_PAGE (16L * 1024 * 1024)  /* one rendered response */
+#define CO_MAX_BODY         (8UL * 1024 * 1024)  /* a request body */
+#define CO_MAX_FORM_FIELDS  512                  /* fields in one form */
+#define CO_MAX_FIELD_VALUE  (1024UL * 1024)      /* one form field's value */
+#define CO_MAX_HEADER_BYTES (32UL * 1024)        /* all request headers */
+#define CO_MAX_URL          8192                 /* a request target */
+#define CO_MAX_PAGE         (16UL * 1024 * 1024) /* one rendered response */
+
+/* HTTP parsing (src/http) */
+#define CO_MAX_COOKIES     64   /* pairs in one Cookie header */
+#define CO_MAX_PATH_SEGS   64   /* segments in a request path or route pattern */
+#define CO_MAX_PART_HEADER 4096 /* the headers of one multipart part */
 
 /* Memory */
-#define CO_ARENA_BLOCK (64 * 1024)          /* default arena block */
-#define CO_ARENA_MAX (256L * 1024 * 1024)   /* one request's arena */
+#define CO_ARENA_BLOCK (64UL * 1024)         /* default arena block */
+#define CO_ARENA_MAX   (256UL * 1024 * 1024) /* one request's arena */
 
 #endif

@@ -11,8 +11,8 @@
 
 #include <stdio.h>
 
-#define CLI_OK 0
-#define CLI_FAIL 1
+#define CLI_OK    0
+#define CLI_FAIL  1
 #define CLI_USAGE 2
 
 int cli_serve(int argc, char **argv);

@@ -16,16 +16,16 @@ struct cli_command {
 static int cli_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
-	{"serve", cli_serve, "start the web server"},
-	{"migrate", cli_migrate, "bring the database schema up to date"},
-	{"demo", cli_demo, "load the demonstration data into an empty database"},
-	{"user", cli_user, "add or import user accounts"},
-	{"token", cli_token, "create an API token for a user"},
-	{"outbox", cli_outbox, "list and send queued emails"},
-	{"backup", cli_backup, "write a consistent copy of the database to a file"},
-	{"spc", cli_spc, "statistical process control charts from CSV"},
-	{"wf", cli_wf, "workforce projections, scenarios and commissioning"},
-	{"version", cli_version, "print the version"},
+        {"serve", cli_serve, "start the web server"},
+        {"migrate", cli_migrate, "bring the database schema up to date"},
+        {"demo", cli_demo, "load the demonstration data into an empty database"},
+        {"user", cli_user, "add or import user accounts"},
+        {"token", cli_token, "create an API token for a user"},
+        {"outbox", cli_outbox, "list and send queued emails"},
+        {"backup", cli_backup, "write a consistent copy of the database to a file"},
+        {"spc", cli_spc, "statistical process control charts from CSV"},
+        {"wf", cli_wf, "workforce projections, scenarios and commissioning"},
+        {"version", cli_version, "print the version"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -54,13 +54,13 @@ struct db_val {
 #define DB_I(x) ((struct db_val){.type = DB_INT, .i = (int64_t)(x)})
 #define DB_R(x) ((struct db_val){.type = DB_REAL, .r = (double)(x)})
 /* Text; a NULL pointer binds SQL NULL. */
-#define DB_T(x) ((struct db_val){.type = (x) ? DB_TEXT : DB_NULL, .s = (x)})
+#define DB_T(x)    ((struct db_val){.type = (x) ? DB_TEXT : DB_NULL, .s = (x)})
 #define DB_B(p, n) ((struct db_val){.type = DB_BLOB, .s = (const char *)(p), .len = (n)})
-#define DB_NUL ((struct db_val){.type = DB_NULL})
+#define DB_NUL     ((struct db_val){.type = DB_NULL})
 /* DB_ARGS(DB_I(1), DB_T(name)) expands to the array and its count. */
 #define DB_ARGS(...)                                                                               \
 	((const struct db_val[]){__VA_ARGS__}),                                                    \
-		((int)(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val)))
+	        ((int)(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val)))
 #define DB_NOARGS NULL, 0
 
 /* Opens a pool of up to pool_size connections (0: a default). For SQLite:
@@ -79,11 +79,11 @@ void db_pool_stats(struct db *db, int *open, int *in_use);
 /* Runs a statement that returns no rows; *changed (may be NULL) receives
  * the number of rows it changed. */
 int db_exec(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
-	    int64_t *changed, struct co_err *e);
+            int64_t *changed, struct co_err *e);
 
 /* Runs a query; step through it with db_rows_next(). */
 int db_query(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
-	     struct db_rows **out, struct co_err *e);
+             struct db_rows **out, struct co_err *e);
 /* 1: a row is ready; 0: no more rows; negative: an error (in e). */
 int db_rows_next(struct db_rows *r, struct co_err *e);
 int db_rows_ncols(const struct db_rows *r);
@@ -98,7 +98,7 @@ void db_rows_free(struct db_rows *r);
 /* Convenience: the first column of the first row as an integer. CO_ENOTFOUND
  * when there is no row. */
 int db_query_int(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
-		 int64_t *out, struct co_err *e);
+                 int64_t *out, struct co_err *e);
 
 /* Transactions. DB_TX_WRITE takes the write lock at the start on SQLite
  * (BEGIN IMMEDIATE), so that two writers never deadlock on an upgrade; on

@@ -18,7 +18,7 @@ static void err_format_names_row_column_and_field(void **state)
 
 	(void)state;
 	assert_int_equal(co_errf_at(&e, CO_EINPUT, 3, 2, "y", "not a number: '%s'", "abc"),
-			 CO_EINPUT);
+	                 CO_EINPUT);
 	co_err_format(&e, out, sizeof(out));
 	assert_string_equal(out, "row 3, column 2 (y): not a number: 'abc'");
 	co_errf_at(&e, CO_EINPUT, 0, 0, "email", "is required");
@@ -77,9 +77,9 @@ static void buf_grows_and_refuses_past_max(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(err_format_names_row_column_and_field),
-		cmocka_unit_test(arena_aligns_and_respects_limit),
-		cmocka_unit_test(buf_grows_and_refuses_past_max),
+	        cmocka_unit_test(err_format_names_row_column_and_field),
+	        cmocka_unit_test(arena_aligns_and_respects_limit),
+	        cmocka_unit_test(buf_grows_and_refuses_past_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
