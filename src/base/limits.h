@@ -29,6 +29,10 @@
 #define CO_MAX_PATH_SEGS   64   /* segments in a request path or route pattern */
 #define CO_MAX_PART_HEADER 4096 /* the headers of one multipart part */
 
+/* Storage and configuration */
+#define CO_MAX_SQL (4 * 1024 * 1024) /* one SQL statement or migration, expanded */
+#define CO_MAX_CONF_VALUE 1024       /* one configuration value */
+
 /* Memory */
 #define CO_ARENA_BLOCK (64UL * 1024)         /* default arena block */
 #define CO_ARENA_MAX   (256UL * 1024 * 1024) /* one request's arena */

@@ -37,6 +37,7 @@
 struct db;
 struct db_conn;
 struct db_rows;
+struct co_asset;
 
 enum db_kind { DB_SQLITE = 1, DB_POSTGRES = 2 };
 
@@ -71,6 +72,10 @@ enum db_kind db_kind(const struct db *db);
 /* The URL with any password removed, for logs. */
 const char *db_url_safe(const struct db *db);
 
+/* How long db_acquire() waits for a connection when all pool_size are lent
+ * out before failing with CO_EDB (default 30000 ms). */
+void db_set_wait(struct db *db, int ms);
+
 int db_acquire(struct db *db, struct db_conn **out, struct co_err *e);
 void db_release(struct db_conn *c);
 /* Connections open and in use now, for /metrics. */
@@ -100,6 +105,15 @@ void db_rows_free(struct db_rows *r);
 int db_query_int(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
                  int64_t *out, struct co_err *e);
 
+/* Runs several statements separated by semicolons, with no parameters and
+ * without caching ({{macros}} are expanded). For migrations, fixtures and
+ * tests: never with text that came from a user. */
+int db_exec_script(struct db_conn *c, const char *sql, struct co_err *e);
+
+/* How many statements this connection has prepared in its life (the cache
+ * hands back the same one for the same SQL text): for tests and metrics. */
+long db_conn_prepares(const struct db_conn *c);
+
 /* Transactions. DB_TX_WRITE takes the write lock at the start on SQLite
  * (BEGIN IMMEDIATE), so that two writers never deadlock on an upgrade; on
  * PostgreSQL both are READ COMMITTED. A transaction not committed is rolled
@@ -116,6 +130,13 @@ void db_rollback(struct db_conn *c);
  * in number order, each in its own transaction) not yet applied; *applied
  * (may be NULL) receives how many ran. */
 int db_migrate(struct db *db, int *applied, struct co_err *e);
+/* The same over another table of assets (ending with a NULL path), of which
+ * only paths src/.../migrations/NNNN_name.sql count: for tests. Each
+ * migration is recorded in schema_migrations by its file name (NNNN_name),
+ * which must be unique across modules; numbers are global and order the
+ * run. Several processes may migrate one database at once: on PostgreSQL
+ * they take turns under an advisory lock, on SQLite under the write lock. */
+int db_migrate_from(struct db *db, const struct co_asset *assets, int *applied, struct co_err *e);
 
 /* Writes a consistent copy of the whole database to path: an SQLite file
  * (online backup) or, for PostgreSQL, a plain SQL dump via pg_dump. */
