@@ -33,6 +33,10 @@
 #define CO_MAX_SQL (4 * 1024 * 1024) /* one SQL statement or migration, expanded */
 #define CO_MAX_CONF_VALUE 1024       /* one configuration value */
 
+/* Improve (src/mod/improve) */
+#define CO_MAX_INPUT_ERRORS 1000 /* errors listed for one form or upload */
+#define CO_MAX_NOTE 4000         /* a note on one data value, in bytes */
+
 /* Memory */
 #define CO_ARENA_BLOCK (64UL * 1024)         /* default arena block */
 #define CO_ARENA_MAX   (256UL * 1024 * 1024) /* one request's arena */
