@@ -321,17 +321,29 @@ long db_conn_prepares(const struct db_conn *c)
 int db_exec(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
             int64_t *changed, struct co_err *e)
 {
+	int rc;
+
 	assert(nparams >= 0 && (nparams == 0 || params));
 	if (c->db->kind == DB_SQLITE)
-		return db__sqlite_exec(c, sql, params, nparams, changed, e);
-	return db__pg_exec(c, sql, params, nparams, changed, e);
+		rc = db__sqlite_exec(c, sql, params, nparams, changed, e);
+	else
+		rc = db__pg_exec(c, sql, params, nparams, changed, e);
+	if (rc && c->in_tx)
+		c->tx_failed = 1;
+	return rc;
 }
 
 int db_exec_script(struct db_conn *c, const char *sql, struct co_err *e)
 {
+	int rc;
+
 	if (c->db->kind == DB_SQLITE)
-		return db__sqlite_script(c, sql, e);
-	return db__pg_script(c, sql, e);
+		rc = db__sqlite_script(c, sql, e);
+	else
+		rc = db__pg_script(c, sql, e);
+	if (rc && c->in_tx)
+		c->tx_failed = 1;
+	return rc;
 }
 
 int db_query(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
@@ -351,6 +363,8 @@ int db_query(struct db_conn *c, const char *sql, const struct db_val *params, in
 		rc = db__pg_query(c, sql, params, nparams, r, e);
 	if (rc) {
 		free(r);
+		if (c->in_tx)
+			c->tx_failed = 1;
 		return rc;
 	}
 	c->open_rows++;
@@ -360,9 +374,15 @@ int db_query(struct db_conn *c, const char *sql, const struct db_val *params, in
 
 int db_rows_next(struct db_rows *r, struct co_err *e)
 {
+	int rc;
+
 	if (r->conn->db->kind == DB_SQLITE)
-		return db__sqlite_next(r, e);
-	return db__pg_next(r, e);
+		rc = db__sqlite_next(r, e);
+	else
+		rc = db__pg_next(r, e);
+	if (rc < 0 && r->conn->in_tx)
+		r->conn->tx_failed = 1;
+	return rc;
 }
 
 int db_rows_ncols(const struct db_rows *r)
@@ -470,8 +490,10 @@ int db_begin(struct db_conn *c, enum db_tx mode, struct co_err *e)
 	else
 		sql = "BEGIN";
 	rc = db_exec_script(c, sql, e);
-	if (rc == 0)
+	if (rc == 0) {
 		c->in_tx = 1;
+		c->tx_failed = 0;
+	}
 	return rc;
 }
 
@@ -481,6 +503,13 @@ int db_commit(struct db_conn *c, struct co_err *e)
 
 	if (!c->in_tx)
 		return co_errf(e, CO_EINTERNAL, "commit without a transaction");
+	if (c->tx_failed) {
+		/* PostgreSQL has aborted it already; SQLite is made to agree, so
+		 * that a transaction is all or nothing on both. */
+		db_rollback(c);
+		return co_errf(e, CO_EDB,
+		               "the transaction was rolled back because a statement in it failed");
+	}
 	if (c->db->kind == DB_POSTGRES) {
 		/* Committed or not, the transaction is over on PostgreSQL. */
 		rc = db__pg_commit(c, e);
@@ -508,6 +537,7 @@ void db_rollback(struct db_conn *c)
 	else
 		db__pg_script(c, "ROLLBACK", NULL);
 	c->in_tx = 0;
+	c->tx_failed = 0;
 }
 
 /* ---- macros and placeholders ---- */

@@ -43,6 +43,7 @@ struct db_conn {
 	struct db_conn *next; /* on the pool's idle list */
 	void *handle;         /* sqlite3 * or PGconn * */
 	int in_tx;
+	int tx_failed;  /* a statement failed in the open transaction */
 	int broken;     /* the connection is unusable: closed on release */
 	int open_rows;  /* db_rows not yet freed */
 	uint64_t clock; /* statement uses, for LRU */

@@ -3,10 +3,14 @@
  * connection, statements prepared once per connection (PQprepare, named
  * co_sN) and executed with bound parameters, results in text format.
  *
- * Parameters are sent as text (integers, reals, text) or binary (blobs),
- * declared int8 / float8 / bytea so that `? IS NULL`-free SQL written for
- * SQLite needs no casts; text and NULL are left for the server to infer.
- * The cache key is the SQL text and these declared types.
+ * Parameters are sent as text (integers, reals, text) or binary (blobs).
+ * Only blobs are declared (bytea); every other type is left for the server
+ * to infer from where the placeholder stands, as a quoted literal would
+ * be, so SQL written for SQLite works unchanged: `LEFT(name, ?)` gets an
+ * int4, `id = ?` an int8, and a text "5" bound to a BIGINT column is 5. A
+ * placeholder that stands alone (`? IS NULL`) has nothing to infer from:
+ * write CAST(? AS BIGINT), which both databases accept. The cache key is
+ * the SQL text and which parameters are blobs.
  *
  * A connection the server closed while idle is noticed before it is lent
  * (db__pg_check) and reset; one that breaks during a call is marked broken
@@ -16,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +34,8 @@
 
 extern char **environ;
 
-#define PG_BOOLOID   16
-#define PG_BYTEAOID  17
-#define PG_INT8OID   20
-#define PG_FLOAT8OID 701
+#define PG_BOOLOID  16
+#define PG_BYTEAOID 17
 
 /* Key of the advisory lock that serialises migrations: "collmig" in ASCII. */
 #define PG_MIGRATE_LOCK "7306369787144551"
@@ -147,9 +150,19 @@ int db__pg_check(struct db_conn *c, struct co_err *e)
 {
 	char msg[CO_MAX_ERRMSG];
 
-	if (PQstatus(h(c)) == CONNECTION_OK && PQconsumeInput(h(c)) &&
-	    PQstatus(h(c)) == CONNECTION_OK)
-		return 0;
+	/* An idle session has nothing to say. If its socket is readable, the
+	 * server sent something (a FATAL on termination, then end of file):
+	 * read it all, which turns a closed session into CONNECTION_BAD. */
+	for (;;) {
+		struct pollfd pfd = {.fd = PQsocket(h(c)), .events = POLLIN};
+
+		if (PQstatus(h(c)) != CONNECTION_OK || pfd.fd < 0)
+			break;
+		if (poll(&pfd, 1, 0) <= 0)
+			return 0;
+		if (!PQconsumeInput(h(c)))
+			break;
+	}
 	/* The server closed it (restart, idle timeout): start a new session. */
 	db__cache_clear(c, NULL);
 	c->in_tx = 0;
@@ -204,18 +217,16 @@ static int params_make(const struct db_val *params, int n, struct pg_params *p, 
 		case DB_INT:
 			snprintf(p->num[i], 32, "%lld", (long long)v->i);
 			p->values[i] = p->num[i];
-			p->types[i] = PG_INT8OID;
-			t = 'i';
+			t = '-';
 			break;
 		case DB_REAL:
 			snprintf(p->num[i], 32, "%.17g", v->r);
 			p->values[i] = p->num[i];
-			p->types[i] = PG_FLOAT8OID;
-			t = 'r';
+			t = '-';
 			break;
 		case DB_TEXT:
 			p->values[i] = v->s;
-			t = 't';
+			t = '-';
 			break;
 		case DB_BLOB:
 			if (v->len > 0x7fffffff) {
@@ -230,7 +241,7 @@ static int params_make(const struct db_val *params, int n, struct pg_params *p, 
 			break;
 		default:
 			p->values[i] = NULL;
-			t = 'n';
+			t = '-';
 			break;
 		}
 		if (i < DB__SIG_MAX - 1) {
@@ -239,7 +250,7 @@ static int params_make(const struct db_val *params, int n, struct pg_params *p, 
 		}
 	}
 	if (n >= DB__SIG_MAX - 1) {
-		/* Too many to key on: let the server infer every type. */
+		/* Too many to key on: let the server infer every type, blobs too. */
 		memset(p->types, 0, (size_t)n * sizeof(Oid));
 		snprintf(sig, DB__SIG_MAX, "*");
 	}
