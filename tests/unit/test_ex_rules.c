@@ -46,6 +46,7 @@ static void transition_table(void **state)
 	        {EX_PENDING, EX_EV_REJECT, 0, EX_DECLINED},
 	        {EX_WAITLISTED, EX_EV_OFFER, 0, EX_OFFERED},
 	        {EX_OFFERED, EX_EV_ACCEPT, 0, EX_CONFIRMED},
+	        {EX_OFFERED, EX_EV_ACCEPT, 1, EX_PENDING},
 	        {EX_OFFERED, EX_EV_DECLINE, 0, EX_DECLINED},
 	        {EX_OFFERED, EX_EV_EXPIRE, 0, EX_DECLINED},
 	        {EX_PENDING, EX_EV_CANCEL, 0, EX_CANCELLED},
@@ -70,8 +71,9 @@ static void transition_table(void **state)
 				for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
 					if (allowed[i].from == (enum ex_reg_state)s &&
 					    allowed[i].ev == (enum ex_reg_event)ev &&
-					    (allowed[i].ev != EX_EV_APPROVE ||
-					     allowed[i].full == full))
+					    (allowed[i].full == full ||
+					     (allowed[i].ev != EX_EV_APPROVE &&
+					      allowed[i].ev != EX_EV_ACCEPT)))
 						want = allowed[i].to;
 				rc = ex_transition((enum ex_reg_state)s, (enum ex_reg_event)ev,
 				                   full, &to, &e);
@@ -120,9 +122,14 @@ static void places_and_signup_state(void **state)
 	/* Over-full (capacity lowered by an admin through storage) is 0, not negative. */
 	c.capacity = 1;
 	assert_int_equal(ex_places_left(&c, &p), 0);
-	/* Approval needed: pending first, whatever the places. */
+	/* Approval needed: pending first, whatever the places ... */
 	p.approval_needed = 1;
+	assert_int_equal(ex_signup_state(&c, &p), EX_PENDING);
+	/* ... unless pending holds a place and none is left. */
+	p.pending_holds_place = 1;
+	assert_int_equal(ex_signup_state(&c, &p), EX_WAITLISTED);
 	c.capacity = 100;
+	c.n[EX_WAITLISTED] = 0;
 	assert_int_equal(ex_signup_state(&c, &p), EX_PENDING);
 }
 

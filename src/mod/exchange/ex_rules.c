@@ -37,7 +37,7 @@ const char *ex_event_name(enum ex_reg_event ev)
 	return ev >= EX_EV_APPROVE && ev <= EX_EV_NO_SHOW ? event_names[ev] : "?";
 }
 
-int ex_transition(enum ex_reg_state from, enum ex_reg_event ev, int full, enum ex_reg_state *to,
+int ex_transition(enum ex_reg_state from, enum ex_reg_event ev, int flag, enum ex_reg_state *to,
                   struct co_err *e)
 {
 	enum ex_reg_state next = 0;
@@ -45,7 +45,7 @@ int ex_transition(enum ex_reg_state from, enum ex_reg_event ev, int full, enum e
 	switch (ev) {
 	case EX_EV_APPROVE:
 		if (from == EX_PENDING)
-			next = full ? EX_WAITLISTED : EX_CONFIRMED;
+			next = flag ? EX_WAITLISTED : EX_CONFIRMED;
 		break;
 	case EX_EV_REJECT:
 		if (from == EX_PENDING)
@@ -57,7 +57,7 @@ int ex_transition(enum ex_reg_state from, enum ex_reg_event ev, int full, enum e
 		break;
 	case EX_EV_ACCEPT:
 		if (from == EX_OFFERED)
-			next = EX_CONFIRMED;
+			next = flag ? EX_PENDING : EX_CONFIRMED;
 		break;
 	case EX_EV_DECLINE:
 	case EX_EV_EXPIRE:
@@ -125,11 +125,11 @@ int ex_signup_open(const struct ex_policy *p, int64_t now, int64_t starts_at, in
 
 enum ex_reg_state ex_signup_state(const struct ex_counts *c, const struct ex_policy *p)
 {
-	if (p->approval_needed)
+	int place = ex_places_left(c, p) > 0 && c->n[EX_WAITLISTED] == 0;
+
+	if (p->approval_needed && (!p->pending_holds_place || place))
 		return EX_PENDING;
-	if (ex_places_left(c, p) > 0 && c->n[EX_WAITLISTED] == 0)
-		return EX_CONFIRMED;
-	return EX_WAITLISTED;
+	return place ? EX_CONFIRMED : EX_WAITLISTED;
 }
 
 int ex_offers_due(const struct ex_counts *c, const struct ex_policy *p)

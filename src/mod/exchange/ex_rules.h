@@ -9,10 +9,14 @@
  *      │           │  └──reject──► declined       └──no_show──► no_show
  *      │           └──approve, full──► waitlisted
  *      ├──► confirmed   (a place is free and nobody is waiting)
- *      └──► waitlisted ──offer──► offered ──accept──► confirmed
+ *      └──► waitlisted ──offer──► offered ──accept──► confirmed (or pending)
  *                                   ├──decline──► declined
  *                                   └──expire───► declined
  *   cancel: pending, confirmed, waitlisted, offered ──► cancelled
+ *
+ * With approval needed, sign-ups are pending; when pending also holds a
+ * place, a sign-up with no place left is waitlisted instead, and taking an
+ * offered place makes it pending (it still needs approval).
  *
  * A place is held by confirmed, offered, attended and no_show registrations,
  * by pending ones when the programme says pending holds a place, and by the
@@ -96,8 +100,9 @@ int ex_signup_open(const struct ex_policy *p, int64_t now, int64_t starts_at, in
                    struct co_err *e);
 
 /* The state a new sign-up gets: pending when approval is needed (whether
- * or not places are left: the admin decides first), confirmed when a place
- * is left and nobody is waiting or holding an offer, otherwise waitlisted. */
+ * or not places are left: the admin decides first; but when pending holds
+ * a place, only while a place is left), confirmed when a place is left and
+ * nobody is waiting, otherwise waitlisted. */
 enum ex_reg_state ex_signup_state(const struct ex_counts *c, const struct ex_policy *p);
 
 /* How many people at the head of the waiting list to offer a place to now. */

@@ -1,0 +1,966 @@
+/*
+ * ex_store.c - race-free registration, nominations and choices.
+ *
+ * The invariant, for every exchange at every commit:
+ *   held = confirmed + offered + attended + no_show
+ *          (+ pending, when pending holds a place) + reserved <= capacity
+ *   and if held < capacity then nobody is waitlisted
+ * (a capacity lowered by force is the one exception to the first line,
+ * refused by ex_set_capacity). Each write below runs under the exchange's
+ * row lock, recounts from the rows themselves (no stored counter that
+ * could drift) and ends with fill(), which restores the second line by
+ * offering free places to the head of the waiting list.
+ */
+#include "mod/exchange/ex_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* An exchange locked for the rest of the transaction, with its policy. */
+struct locked {
+	int64_t id, programme_id, starts_at;
+	int capacity, reserved_places, cancelled, released;
+	struct ex_policy p;
+};
+
+#define TRY(x)                                                                                     \
+	do {                                                                                       \
+		if ((rc = (x)) < 0)                                                                \
+			goto out;                                                                  \
+	} while (0)
+
+static int lock_exchange(struct db_conn *c, int64_t id, struct locked *x, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT id, programme_id, capacity, reserved_places, starts_at, status "
+	              "FROM ex_exchanges WHERE id = ? {{for_update}}",
+	              DB_ARGS(DB_I(id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such exchange");
+	if (rc > 0) {
+		const char *status = db_text(r, 5);
+
+		x->id = db_int(r, 0);
+		x->programme_id = db_int(r, 1);
+		x->capacity = (int)db_int(r, 2);
+		x->reserved_places = (int)db_int(r, 3);
+		x->starts_at = db_int(r, 4);
+		x->cancelled = status && strcmp(status, "cancelled") == 0;
+		rc = 0;
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	rc = db_query(c,
+	              "SELECT signup_opens_at, signup_deadline, approval_needed, "
+	              "pending_holds_place, offer_hours, allotments_released_at "
+	              "FROM ex_programmes WHERE id = ?",
+	              DB_ARGS(DB_I(x->programme_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_EINTERNAL, "the exchange's programme is missing");
+	if (rc > 0) {
+		x->p.opens_at = db_int(r, 0);
+		x->p.deadline = db_int(r, 1);
+		x->p.approval_needed = (int)db_int(r, 2);
+		x->p.pending_holds_place = (int)db_int(r, 3);
+		x->p.offer_hours = (int)db_int(r, 4);
+		x->released = !db_isnull(r, 5);
+		rc = 0;
+	}
+	db_rows_free(r);
+	return rc;
+}
+
+/* Counts by state; nomination places consumed reduce what stays reserved. */
+static int load_counts(struct db_conn *c, const struct locked *x, struct ex_counts *out,
+                       struct co_err *e)
+{
+	struct ex_counts n;
+	struct db_rows *r;
+	int rc, nominated_holding = 0;
+
+	memset(&n, 0, sizeof(n));
+	n.capacity = x->capacity;
+	rc = db_query(c,
+	              "SELECT state, CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END, COUNT(*) "
+	              "FROM ex_registrations WHERE exchange_id = ? "
+	              "GROUP BY state, CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END",
+	              DB_ARGS(DB_I(x->id)), &r, e);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) > 0) {
+		enum ex_reg_state s;
+		int k = (int)db_int(r, 2);
+
+		if (ex_state_parse(db_text(r, 0), &s) < 0)
+			continue;
+		n.n[s] += k;
+		if (db_int(r, 1) && ex_state_holds_place(s, x->p.pending_holds_place))
+			nominated_holding += k;
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	if (!x->released && x->reserved_places > nominated_holding)
+		n.reserved = x->reserved_places - nominated_holding;
+	*out = n;
+	return 0;
+}
+
+/* Offers free places to the head of the waiting list. */
+static int fill(struct db_conn *c, const struct locked *x, int64_t now, int *made, struct co_err *e)
+{
+	struct ex_counts n;
+	struct db_rows *r;
+	int64_t *ids = NULL, expires;
+	int rc, due, k = 0, i;
+
+	if ((rc = load_counts(c, x, &n, e)) < 0)
+		return rc;
+	due = ex_offers_due(&n, &x->p);
+	if (due <= 0 || now >= x->starts_at)
+		return 0;
+	ids = calloc((size_t)due, sizeof(*ids));
+	if (!ids)
+		return co_errf(e, CO_ENOMEM, "out of memory");
+	rc = db_query(
+	        c,
+	        "SELECT id FROM ex_registrations WHERE exchange_id = ? AND state = 'waitlisted' "
+	        "ORDER BY seq LIMIT ?",
+	        DB_ARGS(DB_I(x->id), DB_I(due)), &r, e);
+	if (rc < 0)
+		goto out;
+	while (k < due && (rc = db_rows_next(r, e)) > 0)
+		ids[k++] = db_int(r, 0);
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	expires = ex_offer_expiry(&x->p, now, x->starts_at);
+	for (i = 0; i < k; i++)
+		TRY(db_exec(c,
+		            "UPDATE ex_registrations SET state = 'offered', offered_at = ?, "
+		            "offer_expires_at = ?, updated_at = ? WHERE id = ?",
+		            DB_ARGS(DB_I(now), DB_I(expires), DB_I(now), DB_I(ids[i])), NULL, e));
+	if (made)
+		*made += k;
+	rc = 0;
+out:
+	free(ids);
+	return rc;
+}
+
+/* Reads a registration back into a result. */
+static int read_result(struct db_conn *c, int64_t reg_id, struct ex_reg_result *out,
+                       struct co_err *e)
+{
+	struct ex_reg_result res;
+	struct db_rows *r;
+	int64_t exchange_id = 0;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	rc = db_query(c,
+	              "SELECT state, seq, offer_expires_at, exchange_id FROM ex_registrations "
+	              "WHERE id = ?",
+	              DB_ARGS(DB_I(reg_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such registration");
+	if (rc > 0) {
+		rc = ex_state_parse(db_text(r, 0), &res.state);
+		res.seq = db_int(r, 1);
+		res.expires_at = db_isnull(r, 2) ? 0 : db_int(r, 2);
+		exchange_id = db_int(r, 3);
+		if (rc < 0)
+			rc = co_errf(e, CO_EINTERNAL, "a registration has an unknown state");
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	res.registration_id = reg_id;
+	if (res.state == EX_WAITLISTED) {
+		int64_t pos;
+
+		rc = db_query_int(c,
+		                  "SELECT COUNT(*) FROM ex_registrations WHERE exchange_id = ? "
+		                  "AND state = 'waitlisted' AND seq <= ?",
+		                  DB_ARGS(DB_I(exchange_id), DB_I(res.seq)), &pos, e);
+		if (rc < 0)
+			return rc;
+		res.position = (int)pos;
+	}
+	if (res.state != EX_OFFERED)
+		res.expires_at = 0;
+	if (out) {
+		int made = out->offers_made;
+
+		*out = res;
+		out->offers_made = made;
+	}
+	return 0;
+}
+
+int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
+              struct ex_reg_result *out, struct co_err *e)
+{
+	struct ex_reg_result res = {0};
+	struct locked x;
+	struct ex_counts n;
+	struct db_rows *r;
+	enum ex_reg_state state;
+	int64_t seq, reg_id = 0;
+	int rc, have = 0;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(lock_exchange(c, exchange_id, &x, e));
+	TRY(ex_signup_open(&x.p, now, x.starts_at, x.cancelled, e));
+	TRY(db_query(c,
+	             "SELECT id, state FROM ex_registrations WHERE exchange_id = ? AND user_id = ?",
+	             DB_ARGS(DB_I(exchange_id), DB_I(user_id)), &r, e));
+	rc = db_rows_next(r, e);
+	if (rc > 0) {
+		enum ex_reg_state old = 0;
+
+		have = 1;
+		reg_id = db_int(r, 0);
+		ex_state_parse(db_text(r, 1), &old);
+		if (old != EX_CANCELLED && old != EX_DECLINED)
+			rc = co_errf(e, CO_ECONFLICT, "you are already registered (%s)",
+			             ex_state_name(old) ? ex_state_name(old) : "?");
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	TRY(load_counts(c, &x, &n, e));
+	state = ex_signup_state(&n, &x.p);
+	TRY(db_query_int(
+	        c, "SELECT COALESCE(MAX(seq), 0) + 1 FROM ex_registrations WHERE exchange_id = ?",
+	        DB_ARGS(DB_I(exchange_id)), &seq, e));
+	if (have) {
+		TRY(db_exec(c,
+		            "UPDATE ex_registrations SET state = ?, seq = ?, requested_at = ?, "
+		            "offered_at = NULL, offer_expires_at = NULL, decided_at = NULL, "
+		            "reason = '', updated_at = ? WHERE id = ?",
+		            DB_ARGS(DB_T(ex_state_name(state)), DB_I(seq), DB_I(now), DB_I(now),
+		                    DB_I(reg_id)),
+		            NULL, e));
+	} else {
+		TRY(db_query_int(c,
+		                 "INSERT INTO ex_registrations (exchange_id, user_id, state, seq, "
+		                 "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		                 DB_ARGS(DB_I(exchange_id), DB_I(user_id),
+		                         DB_T(ex_state_name(state)), DB_I(seq), DB_I(now),
+		                         DB_I(now)),
+		                 &reg_id, e));
+	}
+	TRY(fill(c, &x, now, &res.offers_made, e));
+	TRY(read_result(c, reg_id, &res, e));
+	TRY(db_commit(c, e));
+	if (out)
+		*out = res;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+/* Finds the exchange of a registration, then locks it and checks the
+ * registration again under the lock. */
+static int lock_for_registration(struct db_conn *c, int64_t reg_id, struct locked *x,
+                                 enum ex_reg_state *state, int64_t *expires, struct co_err *e)
+{
+	struct db_rows *r;
+	int64_t exchange_id;
+	int rc;
+
+	rc = db_query_int(c, "SELECT exchange_id FROM ex_registrations WHERE id = ?",
+	                  DB_ARGS(DB_I(reg_id)), &exchange_id, e);
+	if (rc == CO_ENOTFOUND)
+		return co_errf(e, CO_ENOTFOUND, "no such registration");
+	if (rc < 0)
+		return rc;
+	if ((rc = lock_exchange(c, exchange_id, x, e)) < 0)
+		return rc;
+	rc = db_query(c, "SELECT state, offer_expires_at FROM ex_registrations WHERE id = ?",
+	              DB_ARGS(DB_I(reg_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such registration");
+	if (rc > 0) {
+		rc = ex_state_parse(db_text(r, 0), state) < 0
+		             ? co_errf(e, CO_EINTERNAL, "a registration has an unknown state")
+		             : 0;
+		if (expires)
+			*expires = db_isnull(r, 1) ? 0 : db_int(r, 1);
+	}
+	db_rows_free(r);
+	return rc;
+}
+
+static int set_state(struct db_conn *c, int64_t reg_id, enum ex_reg_state to, const char *reason,
+                     int64_t now, struct co_err *e)
+{
+	return db_exec(c,
+	               "UPDATE ex_registrations SET state = ?, reason = ?, decided_at = ?, "
+	               "offer_expires_at = CASE WHEN ? = 'offered' THEN offer_expires_at ELSE NULL "
+	               "END, updated_at = ? WHERE id = ?",
+	               DB_ARGS(DB_T(ex_state_name(to)), DB_T(reason), DB_I(now),
+	                       DB_T(ex_state_name(to)), DB_I(now), DB_I(reg_id)),
+	               NULL, e);
+}
+
+/* One event on one registration, then fill. expired_rc: for accept, the
+ * offer had run out (the expiry is committed, then CO_ECONFLICT). */
+static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, int64_t now,
+                       struct ex_reg_result *out, struct co_err *e)
+{
+	struct ex_reg_result res = {0};
+	struct locked x;
+	enum ex_reg_state from, to;
+	int64_t expires = 0;
+	int rc, full = 0, offer_ran_out = 0;
+	const char *reason = "";
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(lock_for_registration(c, reg_id, &x, &from, &expires, e));
+	if (from == EX_OFFERED && (ev == EX_EV_ACCEPT) && ex_offer_expired(expires, now)) {
+		ev = EX_EV_EXPIRE;
+		offer_ran_out = 1;
+	}
+	if (ev == EX_EV_EXPIRE)
+		reason = "expired";
+	if (ev == EX_EV_APPROVE) {
+		struct ex_counts n;
+
+		TRY(load_counts(c, &x, &n, e));
+		/* A pending registration that holds its place keeps it. */
+		full = !x.p.pending_holds_place &&
+		       (ex_places_left(&n, &x.p) == 0 || n.n[EX_WAITLISTED] > 0);
+	}
+	if (ev == EX_EV_ACCEPT)
+		full = x.p.approval_needed && x.p.pending_holds_place; /* not yet approved */
+	TRY(ex_transition(from, ev, full, &to, e));
+	TRY(set_state(c, reg_id, to, reason, now, e));
+	if (to == EX_ATTENDED)
+		TRY(db_exec(c, "UPDATE ex_registrations SET checked_in_at = ? WHERE id = ?",
+		            DB_ARGS(DB_I(now), DB_I(reg_id)), NULL, e));
+	TRY(fill(c, &x, now, &res.offers_made, e));
+	TRY(read_result(c, reg_id, &res, e));
+	TRY(db_commit(c, e));
+	if (out)
+		*out = res;
+	if (offer_ran_out)
+		return co_errf(e, CO_ECONFLICT,
+		               "the offer has expired and the place has passed on");
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+int ex_cancel(struct db_conn *c, int64_t registration_id, int64_t now, struct ex_reg_result *out,
+              struct co_err *e)
+{
+	return apply_event(c, registration_id, EX_EV_CANCEL, now, out, e);
+}
+
+int ex_offer_accept(struct db_conn *c, int64_t registration_id, int64_t now,
+                    struct ex_reg_result *out, struct co_err *e)
+{
+	return apply_event(c, registration_id, EX_EV_ACCEPT, now, out, e);
+}
+
+int ex_offer_decline(struct db_conn *c, int64_t registration_id, int64_t now,
+                     struct ex_reg_result *out, struct co_err *e)
+{
+	return apply_event(c, registration_id, EX_EV_DECLINE, now, out, e);
+}
+
+int ex_decide(struct db_conn *c, int64_t registration_id, int approve, int64_t now,
+              struct ex_reg_result *out, struct co_err *e)
+{
+	return apply_event(c, registration_id, approve ? EX_EV_APPROVE : EX_EV_REJECT, now, out, e);
+}
+
+int ex_mark_attendance(struct db_conn *c, int64_t registration_id, int attended, int64_t now,
+                       struct ex_reg_result *out, struct co_err *e)
+{
+	return apply_event(c, registration_id, attended ? EX_EV_CHECK_IN : EX_EV_NO_SHOW, now, out,
+	                   e);
+}
+
+/* Ids of exchanges matching a query, collected before any write. */
+static int collect_ids(struct db_conn *c, const char *sql, const struct db_val *args, int nargs,
+                       int64_t **ids, int *n, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc, cap = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if ((rc = db_query(c, sql, args, nargs, &r, e)) < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) > 0) {
+		if (*n == cap) {
+			int64_t *p = realloc(*ids, sizeof(**ids) * (size_t)(cap ? cap * 2 : 16));
+
+			if (!p) {
+				rc = co_errf(e, CO_ENOMEM, "out of memory");
+				break;
+			}
+			*ids = p;
+			cap = cap ? cap * 2 : 16;
+		}
+		(*ids)[(*n)++] = db_int(r, 0);
+	}
+	db_rows_free(r);
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int ex_expire_offers(struct db_conn *c, int64_t now, int *expired, struct co_err *e)
+{
+	int64_t *ids;
+	int n, i, rc, total = 0;
+
+	rc = collect_ids(
+	        c,
+	        "SELECT DISTINCT exchange_id FROM ex_registrations WHERE state = 'offered' "
+	        "AND offer_expires_at <= ? ORDER BY exchange_id",
+	        DB_ARGS(DB_I(now)), &ids, &n, e);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct locked x;
+		int64_t changed = 0;
+
+		TRY(db_begin(c, DB_TX_WRITE, e));
+		TRY(lock_exchange(c, ids[i], &x, e));
+		TRY(db_exec(c,
+		            "UPDATE ex_registrations SET state = 'declined', reason = 'expired', "
+		            "decided_at = ?, offer_expires_at = NULL, updated_at = ? "
+		            "WHERE exchange_id = ? AND state = 'offered' AND offer_expires_at <= ?",
+		            DB_ARGS(DB_I(now), DB_I(now), DB_I(ids[i]), DB_I(now)), &changed, e));
+		TRY(fill(c, &x, now, NULL, e));
+		TRY(db_commit(c, e));
+		total += (int)changed;
+	}
+	free(ids);
+	if (expired)
+		*expired = total;
+	return 0;
+out:
+	db_rollback(c);
+	free(ids);
+	return rc;
+}
+
+int ex_set_capacity(struct db_conn *c, int64_t exchange_id, int capacity, int64_t now,
+                    struct ex_reg_result *out, struct co_err *e)
+{
+	struct ex_reg_result res = {0};
+	struct ex_counts n;
+	struct locked x;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(lock_exchange(c, exchange_id, &x, e));
+	TRY(load_counts(c, &x, &n, e));
+	TRY(ex_check_capacity(capacity, &n, &x.p, e));
+	TRY(db_exec(c, "UPDATE ex_exchanges SET capacity = ?, updated_at = ? WHERE id = ?",
+	            DB_ARGS(DB_I(capacity), DB_I(now), DB_I(exchange_id)), NULL, e));
+	x.capacity = capacity;
+	TRY(fill(c, &x, now, &res.offers_made, e));
+	TRY(db_commit(c, e));
+	if (out)
+		*out = res;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+int ex_release_allotments(struct db_conn *c, int64_t now, int *released, struct co_err *e)
+{
+	int64_t *progs = NULL, *exs = NULL;
+	int np, nx = 0, i, j, rc;
+
+	rc = collect_ids(c,
+	                 "SELECT id FROM ex_programmes WHERE allotments_release_at IS NOT NULL "
+	                 "AND allotments_release_at <= ? AND allotments_released_at IS NULL",
+	                 DB_ARGS(DB_I(now)), &progs, &np, e);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < np; i++) {
+		int64_t changed = 0;
+
+		/* Mark the programme released (once, even with several job
+		 * runners), then pass the places on exchange by exchange. */
+		TRY(db_exec(c,
+		            "UPDATE ex_programmes SET allotments_released_at = ? WHERE id = ? "
+		            "AND allotments_released_at IS NULL",
+		            DB_ARGS(DB_I(now), DB_I(progs[i])), &changed, e));
+		TRY(collect_ids(c,
+		                "SELECT id FROM ex_exchanges WHERE programme_id = ? "
+		                "AND reserved_places > 0",
+		                DB_ARGS(DB_I(progs[i])), &exs, &nx, e));
+		for (j = 0; j < nx; j++) {
+			struct locked x;
+
+			TRY(db_begin(c, DB_TX_WRITE, e));
+			TRY(lock_exchange(c, exs[j], &x, e));
+			TRY(fill(c, &x, now, NULL, e));
+			TRY(db_commit(c, e));
+		}
+		free(exs);
+		exs = NULL;
+	}
+	free(progs);
+	if (released)
+		*released = np;
+	return 0;
+out:
+	db_rollback(c);
+	free(progs);
+	free(exs);
+	return rc;
+}
+
+int ex_exchange_counts(struct db_conn *c, int64_t exchange_id, struct ex_counts *out,
+                       struct ex_policy *policy, struct co_err *e)
+{
+	struct ex_counts n;
+	struct locked x;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_READ, e));
+	/* {{for_update}} is harmless here but not needed: a read sees one
+	 * committed state on both databases. */
+	TRY(lock_exchange(c, exchange_id, &x, e));
+	TRY(load_counts(c, &x, &n, e));
+	TRY(db_commit(c, e));
+	*out = n;
+	if (policy)
+		*policy = x.p;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+/* --- nominations --- */
+
+/* Locks the organisation's allotment row and counts its active nominations. */
+static int lock_allotment(struct db_conn *c, int64_t programme_id, int64_t org_id, int *places,
+                          int *active, int64_t *deadline, int *released, struct co_err *e)
+{
+	struct db_rows *r;
+	int64_t n;
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT places FROM ex_allotments WHERE programme_id = ? AND org_id = ? "
+	              "{{for_update}}",
+	              DB_ARGS(DB_I(programme_id), DB_I(org_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ECONFLICT, "the organisation has no places in this programme");
+	if (rc > 0) {
+		*places = (int)db_int(r, 0);
+		rc = 0;
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	rc = db_query(
+	        c, "SELECT signup_deadline, allotments_released_at FROM ex_programmes WHERE id = ?",
+	        DB_ARGS(DB_I(programme_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such programme");
+	if (rc > 0) {
+		*deadline = db_int(r, 0);
+		*released = !db_isnull(r, 1);
+		rc = 0;
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	rc = db_query_int(
+	        c,
+	        "SELECT COUNT(*) FROM ex_nominations WHERE programme_id = ? AND org_id = ? "
+	        "AND state IN ('nominated', 'approved', 'accepted')",
+	        DB_ARGS(DB_I(programme_id), DB_I(org_id)), &n, e);
+	if (rc < 0)
+		return rc;
+	*active = (int)n;
+	return 0;
+}
+
+static int check_not_nominated(struct db_conn *c, int64_t programme_id, int64_t user_id,
+                               struct co_err *e)
+{
+	int64_t n;
+	int rc = db_query_int(c,
+	                      "SELECT COUNT(*) FROM ex_nominations WHERE programme_id = ? AND "
+	                      "user_id = ? AND state IN ('nominated', 'approved', 'accepted')",
+	                      DB_ARGS(DB_I(programme_id), DB_I(user_id)), &n, e);
+
+	if (rc < 0)
+		return rc;
+	if (n > 0)
+		return co_errf(e, CO_ECONFLICT, "this person is already nominated");
+	return 0;
+}
+
+int ex_nominate(struct db_conn *c, int64_t programme_id, int64_t org_id, int64_t user_id,
+                int64_t by_user, int64_t now, int64_t *out_id, struct co_err *e)
+{
+	int places, active, released, rc;
+	int64_t deadline, id;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(lock_allotment(c, programme_id, org_id, &places, &active, &deadline, &released, e));
+	TRY(ex_nomination_allowed(places, active, now, deadline, released, 0, e));
+	TRY(check_not_nominated(c, programme_id, user_id, e));
+	TRY(db_query_int(
+	        c,
+	        "INSERT INTO ex_nominations (programme_id, org_id, user_id, state, "
+	        "nominated_by, created_at, updated_at) VALUES (?, ?, ?, 'nominated', ?, ?, ?) "
+	        "RETURNING id",
+	        DB_ARGS(DB_I(programme_id), DB_I(org_id), DB_I(user_id),
+	                by_user ? DB_I(by_user) : DB_NUL, DB_I(now), DB_I(now)),
+	        &id, e));
+	TRY(db_commit(c, e));
+	if (out_id)
+		*out_id = id;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+/* Reads a nomination's programme, organisation, person and state. */
+static int read_nomination(struct db_conn *c, int64_t id, int64_t *programme_id, int64_t *org_id,
+                           int64_t *user_id, char *state, size_t state_size, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	rc = db_query(
+	        c, "SELECT programme_id, org_id, user_id, state FROM ex_nominations WHERE id = ?",
+	        DB_ARGS(DB_I(id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such nomination");
+	if (rc > 0) {
+		*programme_id = db_int(r, 0);
+		*org_id = db_int(r, 1);
+		*user_id = db_int(r, 2);
+		strncat(state, db_text(r, 3) ? db_text(r, 3) : "", state_size - 1);
+		rc = 0;
+	}
+	db_rows_free(r);
+	return rc;
+}
+
+int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_user_id,
+                       int64_t by_user, int64_t now, int64_t *out_id, struct co_err *e)
+{
+	int64_t programme_id, org_id, user_id, deadline, id;
+	int places, active, released, rc;
+	char state[32] = "";
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(read_nomination(c, nomination_id, &programme_id, &org_id, &user_id, state,
+	                    sizeof(state), e));
+	TRY(lock_allotment(c, programme_id, org_id, &places, &active, &deadline, &released, e));
+	/* Re-read under the lock: another swap may have closed it meanwhile. */
+	state[0] = '\0';
+	TRY(read_nomination(c, nomination_id, &programme_id, &org_id, &user_id, state,
+	                    sizeof(state), e));
+	if (strcmp(state, "nominated") != 0 && strcmp(state, "approved") != 0 &&
+	    strcmp(state, "accepted") != 0) {
+		rc = co_errf(e, CO_ECONFLICT,
+		             "only an active nomination can be swapped (this one "
+		             "is %s)",
+		             state);
+		goto out;
+	}
+	TRY(ex_nomination_allowed(places, active, now, deadline, released, 1, e));
+	TRY(check_not_nominated(c, programme_id, new_user_id, e));
+	TRY(db_query_int(c,
+	                 "INSERT INTO ex_nominations (programme_id, org_id, user_id, state, "
+	                 "nominated_by, replaces, created_at, updated_at) "
+	                 "VALUES (?, ?, ?, 'nominated', ?, ?, ?, ?) RETURNING id",
+	                 DB_ARGS(DB_I(programme_id), DB_I(org_id), DB_I(new_user_id),
+	                         by_user ? DB_I(by_user) : DB_NUL, DB_I(nomination_id), DB_I(now),
+	                         DB_I(now)),
+	                 &id, e));
+	TRY(db_exec(c,
+	            "UPDATE ex_nominations SET state = 'swapped', replaced_by = ?, updated_at = ? "
+	            "WHERE id = ?",
+	            DB_ARGS(DB_I(id), DB_I(now), DB_I(nomination_id)), NULL, e));
+	/* A conference place taken through the old nomination is given up. */
+	TRY(db_exec(
+	        c,
+	        "UPDATE ex_registrations SET state = 'cancelled', reason = 'nomination swapped', "
+	        "updated_at = ? WHERE nomination_id = ? AND state IN ('confirmed', 'offered', "
+	        "'pending', 'waitlisted')",
+	        DB_ARGS(DB_I(now), DB_I(nomination_id)), NULL, e));
+	TRY(db_commit(c, e));
+	if (out_id)
+		*out_id = id;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+int ex_nomination_decide(struct db_conn *c, int64_t nomination_id, int approve, int64_t by_user,
+                         int64_t now, struct co_err *e)
+{
+	int64_t changed = 0;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(db_exec(c,
+	            "UPDATE ex_nominations SET state = ?, decided_by = ?, updated_at = ? "
+	            "WHERE id = ? AND state = 'nominated'",
+	            DB_ARGS(DB_T(approve ? "approved" : "rejected"),
+	                    by_user ? DB_I(by_user) : DB_NUL, DB_I(now), DB_I(nomination_id)),
+	            &changed, e));
+	if (changed != 1) {
+		rc = co_errf(e, CO_ECONFLICT, "only a nomination awaiting a decision can be %s",
+		             approve ? "approved" : "rejected");
+		goto out;
+	}
+	TRY(db_commit(c, e));
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+int ex_nomination_accept(struct db_conn *c, int64_t nomination_id, int64_t user_id, int64_t now,
+                         int64_t *reg_id, struct co_err *e)
+{
+	int64_t programme_id, org_id, owner, conf_id = 0, rid = 0, seq;
+	char state[32] = "";
+	struct locked x;
+	struct ex_counts n;
+	struct db_rows *r;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(read_nomination(c, nomination_id, &programme_id, &org_id, &owner, state, sizeof(state),
+	                    e));
+	if (owner != user_id) {
+		rc = co_errf(e, CO_EPERM, "only the nominee can accept a nomination");
+		goto out;
+	}
+	TRY(db_query(c,
+	             "SELECT id FROM ex_exchanges WHERE programme_id = ? AND kind = 'conference' "
+	             "AND status <> 'cancelled' ORDER BY starts_at LIMIT 1",
+	             DB_ARGS(DB_I(programme_id)), &r, e));
+	if ((rc = db_rows_next(r, e)) > 0)
+		conf_id = db_int(r, 0);
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	if (conf_id)
+		TRY(lock_exchange(c, conf_id, &x, e));
+	/* The state is read again after the lock (accept twice at once). */
+	TRY(db_exec(c,
+	            "UPDATE ex_nominations SET state = 'accepted', updated_at = ? WHERE id = ? "
+	            "AND state = 'approved'",
+	            DB_ARGS(DB_I(now), DB_I(nomination_id)), NULL, e));
+	state[0] = '\0';
+	TRY(read_nomination(c, nomination_id, &programme_id, &org_id, &owner, state, sizeof(state),
+	                    e));
+	if (strcmp(state, "accepted") != 0) {
+		rc = co_errf(e, CO_ECONFLICT, "only an approved nomination can be accepted");
+		goto out;
+	}
+	if (conf_id) {
+		int64_t existing = 0;
+
+		TRY(load_counts(c, &x, &n, e));
+		TRY(db_query(
+		        c, "SELECT id FROM ex_registrations WHERE exchange_id = ? AND user_id = ?",
+		        DB_ARGS(DB_I(conf_id), DB_I(user_id)), &r, e));
+		if ((rc = db_rows_next(r, e)) > 0)
+			existing = db_int(r, 0);
+		db_rows_free(r);
+		if (rc < 0)
+			goto out;
+		/* A nominee takes a reserved place if one is left, else a free one,
+		 * else joins the waiting list like anybody. */
+		{
+			enum ex_reg_state st = n.reserved > 0 || ex_places_left(&n, &x.p) > 0
+			                               ? EX_CONFIRMED
+			                               : EX_WAITLISTED;
+
+			TRY(db_query_int(c,
+			                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM ex_registrations "
+			                 "WHERE exchange_id = ?",
+			                 DB_ARGS(DB_I(conf_id)), &seq, e));
+			if (existing) {
+				TRY(db_exec(
+				        c,
+				        "UPDATE ex_registrations SET state = ?, nomination_id = ?, "
+				        "seq = CASE WHEN state IN ('cancelled', 'declined', "
+				        "'waitlisted') THEN ? ELSE seq END, updated_at = ? "
+				        "WHERE id = ?",
+				        DB_ARGS(DB_T(ex_state_name(st)), DB_I(nomination_id),
+				                DB_I(seq), DB_I(now), DB_I(existing)),
+				        NULL, e));
+				rid = existing;
+			} else {
+				TRY(db_query_int(c,
+				                 "INSERT INTO ex_registrations (exchange_id, "
+				                 "user_id, state, "
+				                 "seq, nomination_id, requested_at, updated_at) "
+				                 "VALUES (?, ?, "
+				                 "?, ?, ?, ?, ?) RETURNING id",
+				                 DB_ARGS(DB_I(conf_id), DB_I(user_id),
+				                         DB_T(ex_state_name(st)), DB_I(seq),
+				                         DB_I(nomination_id), DB_I(now), DB_I(now)),
+				                 &rid, e));
+			}
+		}
+		TRY(fill(c, &x, now, NULL, e));
+	}
+	TRY(db_commit(c, e));
+	if (reg_id)
+		*reg_id = rid;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+/* --- workshop choices --- */
+
+int ex_choose_session(struct db_conn *c, int64_t registration_id, int64_t session_id, int64_t now,
+                      struct co_err *e)
+{
+	struct ex_slot want, *chosen = NULL;
+	struct db_rows *r;
+	int64_t reg_exchange = 0, taken, room = 0;
+	int rc, n = 0, cap = 0, capacity = -1;
+	char state[32] = "";
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	/* Lock the session row alone (PostgreSQL cannot lock through an
+	 * outer join), then read its room's capacity. */
+	TRY(db_query(c,
+	             "SELECT id, exchange_id, starts_at, ends_at, capacity, room_id "
+	             "FROM ex_sessions WHERE id = ? {{for_update}}",
+	             DB_ARGS(DB_I(session_id)), &r, e));
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such session");
+	if (rc > 0) {
+		want.id = db_int(r, 0);
+		reg_exchange = db_int(r, 1);
+		want.starts_at = db_int(r, 2);
+		want.ends_at = db_int(r, 3);
+		capacity = db_isnull(r, 4) ? -1 : (int)db_int(r, 4);
+		room = db_isnull(r, 5) ? 0 : db_int(r, 5);
+		rc = 0;
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	if (capacity < 0 && room) {
+		int64_t room_cap;
+
+		TRY(db_query_int(c, "SELECT capacity FROM ex_rooms WHERE id = ?",
+		                 DB_ARGS(DB_I(room)), &room_cap, e));
+		capacity = (int)room_cap;
+	}
+	TRY(db_query(c, "SELECT state FROM ex_registrations WHERE id = ? AND exchange_id = ?",
+	             DB_ARGS(DB_I(registration_id), DB_I(reg_exchange)), &r, e));
+	rc = db_rows_next(r, e);
+	if (rc > 0)
+		strncat(state, db_text(r, 0) ? db_text(r, 0) : "", sizeof(state) - 1);
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	if (strcmp(state, "confirmed") != 0 && strcmp(state, "attended") != 0) {
+		rc = co_errf(e, CO_ECONFLICT,
+		             "only a confirmed place at this event can choose "
+		             "sessions");
+		goto out;
+	}
+	TRY(db_query(c,
+	             "SELECT s.id, s.starts_at, s.ends_at FROM ex_session_choices ch "
+	             "JOIN ex_sessions s ON s.id = ch.session_id WHERE ch.registration_id = ?",
+	             DB_ARGS(DB_I(registration_id)), &r, e));
+	while ((rc = db_rows_next(r, e)) > 0) {
+		if (n == cap) {
+			struct ex_slot *p =
+			        realloc(chosen, sizeof(*p) * (size_t)(cap ? cap * 2 : 8));
+
+			if (!p) {
+				rc = co_errf(e, CO_ENOMEM, "out of memory");
+				break;
+			}
+			chosen = p;
+			cap = cap ? cap * 2 : 8;
+		}
+		chosen[n].id = db_int(r, 0);
+		chosen[n].starts_at = db_int(r, 1);
+		chosen[n].ends_at = db_int(r, 2);
+		if (chosen[n].id == session_id) {
+			rc = co_errf(e, CO_ECONFLICT, "you have already chosen this session");
+			break;
+		}
+		n++;
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	TRY(ex_find_clash(chosen, (size_t)n, &want, NULL, e));
+	TRY(db_query_int(c, "SELECT COUNT(*) FROM ex_session_choices WHERE session_id = ?",
+	                 DB_ARGS(DB_I(session_id)), &taken, e));
+	if (capacity >= 0 && taken >= capacity) {
+		rc = co_errf(e, CO_ECONFLICT, "this session is full");
+		goto out;
+	}
+	TRY(db_exec(c,
+	            "INSERT INTO ex_session_choices (session_id, registration_id, created_at) "
+	            "VALUES (?, ?, ?)",
+	            DB_ARGS(DB_I(session_id), DB_I(registration_id), DB_I(now)), NULL, e));
+	TRY(db_commit(c, e));
+	free(chosen);
+	return 0;
+out:
+	db_rollback(c);
+	free(chosen);
+	return rc;
+}
