@@ -123,7 +123,7 @@ static void disconnect_one(struct db_conn *c)
 int db_open(const char *url, int pool_size, struct db **out, struct co_err *e)
 {
 	struct db *db;
-	struct db_conn *c;
+	struct db_conn *c = NULL;
 	int rc;
 
 	if (!url || !*url)
@@ -453,12 +453,12 @@ void db_rows_free(struct db_rows *r)
 int db_query_int(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
                  int64_t *out, struct co_err *e)
 {
-	struct db_rows *r;
+	struct db_rows *r = NULL;
 	int rc;
 
 	rc = db_query(c, sql, params, nparams, &r, e);
-	if (rc)
-		return rc;
+	if (rc || !r)
+		return rc ? rc : CO_EINTERNAL;
 	rc = db_rows_next(r, e);
 	if (rc == 1) {
 		if (r->ncols < 1) {
@@ -605,7 +605,7 @@ int db__rewrite(enum db_kind kind, const char *sql, int number, char **out, int 
 	const char *p = sql;
 	int n = 0, rc = 0;
 
-	co_buf_init(&b, CO_MAX_SQL);
+	co_buf_init(&b, (size_t)CO_MAX_SQL);
 	while (*p && rc == 0) {
 		size_t skip = skip_quoted(p);
 

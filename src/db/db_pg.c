@@ -185,6 +185,7 @@ struct pg_params {
 static void params_free(struct pg_params *p)
 {
 	free(p->values);
+	p->values = NULL;
 }
 
 static int params_make(const struct db_val *params, int n, struct pg_params *p, char *sig,
@@ -279,7 +280,11 @@ static int prepared(struct db_conn *c, const char *sql, const struct pg_params *
 		return co_errf(e, CO_EINTERNAL, "statement has %d placeholders but %d values: %s",
 		               nph, n, db__excerpt(sql, ex, sizeof(ex)));
 	}
-	s = db__cache_slot(c, evict); /* PostgreSQL entries are never busy */
+	s = db__cache_slot(c, evict);
+	if (!s) { /* cannot happen: PostgreSQL entries are never busy */
+		free(text);
+		return co_errf(e, CO_EINTERNAL, "statement cache full");
+	}
 	snprintf(s->name, sizeof(s->name), "co_s%ld", ++c->name_seq);
 	res = PQprepare(h(c), s->name, text, n, p->types);
 	free(text);
@@ -309,11 +314,13 @@ static int prepared(struct db_conn *c, const char *sql, const struct pg_params *
 /* Forgets one cache entry (its server-side statement is gone or stale). */
 static void forget(struct db_conn *c, struct db__stmt *s)
 {
-	int i = (int)(s - c->stmts);
+	int i = (int)(s - c->stmts), last = c->nstmts - 1;
 
 	evict(c, s);
 	free(s->sql);
-	c->stmts[i] = c->stmts[c->nstmts - 1];
+	if (i != last)
+		c->stmts[i] = c->stmts[last];
+	memset(&c->stmts[last], 0, sizeof(c->stmts[last]));
 	c->nstmts--;
 }
 
@@ -335,8 +342,10 @@ static int run(struct db_conn *c, const char *sql, const struct db_val *params, 
 		const char *state;
 
 		rc = prepared(c, sql, &p, n, sig, &s, e);
-		if (rc)
+		if (rc || !s) {
+			rc = rc ? rc : CO_EINTERNAL;
 			break;
+		}
 		res = PQexecPrepared(h(c), s->name, n, p.values, p.lengths, p.formats, 0);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK ||
 		    PQresultStatus(res) == PGRES_TUPLES_OK)
@@ -367,11 +376,11 @@ static int run(struct db_conn *c, const char *sql, const struct db_val *params, 
 int db__pg_exec(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                 int64_t *changed, struct co_err *e)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	int rc = run(c, sql, params, n, &res, e);
 
-	if (rc)
-		return rc;
+	if (rc || !res)
+		return rc ? rc : CO_EINTERNAL;
 	if (changed) {
 		const char *t = PQcmdTuples(res);
 
@@ -384,11 +393,11 @@ int db__pg_exec(struct db_conn *c, const char *sql, const struct db_val *params,
 int db__pg_query(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                  struct db_rows *r, struct co_err *e)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	int rc = run(c, sql, params, n, &res, e);
 
-	if (rc)
-		return rc;
+	if (rc || !res)
+		return rc ? rc : CO_EINTERNAL;
 	r->res = res;
 	r->row = -1;
 	r->nrows = PQntuples(res);
@@ -578,7 +587,7 @@ int db__pg_backup(struct db *db, const char *path, struct co_err *e)
 	if (!opts)
 		return co_errf(e, CO_EINPUT, "cannot parse the database URL %s", db->url_safe);
 	for (o = opts; o->keyword; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val) {
+		if (!pw_env && strcmp(o->keyword, "password") == 0 && o->val && *o->val) {
 			size_t n = strlen(o->val) + sizeof("PGPASSWORD=");
 
 			pw_env = malloc(n);

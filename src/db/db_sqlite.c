@@ -211,13 +211,13 @@ static void done_with(sqlite3_stmt *st, struct db__stmt *s)
 int db__sqlite_exec(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                     int64_t *changed, struct co_err *e)
 {
-	sqlite3_stmt *st;
-	struct db__stmt *s;
+	sqlite3_stmt *st = NULL;
+	struct db__stmt *s = NULL;
 	int rc;
 
 	rc = prepare(c, sql, params, n, &st, &s, e);
-	if (rc)
-		return rc;
+	if (rc || !st)
+		return rc ? rc : CO_EINTERNAL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	if (rc != SQLITE_DONE) {
@@ -234,13 +234,13 @@ int db__sqlite_exec(struct db_conn *c, const char *sql, const struct db_val *par
 int db__sqlite_query(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                      struct db_rows *r, struct co_err *e)
 {
-	sqlite3_stmt *st;
-	struct db__stmt *s;
+	sqlite3_stmt *st = NULL;
+	struct db__stmt *s = NULL;
 	int rc;
 
 	rc = prepare(c, sql, params, n, &st, &s, e);
-	if (rc)
-		return rc;
+	if (rc || !st)
+		return rc ? rc : CO_EINTERNAL;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		rc = fail(c, sql, e);
