@@ -17,182 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wf/jsonrd.h"
 #include "wf/wf_int.h"
-
-struct rd {
-	struct wf_model *m;
-	struct co_err *e;
-	char where[160]; /* "profession mhn" */
-};
-
-static int fail(struct rd *r, const char *field, long row, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static int fail(struct rd *r, const char *field, long row, const char *fmt, ...)
-{
-	char msg[CO_MAX_ERRMSG], loc[CO_MAX_ERRMSG / 2];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (row > 0)
-		snprintf(loc, sizeof(loc), "%s%s%s row %ld", r->where, r->where[0] ? ", " : "",
-		         field ? field : "", row);
-	else
-		snprintf(loc, sizeof(loc), "%s%s%s", r->where, r->where[0] && field ? ", " : "",
-		         field ? field : "");
-	return co_errf_at(r->e, CO_EINPUT, row, 0, field, "%s%s%s", loc, loc[0] ? ": " : "", msg);
-}
-
-static void *alloc(struct rd *r, size_t n, size_t size)
-{
-	void *p = co_arena_calloc(&r->m->arena, n ? n : 1, size);
-
-	if (!p)
-		co_errf(r->e, CO_ENOMEM, "out of memory reading the model");
-	return p;
-}
-
-static const char *dup_str(struct rd *r, const char *s)
-{
-	char *p = co_arena_strdup(&r->m->arena, s);
-
-	if (!p)
-		co_errf(r->e, CO_ENOMEM, "out of memory reading the model");
-	return p;
-}
-
-/* Unknown keys are errors. */
-static int check_keys(struct rd *r, json_t *obj, const char *field, long row,
-                      const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(obj))
-		return fail(r, field, row, "must be an object");
-	json_object_foreach(obj, key, v)
-	{
-		int i, ok = 0;
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				ok = 1;
-		if (!ok)
-			return fail(r, field, row, "unknown key '%s'", key);
-	}
-	return 0;
-}
-
-/* A number (key in obj); missing is an error when required, else *out
- * keeps its default and 1 is returned. */
-static int get_num(struct rd *r, json_t *obj, const char *key, const char *field, long row,
-                   int required, double *out)
-{
-	json_t *v = json_object_get(obj, key);
-	double x;
-
-	if (!v) {
-		if (required)
-			return fail(r, field, row, "'%s' is missing", key);
-		return 1;
-	}
-	if (!json_is_number(v))
-		return fail(r, field, row, "'%s' must be a number", key);
-	x = json_number_value(v);
-	if (!isfinite(x))
-		return fail(r, field, row, "'%s' must be a finite number", key);
-	*out = x;
-	return 0;
-}
-
-static int get_int(struct rd *r, json_t *obj, const char *key, const char *field, long row,
-                   int required, long lo, long hi, int *out)
-{
-	double x = 0;
-	int rc = get_num(r, obj, key, field, row, required, &x);
-
-	if (rc)
-		return rc;
-	if (x != floor(x))
-		return fail(r, field, row, "'%s' must be a whole number, not %.10g", key, x);
-	if (x < (double)lo || x > (double)hi)
-		return fail(r, field, row, "'%s' %.10g is outside [%ld, %ld]", key, x, lo, hi);
-	*out = (int)x;
-	return 0;
-}
-
-static int check_kind(struct rd *r, const char *field, long row, const char *what, int kind,
-                      double x)
-{
-	switch (kind) {
-	case WF__K_RATE:
-		if (x < 0 || x > 1)
-			return fail(r, field, row, "%s %.10g is outside [0, 1]", what, x);
-		break;
-	case WF__K_GROWTH:
-		if (x < -1)
-			return fail(r, field, row, "%s %.10g is below -1", what, x);
-		break;
-	case WF__K_POS:
-		if (x <= 0)
-			return fail(r, field, row, "%s %.10g must be more than 0", what, x);
-		break;
-	default:
-		if (x < 0)
-			return fail(r, field, row, "%s %.10g is negative", what, x);
-	}
-	return 0;
-}
-
-/* A number that must be in the kind's range. */
-static int get_kind(struct rd *r, json_t *obj, const char *key, const char *field, long row,
-                    int required, int kind, double *out)
-{
-	double x = *out;
-	int rc = get_num(r, obj, key, field, row, required, &x);
-
-	if (rc)
-		return rc;
-	if ((rc = check_kind(r, field, row, key, kind, x)))
-		return rc;
-	*out = x;
-	return 0;
-}
-
-static int get_str(struct rd *r, json_t *obj, const char *key, const char *field, long row,
-                   const char **out)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!v)
-		return fail(r, field, row, "'%s' is missing", key);
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return fail(r, field, row, "'%s' must be a non-empty text", key);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return fail(r, field, row, "'%s' must not contain a NUL character", key);
-	*out = json_string_value(v);
-	return 0;
-}
-
-static int get_array(struct rd *r, json_t *obj, const char *key, const char *field, int required,
-                     json_t **out)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!v) {
-		if (required)
-			return fail(r, field, 0, "is missing");
-		*out = NULL;
-		return 0;
-	}
-	if (!json_is_array(v))
-		return fail(r, field, 0, "must be a list");
-	if (json_array_size(v) > WF__MAX_ROWS)
-		return fail(r, field, 0, "has more than %d rows", WF__MAX_ROWS);
-	*out = v;
-	return 0;
-}
 
 /* ---- Ages ------------------------------------------------------------------ */
 
@@ -216,46 +42,46 @@ static int parse_whole(const char *s, const char **end, long *out)
 }
 
 /* An age or band: "a-b", "a" or a whole number, within [age_min, age_max]. */
-static int get_age(struct rd *r, json_t *obj, const char *field, long row, int *lo, int *hi)
+static int get_age(struct wf__jr *r, json_t *obj, const char *field, long row, int *lo, int *hi)
 {
 	json_t *v = json_object_get(obj, "age");
 	const struct wf_model *m = r->m;
 	long a, b;
 
 	if (!v)
-		return fail(r, field, row, "'age' is missing");
+		return wf__jfail(r, field, row, "'age' is missing");
 	if (json_is_number(v)) {
 		double x = json_number_value(v);
 		if (x != floor(x) || x < 0 || x > 1000)
-			return fail(r, field, row, "unknown age %.10g", x);
+			return wf__jfail(r, field, row, "unknown age %.10g", x);
 		a = b = (long)x;
 	} else if (json_is_string(v)) {
 		const char *s = json_string_value(v), *e;
 		if (parse_whole(s, &e, &a))
-			return fail(r, field, row, "unknown age '%s'", s);
+			return wf__jfail(r, field, row, "unknown age '%s'", s);
 		if (*e == '-') {
 			if (parse_whole(e + 1, &e, &b))
-				return fail(r, field, row, "unknown age '%s'", s);
+				return wf__jfail(r, field, row, "unknown age '%s'", s);
 		} else {
 			b = a;
 		}
 		if (*e)
-			return fail(r, field, row, "unknown age '%s'", s);
+			return wf__jfail(r, field, row, "unknown age '%s'", s);
 		if (a > b)
-			return fail(r, field, row, "age band '%s' runs backwards", s);
+			return wf__jfail(r, field, row, "age band '%s' runs backwards", s);
 	} else {
-		return fail(r, field, row, "'age' must be a band such as \"25-29\"");
+		return wf__jfail(r, field, row, "'age' must be a band such as \"25-29\"");
 	}
 	if (a < m->age_min || b > m->age_max)
-		return fail(r, field, row, "unknown age %ld%s%.0ld: ages run from %d to %d", a,
-		            a != b ? "-" : "", a != b ? b : 0, m->age_min, m->age_max);
+		return wf__jfail(r, field, row, "unknown age %ld%s%.0ld: ages run from %d to %d", a,
+		                 a != b ? "-" : "", a != b ? b : 0, m->age_min, m->age_max);
 	*lo = (int)a;
 	*hi = (int)b;
 	return 0;
 }
 
 /* A table of rates or ratios by age covering every age exactly once. */
-static int read_age_table(struct rd *r, json_t *obj, const char *key, const char *vkey,
+static int read_age_table(struct wf__jr *r, json_t *obj, const char *key, const char *vkey,
                           struct wf__agetab *t)
 {
 	static const char *const keys_rate[] = {"age", "rate", NULL};
@@ -266,41 +92,41 @@ static int read_age_table(struct rd *r, json_t *obj, const char *key, const char
 	int rc, x;
 	unsigned char *seen;
 
-	if ((rc = get_array(r, obj, key, key, 1, &arr)))
+	if ((rc = wf__jarray(r, obj, key, key, 1, &arr)))
 		return rc;
 	t->n = (int)json_array_size(arr);
-	if (!(t->r = alloc(r, (size_t)t->n, sizeof(*t->r))))
+	if (!(t->r = wf__jalloc(r, (size_t)t->n, sizeof(*t->r))))
 		return CO_ENOMEM;
-	if (!(seen = alloc(r, (size_t)m->A, 1)))
+	if (!(seen = wf__jalloc(r, (size_t)m->A, 1)))
 		return CO_ENOMEM;
 	json_array_foreach(arr, i, row)
 	{
 		struct wf__agerow *ar = &t->r[i];
 		long rn = (long)i + 1;
-		if ((rc = check_keys(r, row, key, rn,
-		                     strcmp(vkey, "rate") == 0 ? keys_rate : keys_ratio)))
+		if ((rc = wf__jkeys(r, row, key, rn,
+		                    strcmp(vkey, "rate") == 0 ? keys_rate : keys_ratio)))
 			return rc;
 		if ((rc = get_age(r, row, key, rn, &ar->lo, &ar->hi)))
 			return rc;
-		if ((rc = get_kind(r, row, vkey, key, rn, 1, WF__K_RATE, &ar->v)))
+		if ((rc = wf__jkind(r, row, vkey, key, rn, 1, WF__K_RATE, &ar->v)))
 			return rc;
 		for (x = ar->lo; x <= ar->hi; x++) {
 			if (seen[x - m->age_min])
-				return fail(r, key, rn, "age %d is covered twice", x);
+				return wf__jfail(r, key, rn, "age %d is covered twice", x);
 			seen[x - m->age_min] = 1;
 		}
 	}
 	for (x = 0; x < m->A; x++)
 		if (!seen[x])
-			return fail(r, key, 0,
-			            "age %d is not covered (every age from %d to %d "
-			            "must be)",
-			            x + m->age_min, m->age_min, m->age_max);
+			return wf__jfail(r, key, 0,
+			                 "age %d is not covered (every age from %d to %d "
+			                 "must be)",
+			                 x + m->age_min, m->age_min, m->age_max);
 	return 0;
 }
 
 /* An entry-age distribution: shares that sum to 1. */
-static int read_entry(struct rd *r, json_t *obj, const char *field, struct wf__agetab *t)
+static int read_entry(struct wf__jr *r, json_t *obj, const char *field, struct wf__agetab *t)
 {
 	static const char *const keys[] = {"age", "share", NULL};
 	json_t *arr, *row;
@@ -308,29 +134,29 @@ static int read_entry(struct rd *r, json_t *obj, const char *field, struct wf__a
 	int rc;
 	double sum = 0;
 
-	if ((rc = get_array(r, obj, "entry_age", field, 1, &arr)))
+	if ((rc = wf__jarray(r, obj, "entry_age", field, 1, &arr)))
 		return rc;
 	t->n = (int)json_array_size(arr);
-	if (!(t->r = alloc(r, (size_t)t->n, sizeof(*t->r))))
+	if (!(t->r = wf__jalloc(r, (size_t)t->n, sizeof(*t->r))))
 		return CO_ENOMEM;
 	json_array_foreach(arr, i, row)
 	{
 		long rn = (long)i + 1;
-		if ((rc = check_keys(r, row, field, rn, keys)))
+		if ((rc = wf__jkeys(r, row, field, rn, keys)))
 			return rc;
 		if ((rc = get_age(r, row, field, rn, &t->r[i].lo, &t->r[i].hi)))
 			return rc;
-		if ((rc = get_kind(r, row, "share", field, rn, 1, WF__K_RATE, &t->r[i].v)))
+		if ((rc = wf__jkind(r, row, "share", field, rn, 1, WF__K_RATE, &t->r[i].v)))
 			return rc;
 		sum += t->r[i].v;
 	}
 	if (fabs(sum - 1) > 1e-9)
-		return fail(r, field, 0, "shares sum to %.12g, not 1", sum);
+		return wf__jfail(r, field, 0, "shares sum to %.12g, not 1", sum);
 	return 0;
 }
 
 /* A year table: listed years only; a year listed twice is an error. */
-static int read_year_table(struct rd *r, json_t *obj, const char *key, const char *field,
+static int read_year_table(struct wf__jr *r, json_t *obj, const char *key, const char *field,
                            const char *vkey, int ykey_from, int kind, int required,
                            struct wf__yeartab *t)
 {
@@ -339,25 +165,26 @@ static int read_year_table(struct rd *r, json_t *obj, const char *key, const cha
 	size_t i, j;
 	int rc;
 
-	if ((rc = get_array(r, obj, key, field, required, &arr)))
+	if ((rc = wf__jarray(r, obj, key, field, required, &arr)))
 		return rc;
 	t->n = arr ? (int)json_array_size(arr) : 0;
-	if (!(t->r = alloc(r, (size_t)t->n, sizeof(*t->r))))
+	if (!(t->r = wf__jalloc(r, (size_t)t->n, sizeof(*t->r))))
 		return CO_ENOMEM;
 	if (!arr)
 		return 0;
 	json_array_foreach(arr, i, row)
 	{
 		long rn = (long)i + 1;
-		if ((rc = check_keys(r, row, field, rn, keys)))
+		if ((rc = wf__jkeys(r, row, field, rn, keys)))
 			return rc;
-		if ((rc = get_int(r, row, keys[0], field, rn, 1, 1000, 3000, &t->r[i].year)))
+		if ((rc = wf__jint(r, row, keys[0], field, rn, 1, 1000, 3000, &t->r[i].year)))
 			return rc;
-		if ((rc = get_kind(r, row, vkey, field, rn, 1, kind, &t->r[i].v)))
+		if ((rc = wf__jkind(r, row, vkey, field, rn, 1, kind, &t->r[i].v)))
 			return rc;
 		for (j = 0; j < i; j++)
 			if (t->r[j].year == t->r[i].year)
-				return fail(r, field, rn, "year %d is listed twice", t->r[i].year);
+				return wf__jfail(r, field, rn, "year %d is listed twice",
+				                 t->r[i].year);
 	}
 	return 0;
 }
@@ -374,50 +201,53 @@ static int group_index(const struct wf__prof *P, const char *name)
 	return -1;
 }
 
-static int read_stock(struct rd *r, json_t *obj, struct wf__prof *P)
+static int read_stock(struct wf__jr *r, json_t *obj, struct wf__prof *P)
 {
 	static const char *const keys[] = {"group", "age", "headcount", NULL};
 	json_t *arr, *row;
 	size_t i;
 	int rc;
 
-	if ((rc = get_array(r, obj, "stock", "stock", 1, &arr)))
+	if ((rc = wf__jarray(r, obj, "stock", "stock", 1, &arr)))
 		return rc;
 	P->n_stock = (int)json_array_size(arr);
-	if (!(P->stock = alloc(r, (size_t)P->n_stock, sizeof(*P->stock))) ||
-	    !(P->groups = alloc(r, (size_t)P->n_stock, sizeof(*P->groups))))
+	if (!(P->stock = wf__jalloc(r, (size_t)P->n_stock, sizeof(*P->stock))) ||
+	    !(P->groups = wf__jalloc(r, (size_t)P->n_stock, sizeof(*P->groups))))
 		return CO_ENOMEM;
 	if (P->n_stock == 0)
-		return fail(r, "stock", 0, "has no rows: a profession needs at least one group");
+		return wf__jfail(r, "stock", 0,
+		                 "has no rows: a profession needs at least one group");
 	json_array_foreach(arr, i, row)
 	{
 		long rn = (long)i + 1;
 		const char *gname;
 		int g;
-		if ((rc = check_keys(r, row, "stock", rn, keys)))
+		if ((rc = wf__jkeys(r, row, "stock", rn, keys)))
 			return rc;
-		if ((rc = get_str(r, row, "group", "stock", rn, &gname)))
+		if ((rc = wf__jstr(r, row, "group", "stock", rn, &gname)))
 			return rc;
 		if (strcmp(gname, "*") == 0)
-			return fail(r, "stock", rn, "'*' is not a group name (it is the total)");
+			return wf__jfail(r, "stock", rn,
+			                 "'*' is not a group name (it is the total)");
 		if ((g = group_index(P, gname)) < 0) {
 			if (P->n_groups >= WF__MAX_GROUPS)
-				return fail(r, "stock", rn, "more than %d groups", WF__MAX_GROUPS);
+				return wf__jfail(r, "stock", rn, "more than %d groups",
+				                 WF__MAX_GROUPS);
 			g = P->n_groups++;
-			if (!(P->groups[g] = dup_str(r, gname)))
+			if (!(P->groups[g] = wf__jstrdup(r, gname)))
 				return CO_ENOMEM;
 		}
 		P->stock[i].group = g;
 		if ((rc = get_age(r, row, "stock", rn, &P->stock[i].lo, &P->stock[i].hi)))
 			return rc;
-		if ((rc = get_kind(r, row, "headcount", "stock", rn, 1, WF__K_COUNT,
-		                   &P->stock[i].v)))
+		if ((rc = wf__jkind(r, row, "headcount", "stock", rn, 1, WF__K_COUNT,
+		                    &P->stock[i].v)))
 			return rc;
 	}
 	return 0;
 }
 
-static int read_training(struct rd *r, json_t *obj, struct wf__prof *P)
+static int read_training(struct wf__jr *r, json_t *obj, struct wf__prof *P)
 {
 	static const char *const keys[] = {
 	        "course_years", "fill_rate",   "attrition",           "completion",
@@ -428,51 +258,52 @@ static int read_training(struct rd *r, json_t *obj, struct wf__prof *P)
 
 	if (!tr)
 		return 0;
-	if ((rc = check_keys(r, tr, "training", 0, keys)))
+	if ((rc = wf__jkeys(r, tr, "training", 0, keys)))
 		return rc;
 	P->train = 1;
-	if ((rc = get_int(r, tr, "course_years", "training.course_years", 0, 1, 1, WF__MAX_COURSE,
-	                  &P->d)))
+	if ((rc = wf__jint(r, tr, "course_years", "training.course_years", 0, 1, 1, WF__MAX_COURSE,
+	                   &P->d)))
 		return rc;
-	if ((rc = get_kind(r, tr, "fill_rate", "training.fill_rate", 0, 1, WF__K_RATE, &P->fill)) ||
-	    (rc = get_kind(r, tr, "completion", "training.completion", 0, 1, WF__K_RATE,
-	                   &P->completion)) ||
-	    (rc = get_kind(r, tr, "uptake", "training.uptake", 0, 1, WF__K_RATE, &P->uptake)))
+	if ((rc = wf__jkind(r, tr, "fill_rate", "training.fill_rate", 0, 1, WF__K_RATE,
+	                    &P->fill)) ||
+	    (rc = wf__jkind(r, tr, "completion", "training.completion", 0, 1, WF__K_RATE,
+	                    &P->completion)) ||
+	    (rc = wf__jkind(r, tr, "uptake", "training.uptake", 0, 1, WF__K_RATE, &P->uptake)))
 		return rc;
 	P->cost = 0;
-	if ((rc = get_kind(r, tr, "cost_per_place", "training.cost_per_place", 0, 0, WF__K_COUNT,
-	                   &P->cost)) < 0)
+	if ((rc = wf__jkind(r, tr, "cost_per_place", "training.cost_per_place", 0, 0, WF__K_COUNT,
+	                    &P->cost)) < 0)
 		return rc;
-	if (!(P->attr = alloc(r, (size_t)P->d, sizeof(double))) ||
-	    !(P->in_tr = alloc(r, (size_t)P->d, sizeof(double))))
+	if (!(P->attr = wf__jalloc(r, (size_t)P->d, sizeof(double))) ||
+	    !(P->in_tr = wf__jalloc(r, (size_t)P->d, sizeof(double))))
 		return CO_ENOMEM;
-	if ((rc = get_array(r, tr, "attrition", "training.attrition", 1, &arr)))
+	if ((rc = wf__jarray(r, tr, "attrition", "training.attrition", 1, &arr)))
 		return rc;
 	if ((int)json_array_size(arr) != P->d)
-		return fail(r, "training.attrition", 0,
-		            "has %d values but the course lasts %d years",
-		            (int)json_array_size(arr), P->d);
+		return wf__jfail(r, "training.attrition", 0,
+		                 "has %d values but the course lasts %d years",
+		                 (int)json_array_size(arr), P->d);
 	for (k = 0; k < P->d; k++) {
 		json_t *v = json_array_get(arr, (size_t)k);
 		if (!json_is_number(v))
-			return fail(r, "training.attrition", k + 1, "must be a number");
+			return wf__jfail(r, "training.attrition", k + 1, "must be a number");
 		P->attr[k] = json_number_value(v);
-		if ((rc = check_kind(r, "training.attrition", k + 1, "attrition", WF__K_RATE,
+		if ((rc = wf__jcheck(r, "training.attrition", k + 1, "attrition", WF__K_RATE,
 		                     P->attr[k])))
 			return rc;
 	}
-	if ((rc = get_array(r, tr, "in_training", "training.in_training", 1, &arr)))
+	if ((rc = wf__jarray(r, tr, "in_training", "training.in_training", 1, &arr)))
 		return rc;
 	if ((int)json_array_size(arr) != P->d)
-		return fail(r, "training.in_training", 0,
-		            "has %d values but the course lasts %d years",
-		            (int)json_array_size(arr), P->d);
+		return wf__jfail(r, "training.in_training", 0,
+		                 "has %d values but the course lasts %d years",
+		                 (int)json_array_size(arr), P->d);
 	for (k = 0; k < P->d; k++) {
 		json_t *v = json_array_get(arr, (size_t)k);
 		if (!json_is_number(v))
-			return fail(r, "training.in_training", k + 1, "must be a number");
+			return wf__jfail(r, "training.in_training", k + 1, "must be a number");
 		P->in_tr[k] = json_number_value(v);
-		if ((rc = check_kind(r, "training.in_training", k + 1, "students", WF__K_COUNT,
+		if ((rc = wf__jcheck(r, "training.in_training", k + 1, "students", WF__K_COUNT,
 		                     P->in_tr[k])))
 			return rc;
 	}
@@ -486,7 +317,7 @@ static int read_training(struct rd *r, json_t *obj, struct wf__prof *P)
 	return read_entry(r, tr, "training.entry_age", &P->grad_entry);
 }
 
-static int read_source(struct rd *r, json_t *obj, const char *key, struct wf__source *s)
+static int read_source(struct wf__jr *r, json_t *obj, const char *key, struct wf__source *s)
 {
 	static const char *const keys[] = {"joiners", "entry_age", NULL};
 	json_t *src = json_object_get(obj, key);
@@ -495,7 +326,7 @@ static int read_source(struct rd *r, json_t *obj, const char *key, struct wf__so
 
 	if (!src)
 		return 0;
-	if ((rc = check_keys(r, src, key, 0, keys)))
+	if ((rc = wf__jkeys(r, src, key, 0, keys)))
 		return rc;
 	s->on = 1;
 	snprintf(field, sizeof(field), "%s.joiners", key);
@@ -506,7 +337,7 @@ static int read_source(struct rd *r, json_t *obj, const char *key, struct wf__so
 	return read_entry(r, src, field, &s->entry);
 }
 
-static int read_returners(struct rd *r, json_t *obj, struct wf__prof *P)
+static int read_returners(struct wf__jr *r, json_t *obj, struct wf__prof *P)
 {
 	static const char *const keys[] = {"rate",    "pool",      "pool_decay",
 	                                   "max_age", "entry_age", NULL};
@@ -515,20 +346,20 @@ static int read_returners(struct rd *r, json_t *obj, struct wf__prof *P)
 
 	if (!ret)
 		return 0;
-	if ((rc = check_keys(r, ret, "returners", 0, keys)))
+	if ((rc = wf__jkeys(r, ret, "returners", 0, keys)))
 		return rc;
 	P->ret = 1;
-	if ((rc = get_kind(r, ret, "rate", "returners.rate", 0, 1, WF__K_RATE, &P->ret_rate)) ||
-	    (rc = get_kind(r, ret, "pool", "returners.pool", 0, 1, WF__K_COUNT, &P->pool)) ||
-	    (rc = get_kind(r, ret, "pool_decay", "returners.pool_decay", 0, 1, WF__K_RATE,
-	                   &P->decay)) ||
-	    (rc = get_int(r, ret, "max_age", "returners.max_age", 0, 1, r->m->age_min,
-	                  r->m->age_max, &P->max_age)))
+	if ((rc = wf__jkind(r, ret, "rate", "returners.rate", 0, 1, WF__K_RATE, &P->ret_rate)) ||
+	    (rc = wf__jkind(r, ret, "pool", "returners.pool", 0, 1, WF__K_COUNT, &P->pool)) ||
+	    (rc = wf__jkind(r, ret, "pool_decay", "returners.pool_decay", 0, 1, WF__K_RATE,
+	                    &P->decay)) ||
+	    (rc = wf__jint(r, ret, "max_age", "returners.max_age", 0, 1, r->m->age_min,
+	                   r->m->age_max, &P->max_age)))
 		return rc;
 	return read_entry(r, ret, "returners.entry_age", &P->ret_entry);
 }
 
-static int read_share(struct rd *r, json_t *obj, struct wf__prof *P)
+static int read_share(struct wf__jr *r, json_t *obj, struct wf__prof *P)
 {
 	static const char *const keys[] = {"group", "share", NULL};
 	json_t *arr, *row;
@@ -536,9 +367,9 @@ static int read_share(struct rd *r, json_t *obj, struct wf__prof *P)
 	int rc, g;
 	double sum = 0;
 
-	if (!(P->share = alloc(r, (size_t)P->n_groups, sizeof(double))))
+	if (!(P->share = wf__jalloc(r, (size_t)P->n_groups, sizeof(double))))
 		return CO_ENOMEM;
-	if ((rc = get_array(r, obj, "joiner_share", "joiner_share", 0, &arr)))
+	if ((rc = wf__jarray(r, obj, "joiner_share", "joiner_share", 0, &arr)))
 		return rc;
 	if (!arr) {
 		double *hc = P->share, tot = 0;
@@ -548,9 +379,9 @@ static int read_share(struct rd *r, json_t *obj, struct wf__prof *P)
 		for (g = 0; g < P->n_groups; g++)
 			tot += hc[g];
 		if (tot <= 0)
-			return fail(r, "joiner_share", 0,
-			            "is needed when the base-year headcount is 0 (the default "
-			            "shares follow it)");
+			return wf__jfail(r, "joiner_share", 0,
+			                 "is needed when the base-year headcount is 0 (the default "
+			                 "shares follow it)");
 		for (g = 0; g < P->n_groups; g++)
 			hc[g] /= tot;
 		return 0;
@@ -560,18 +391,18 @@ static int read_share(struct rd *r, json_t *obj, struct wf__prof *P)
 		long rn = (long)i + 1;
 		const char *gname;
 		double v = 0;
-		if ((rc = check_keys(r, row, "joiner_share", rn, keys)) ||
-		    (rc = get_str(r, row, "group", "joiner_share", rn, &gname)))
+		if ((rc = wf__jkeys(r, row, "joiner_share", rn, keys)) ||
+		    (rc = wf__jstr(r, row, "group", "joiner_share", rn, &gname)))
 			return rc;
 		if ((g = group_index(P, gname)) < 0)
-			return fail(r, "joiner_share", rn, "unknown group '%s'", gname);
-		if ((rc = get_kind(r, row, "share", "joiner_share", rn, 1, WF__K_RATE, &v)))
+			return wf__jfail(r, "joiner_share", rn, "unknown group '%s'", gname);
+		if ((rc = wf__jkind(r, row, "share", "joiner_share", rn, 1, WF__K_RATE, &v)))
 			return rc;
 		P->share[g] += v;
 		sum += v;
 	}
 	if (fabs(sum - 1) > 1e-9)
-		return fail(r, "joiner_share", 0, "shares sum to %.12g, not 1", sum);
+		return wf__jfail(r, "joiner_share", 0, "shares sum to %.12g, not 1", sum);
 	return 0;
 }
 
@@ -585,7 +416,7 @@ static int need_index(const struct wf_model *m, const char *name)
 	return -1;
 }
 
-static int read_demand(struct rd *r, json_t *obj, struct wf__prof *P)
+static int read_demand(struct wf__jr *r, json_t *obj, struct wf__prof *P)
 {
 	static const char *const kg[] = {"method", "vacancies", "growth", NULL};
 	static const char *const kn[] = {"method", "minutes", "hours_per_fte", "utilisation", NULL};
@@ -596,60 +427,61 @@ static int read_demand(struct rd *r, json_t *obj, struct wf__prof *P)
 	int rc;
 
 	if (!dem)
-		return fail(r, "demand", 0, "is missing");
+		return wf__jfail(r, "demand", 0, "is missing");
 	if (!json_is_object(dem))
-		return fail(r, "demand", 0, "must be an object");
-	if ((rc = get_str(r, dem, "method", "demand.method", 0, &method)))
+		return wf__jfail(r, "demand", 0, "must be an object");
+	if ((rc = wf__jstr(r, dem, "method", "demand.method", 0, &method)))
 		return rc;
 	if (strcmp(method, "growth") == 0) {
 		P->method = WF__GROWTH;
-		if ((rc = check_keys(r, dem, "demand", 0, kg)))
+		if ((rc = wf__jkeys(r, dem, "demand", 0, kg)))
 			return rc;
-		if ((rc = get_kind(r, dem, "vacancies", "demand.vacancies", 0, 1, WF__K_COUNT,
-		                   &P->vacancies)))
+		if ((rc = wf__jkind(r, dem, "vacancies", "demand.vacancies", 0, 1, WF__K_COUNT,
+		                    &P->vacancies)))
 			return rc;
 		return read_year_table(r, dem, "growth", "demand.growth", "rate", 1, WF__K_GROWTH,
 		                       0, &P->growth);
 	}
 	if (strcmp(method, "needs") != 0)
-		return fail(r, "demand.method", 0, "unknown method '%s' (growth or needs)", method);
+		return wf__jfail(r, "demand.method", 0, "unknown method '%s' (growth or needs)",
+		                 method);
 	P->method = WF__NEEDS;
-	if ((rc = check_keys(r, dem, "demand", 0, kn)))
+	if ((rc = wf__jkeys(r, dem, "demand", 0, kn)))
 		return rc;
-	if ((rc = get_kind(r, dem, "hours_per_fte", "demand.hours_per_fte", 0, 1, WF__K_POS,
-	                   &P->hours)) ||
-	    (rc = get_kind(r, dem, "utilisation", "demand.utilisation", 0, 1, WF__K_RATE,
-	                   &P->util)))
+	if ((rc = wf__jkind(r, dem, "hours_per_fte", "demand.hours_per_fte", 0, 1, WF__K_POS,
+	                    &P->hours)) ||
+	    (rc = wf__jkind(r, dem, "utilisation", "demand.utilisation", 0, 1, WF__K_RATE,
+	                    &P->util)))
 		return rc;
 	if (P->util <= 0)
-		return fail(r, "demand.utilisation", 0, "must be more than 0");
-	if ((rc = get_array(r, dem, "minutes", "demand.minutes", 1, &arr)))
+		return wf__jfail(r, "demand.utilisation", 0, "must be more than 0");
+	if ((rc = wf__jarray(r, dem, "minutes", "demand.minutes", 1, &arr)))
 		return rc;
 	P->n_minutes = (int)json_array_size(arr);
-	if (!(P->minutes = alloc(r, (size_t)P->n_minutes, sizeof(*P->minutes))))
+	if (!(P->minutes = wf__jalloc(r, (size_t)P->n_minutes, sizeof(*P->minutes))))
 		return CO_ENOMEM;
 	json_array_foreach(arr, i, row)
 	{
 		long rn = (long)i + 1;
 		const char *need;
 		size_t j;
-		if ((rc = check_keys(r, row, "demand.minutes", rn, km)) ||
-		    (rc = get_str(r, row, "need", "demand.minutes", rn, &need)))
+		if ((rc = wf__jkeys(r, row, "demand.minutes", rn, km)) ||
+		    (rc = wf__jstr(r, row, "need", "demand.minutes", rn, &need)))
 			return rc;
 		if ((P->minutes[i].need = need_index(r->m, need)) < 0)
-			return fail(r, "demand.minutes", rn, "unknown need '%s'", need);
+			return wf__jfail(r, "demand.minutes", rn, "unknown need '%s'", need);
 		for (j = 0; j < i; j++)
 			if (P->minutes[j].need == P->minutes[i].need)
-				return fail(r, "demand.minutes", rn, "need '%s' is listed twice",
-				            need);
-		if ((rc = get_kind(r, row, "minutes", "demand.minutes", rn, 1, WF__K_COUNT,
-		                   &P->minutes[i].v)))
+				return wf__jfail(r, "demand.minutes", rn,
+				                 "need '%s' is listed twice", need);
+		if ((rc = wf__jkind(r, row, "minutes", "demand.minutes", rn, 1, WF__K_COUNT,
+		                    &P->minutes[i].v)))
 			return rc;
 	}
 	return 0;
 }
 
-static int read_profession(struct rd *r, json_t *obj, int p)
+static int read_profession(struct wf__jr *r, json_t *obj, int p)
 {
 	static const char *const keys[] = {"code",          "name",          "stock",
 	                                   "fte_ratio",     "leaver_rate",   "training",
@@ -662,23 +494,23 @@ static int read_profession(struct rd *r, json_t *obj, int p)
 
 	snprintf(r->where, sizeof(r->where), "profession %d", p + 1);
 	if (!json_is_object(obj))
-		return fail(r, NULL, 0, "must be an object");
-	if ((rc = get_str(r, obj, "code", NULL, 0, &code)))
+		return wf__jfail(r, NULL, 0, "must be an object");
+	if ((rc = wf__jstr(r, obj, "code", NULL, 0, &code)))
 		return rc;
 	if (strcmp(code, "*") == 0 || strcmp(code, "needs") == 0 ||
 	    strcmp(code, "population") == 0 || strchr(code, '.'))
-		return fail(r, "code", 0, "'%s' cannot be a profession code", code);
+		return wf__jfail(r, "code", 0, "'%s' cannot be a profession code", code);
 	for (q = 0; q < p; q++)
 		if (strcmp(m->prof[q].code, code) == 0)
-			return fail(r, "code", 0, "'%s' is used by two professions", code);
-	if (!(P->code = dup_str(r, code)))
+			return wf__jfail(r, "code", 0, "'%s' is used by two professions", code);
+	if (!(P->code = wf__jstrdup(r, code)))
 		return CO_ENOMEM;
 	snprintf(r->where, sizeof(r->where), "profession %s", code);
-	if ((rc = check_keys(r, obj, NULL, 0, keys)))
+	if ((rc = wf__jkeys(r, obj, NULL, 0, keys)))
 		return rc;
-	if (json_object_get(obj, "name") && (rc = get_str(r, obj, "name", "name", 0, &name)))
+	if (json_object_get(obj, "name") && (rc = wf__jstr(r, obj, "name", "name", 0, &name)))
 		return rc;
-	if (!(P->name = dup_str(r, name ? name : code)))
+	if (!(P->name = wf__jstrdup(r, name ? name : code)))
 		return CO_ENOMEM;
 	if ((rc = read_stock(r, obj, P)) ||
 	    (rc = read_age_table(r, obj, "fte_ratio", "ratio", &P->fte)) ||
@@ -695,7 +527,7 @@ static int read_profession(struct rd *r, json_t *obj, int p)
 
 /* ---- Needs ---------------------------------------------------------------- */
 
-static int read_needs(struct rd *r, json_t *root)
+static int read_needs(struct wf__jr *r, json_t *root)
 {
 	static const char *const kp[] = {"age", "year", "people", NULL};
 	static const char *const kn[] = {"name",       "age",      "prevalence", "trend",
@@ -706,11 +538,11 @@ static int read_needs(struct rd *r, json_t *root)
 	int rc, k, j;
 
 	r->where[0] = '\0';
-	if ((rc = get_array(r, root, "population", "population", 0, &arr)))
+	if ((rc = wf__jarray(r, root, "population", "population", 0, &arr)))
 		return rc;
 	if (arr) {
 		size_t n = json_array_size(arr);
-		if (!(m->pop = alloc(r, n, sizeof(*m->pop))))
+		if (!(m->pop = wf__jalloc(r, n, sizeof(*m->pop))))
 			return CO_ENOMEM;
 		json_array_foreach(arr, i, row)
 		{
@@ -718,65 +550,67 @@ static int read_needs(struct rd *r, json_t *root)
 			const char *label;
 			struct wf__pop *pp = NULL;
 			struct wf__yearrow yr;
-			if ((rc = check_keys(r, row, "population", rn, kp)) ||
-			    (rc = get_str(r, row, "age", "population", rn, &label)) ||
-			    (rc = get_int(r, row, "year", "population", rn, 1, 1000, 3000,
-			                  &yr.year)) ||
-			    (rc = get_kind(r, row, "people", "population", rn, 1, WF__K_COUNT,
-			                   &yr.v)))
+			if ((rc = wf__jkeys(r, row, "population", rn, kp)) ||
+			    (rc = wf__jstr(r, row, "age", "population", rn, &label)) ||
+			    (rc = wf__jint(r, row, "year", "population", rn, 1, 1000, 3000,
+			                   &yr.year)) ||
+			    (rc = wf__jkind(r, row, "people", "population", rn, 1, WF__K_COUNT,
+			                    &yr.v)))
 				return rc;
 			for (k = 0; k < m->n_pop; k++)
 				if (strcmp(m->pop[k].label, label) == 0)
 					pp = &m->pop[k];
 			if (!pp) {
 				pp = &m->pop[m->n_pop++];
-				if (!(pp->label = dup_str(r, label)) ||
-				    !(pp->people.r = alloc(r, n, sizeof(*pp->people.r))))
+				if (!(pp->label = wf__jstrdup(r, label)) ||
+				    !(pp->people.r = wf__jalloc(r, n, sizeof(*pp->people.r))))
 					return CO_ENOMEM;
 			}
 			/* keep each label's years sorted */
 			for (j = pp->people.n; j > 0 && pp->people.r[j - 1].year > yr.year; j--)
 				pp->people.r[j] = pp->people.r[j - 1];
 			if (j > 0 && pp->people.r[j - 1].year == yr.year)
-				return fail(r, "population", rn, "%s in %d is listed twice", label,
-				            yr.year);
+				return wf__jfail(r, "population", rn, "%s in %d is listed twice",
+				                 label, yr.year);
 			pp->people.r[j] = yr;
 			pp->people.n++;
 		}
 	}
-	if ((rc = get_array(r, root, "needs", "needs", 0, &arr)))
+	if ((rc = wf__jarray(r, root, "needs", "needs", 0, &arr)))
 		return rc;
 	if (!arr)
 		return 0;
-	if (!(m->need = alloc(r, json_array_size(arr), sizeof(*m->need))))
+	if (!(m->need = wf__jalloc(r, json_array_size(arr), sizeof(*m->need))))
 		return CO_ENOMEM;
 	json_array_foreach(arr, i, row)
 	{
 		long rn = (long)i + 1;
 		struct wf__need *n = &m->need[i];
 		const char *name, *label;
-		if ((rc = check_keys(r, row, "needs", rn, kn)) ||
-		    (rc = get_str(r, row, "name", "needs", rn, &name)) ||
-		    (rc = get_str(r, row, "age", "needs", rn, &label)))
+		if ((rc = wf__jkeys(r, row, "needs", rn, kn)) ||
+		    (rc = wf__jstr(r, row, "name", "needs", rn, &name)) ||
+		    (rc = wf__jstr(r, row, "age", "needs", rn, &label)))
 			return rc;
 		if (strchr(name, '.'))
-			return fail(r, "needs", rn, "a need's name cannot contain '.'");
+			return wf__jfail(r, "needs", rn, "a need's name cannot contain '.'");
 		if (need_index(m, name) >= 0)
-			return fail(r, "needs", rn, "need '%s' is listed twice", name);
+			return wf__jfail(r, "needs", rn, "need '%s' is listed twice", name);
 		n->pop = -1;
 		for (k = 0; k < m->n_pop; k++)
 			if (strcmp(m->pop[k].label, label) == 0)
 				n->pop = k;
 		if (n->pop < 0)
-			return fail(r, "needs", rn, "unknown population age group '%s'", label);
+			return wf__jfail(r, "needs", rn, "unknown population age group '%s'",
+			                 label);
 		n->trend = 0;
-		if ((rc = get_kind(r, row, "prevalence", "needs", rn, 1, WF__K_RATE, &n->prev)) ||
-		    (rc = get_kind(r, row, "trend", "needs", rn, 0, WF__K_GROWTH, &n->trend)) < 0 ||
-		    (rc = get_kind(r, row, "in_contact", "needs", rn, 1, WF__K_RATE,
-		                   &n->contact)) ||
-		    (rc = get_kind(r, row, "contacts", "needs", rn, 1, WF__K_COUNT, &n->contacts)))
+		if ((rc = wf__jkind(r, row, "prevalence", "needs", rn, 1, WF__K_RATE, &n->prev)) ||
+		    (rc = wf__jkind(r, row, "trend", "needs", rn, 0, WF__K_GROWTH, &n->trend)) <
+		            0 ||
+		    (rc = wf__jkind(r, row, "in_contact", "needs", rn, 1, WF__K_RATE,
+		                    &n->contact)) ||
+		    (rc = wf__jkind(r, row, "contacts", "needs", rn, 1, WF__K_COUNT, &n->contacts)))
 			return rc;
-		if (!(n->name = dup_str(r, name)))
+		if (!(n->name = wf__jstrdup(r, name)))
 			return CO_ENOMEM;
 		m->n_need = (int)i + 1;
 	}
@@ -812,7 +646,7 @@ static int field_present(const struct wf__prof *P, int f)
 	}
 }
 
-static int resolve(struct rd *r, const char *path, const char *field, long row, int star_ok,
+static int resolve(struct wf__jr *r, const char *path, const char *field, long row, int star_ok,
                    int *prof, int *fld, int *need)
 {
 	const struct wf_model *m = r->m;
@@ -824,12 +658,14 @@ static int resolve(struct rd *r, const char *path, const char *field, long row, 
 	*prof = -1;
 	if (strcmp(path, "population") == 0) {
 		if (m->n_pop == 0)
-			return fail(r, field, row, "'population': the model has no population");
+			return wf__jfail(r, field, row,
+			                 "'population': the model has no population");
 		*fld = WF__F_POPULATION;
 		return 0;
 	}
 	if (!dot || (size_t)(dot - path) >= sizeof(head))
-		return fail(r, field, row, "unknown parameter '%s' (write profession.field)", path);
+		return wf__jfail(r, field, row, "unknown parameter '%s' (write profession.field)",
+		                 path);
 	memcpy(head, path, (size_t)(dot - path));
 	head[dot - path] = '\0';
 	rest = dot + 1;
@@ -837,46 +673,49 @@ static int resolve(struct rd *r, const char *path, const char *field, long row, 
 		const char *d2 = strrchr(rest, '.');
 		char nname[128];
 		if (!d2 || (size_t)(d2 - rest) >= sizeof(nname))
-			return fail(r, field, row, "unknown parameter '%s'", path);
+			return wf__jfail(r, field, row, "unknown parameter '%s'", path);
 		memcpy(nname, rest, (size_t)(d2 - rest));
 		nname[d2 - rest] = '\0';
 		if ((*need = need_index(m, nname)) < 0)
-			return fail(r, field, row, "unknown need '%s' in '%s'", nname, path);
+			return wf__jfail(r, field, row, "unknown need '%s' in '%s'", nname, path);
 		for (f = WF__F_PREVALENCE; f < WF__F_COUNT; f++)
 			if (strcmp(d2 + 1, wf__fields[f].path) == 0) {
 				*fld = f;
 				return 0;
 			}
-		return fail(r, field, row, "unknown parameter '%s'", path);
+		return wf__jfail(r, field, row, "unknown parameter '%s'", path);
 	}
 	if (strcmp(head, "*") == 0) {
 		if (!star_ok)
-			return fail(r, field, row, "'%s': name one profession", path);
+			return wf__jfail(r, field, row, "'%s': name one profession", path);
 	} else {
 		for (p = 0; p < m->n_prof; p++)
 			if (strcmp(m->prof[p].code, head) == 0)
 				*prof = p;
 		if (*prof < 0)
-			return fail(r, field, row, "unknown profession '%s' in '%s'", head, path);
+			return wf__jfail(r, field, row, "unknown profession '%s' in '%s'", head,
+			                 path);
 	}
 	for (f = 0; f < WF__F_POPULATION; f++)
 		if (strcmp(rest, wf__fields[f].path) == 0 ||
 		    (wf__fields[f].alias && strcmp(rest, wf__fields[f].alias) == 0))
 			break;
 	if (f == WF__F_POPULATION)
-		return fail(r, field, row, "unknown parameter '%s'", path);
+		return wf__jfail(r, field, row, "unknown parameter '%s'", path);
 	if (*prof >= 0 && !field_present(&m->prof[*prof], f))
-		return fail(r, field, row, "'%s': profession %s has no such field", path, head);
+		return wf__jfail(r, field, row, "'%s': profession %s has no such field", path,
+		                 head);
 	if (*prof < 0)
 		for (p = 0; p < m->n_prof; p++)
 			if (!field_present(&m->prof[p], f))
-				return fail(r, field, row, "'%s': profession %s has no such field",
-				            path, m->prof[p].code);
+				return wf__jfail(r, field, row,
+				                 "'%s': profession %s has no such field", path,
+				                 m->prof[p].code);
 	*fld = f;
 	return 0;
 }
 
-static int read_scenarios(struct rd *r, json_t *root)
+static int read_scenarios(struct wf__jr *r, json_t *root)
 {
 	static const char *const ks[] = {"name", "description", "changes", NULL};
 	static const char *const kc[] = {"set", "scale", "add", "value", "from", NULL};
@@ -886,12 +725,12 @@ static int read_scenarios(struct rd *r, json_t *root)
 	int rc, k;
 
 	r->where[0] = '\0';
-	if ((rc = get_array(r, root, "scenarios", "scenarios", 0, &arr)))
+	if ((rc = wf__jarray(r, root, "scenarios", "scenarios", 0, &arr)))
 		return rc;
 	k = 1 + (arr ? (int)json_array_size(arr) : 0);
 	if (k > WF__MAX_SCEN)
-		return fail(r, "scenarios", 0, "more than %d scenarios", WF__MAX_SCEN);
-	if (!(m->scen = alloc(r, (size_t)k, sizeof(*m->scen))))
+		return wf__jfail(r, "scenarios", 0, "more than %d scenarios", WF__MAX_SCEN);
+	if (!(m->scen = wf__jalloc(r, (size_t)k, sizeof(*m->scen))))
 		return CO_ENOMEM;
 	m->scen[0].name = "base";
 	m->n_scen = 1;
@@ -902,20 +741,20 @@ static int read_scenarios(struct rd *r, json_t *root)
 		struct wf__scenario *S = &m->scen[i + 1];
 		const char *name;
 		r->where[0] = '\0';
-		if ((rc = check_keys(r, sc, "scenarios", (long)i + 1, ks)) ||
-		    (rc = get_str(r, sc, "name", "scenarios", (long)i + 1, &name)))
+		if ((rc = wf__jkeys(r, sc, "scenarios", (long)i + 1, ks)) ||
+		    (rc = wf__jstr(r, sc, "name", "scenarios", (long)i + 1, &name)))
 			return rc;
 		if (strcmp(name, "base") == 0 || wf_model_find_scenario(m, name) >= 0 ||
 		    strchr(name, ','))
-			return fail(r, "scenarios", (long)i + 1,
-			            "scenario name '%s' is taken or not allowed", name);
-		if (!(S->name = dup_str(r, name)))
+			return wf__jfail(r, "scenarios", (long)i + 1,
+			                 "scenario name '%s' is taken or not allowed", name);
+		if (!(S->name = wf__jstrdup(r, name)))
 			return CO_ENOMEM;
 		snprintf(r->where, sizeof(r->where), "scenario %s", name);
-		if ((rc = get_array(r, sc, "changes", "changes", 1, &changes)))
+		if ((rc = wf__jarray(r, sc, "changes", "changes", 1, &changes)))
 			return rc;
 		S->n = (int)json_array_size(changes);
-		if (!(S->c = alloc(r, (size_t)S->n, sizeof(*S->c))))
+		if (!(S->c = wf__jalloc(r, (size_t)S->n, sizeof(*S->c))))
 			return CO_ENOMEM;
 		json_array_foreach(changes, j, ch)
 		{
@@ -924,8 +763,8 @@ static int read_scenarios(struct rd *r, json_t *root)
 			const char *path;
 			int nops = 0, from = m->base_year;
 			static const char *const ops[] = {"scale", "add", "value"};
-			if ((rc = check_keys(r, ch, "changes", rn, kc)) ||
-			    (rc = get_str(r, ch, "set", "changes", rn, &path)) ||
+			if ((rc = wf__jkeys(r, ch, "changes", rn, kc)) ||
+			    (rc = wf__jstr(r, ch, "set", "changes", rn, &path)) ||
 			    (rc = resolve(r, path, "changes", rn, 1, &c->prof, &c->field,
 			                  &c->need)))
 				return rc;
@@ -933,31 +772,32 @@ static int read_scenarios(struct rd *r, json_t *root)
 				if (json_object_get(ch, ops[k])) {
 					nops++;
 					c->op = k;
-					if ((rc = get_num(r, ch, ops[k], "changes", rn, 1, &c->v)))
+					if ((rc = wf__jnum(r, ch, ops[k], "changes", rn, 1, &c->v)))
 						return rc;
 				}
 			if (nops != 1)
-				return fail(r, "changes", rn,
-				            "give exactly one of 'scale', 'add' or 'value'");
-			if ((rc = get_int(r, ch, "from", "changes", rn, 0, 1000, 3000, &from)) < 0)
+				return wf__jfail(r, "changes", rn,
+				                 "give exactly one of 'scale', 'add' or 'value'");
+			if ((rc = wf__jint(r, ch, "from", "changes", rn, 0, 1000, 3000, &from)) < 0)
 				return rc;
 			c->from_t = from < m->base_year ? 0 : from - m->base_year;
 			if (c->from_t > m->T)
 				c->from_t = m->T + 1; /* after the horizon: no effect */
 			if (wf__fields[c->field].year0 && c->from_t > 0)
-				return fail(r, "changes", rn,
-				            "'%s' only matters in the base year %d: 'from' cannot "
-				            "be later",
-				            path, m->base_year);
+				return wf__jfail(
+				        r, "changes", rn,
+				        "'%s' only matters in the base year %d: 'from' cannot "
+				        "be later",
+				        path, m->base_year);
 			if (c->field == WF__F_DEMAND && c->op != WF__SCALE)
-				return fail(r, "changes", rn, "'%s' can only be scaled", path);
+				return wf__jfail(r, "changes", rn, "'%s' can only be scaled", path);
 		}
 		m->n_scen++;
 	}
 	return 0;
 }
 
-static int read_uncertainty(struct rd *r, json_t *root)
+static int read_uncertainty(struct wf__jr *r, json_t *root)
 {
 	static const char *const ku[] = {"param", "dist", "sd", NULL};
 	struct wf_model *m = r->m;
@@ -966,12 +806,12 @@ static int read_uncertainty(struct rd *r, json_t *root)
 	int rc;
 
 	r->where[0] = '\0';
-	if ((rc = get_array(r, root, "uncertainty", "uncertainty", 0, &arr)))
+	if ((rc = wf__jarray(r, root, "uncertainty", "uncertainty", 0, &arr)))
 		return rc;
 	if (!arr)
 		return 0;
 	m->n_unc = (int)json_array_size(arr);
-	if (!(m->unc = alloc(r, (size_t)m->n_unc, sizeof(*m->unc))))
+	if (!(m->unc = wf__jalloc(r, (size_t)m->n_unc, sizeof(*m->unc))))
 		return CO_ENOMEM;
 	json_array_foreach(arr, i, row)
 	{
@@ -979,36 +819,38 @@ static int read_uncertainty(struct rd *r, json_t *root)
 		long rn = (long)i + 1;
 		const char *path, *dist;
 		int kind;
-		if ((rc = check_keys(r, row, "uncertainty", rn, ku)) ||
-		    (rc = get_str(r, row, "param", "uncertainty", rn, &path)) ||
-		    (rc = get_str(r, row, "dist", "uncertainty", rn, &dist)) ||
+		if ((rc = wf__jkeys(r, row, "uncertainty", rn, ku)) ||
+		    (rc = wf__jstr(r, row, "param", "uncertainty", rn, &path)) ||
+		    (rc = wf__jstr(r, row, "dist", "uncertainty", rn, &dist)) ||
 		    (rc = resolve(r, path, "uncertainty", rn, 0, &u->prof, &u->field, &u->need)) ||
-		    (rc = get_kind(r, row, "sd", "uncertainty", rn, 1, WF__K_POS, &u->sd)))
+		    (rc = wf__jkind(r, row, "sd", "uncertainty", rn, 1, WF__K_POS, &u->sd)))
 			return rc;
 		for (j = 0; j < i; j++)
 			if (m->unc[j].prof == u->prof && m->unc[j].field == u->field &&
 			    m->unc[j].need == u->need)
-				return fail(r, "uncertainty", rn, "'%s' is listed twice", path);
+				return wf__jfail(r, "uncertainty", rn, "'%s' is listed twice",
+				                 path);
 		kind = wf__fields[u->field].kind;
 		u->n_var = 1;
 		if (strcmp(dist, "beta") == 0) {
 			u->dist = WF__BETA;
 			if (kind != WF__K_RATE || u->field == WF__F_UTIL)
-				return fail(r, "uncertainty", rn,
-				            "'%s' is not a rate: use lognormal", path);
+				return wf__jfail(r, "uncertainty", rn,
+				                 "'%s' is not a rate: use lognormal", path);
 		} else if (strcmp(dist, "lognormal") == 0) {
 			u->dist = WF__LOGNORMAL;
 			if (kind == WF__K_GROWTH)
-				return fail(r, "uncertainty", rn,
-				            "'%s' is a growth rate: use normal", path);
+				return wf__jfail(r, "uncertainty", rn,
+				                 "'%s' is a growth rate: use normal", path);
 		} else if (strcmp(dist, "normal") == 0) {
 			u->dist = WF__NORMAL;
 			if (kind != WF__K_GROWTH)
-				return fail(r, "uncertainty", rn,
-				            "normal is for growth rates; '%s' is not one", path);
+				return wf__jfail(r, "uncertainty", rn,
+				                 "normal is for growth rates; '%s' is not one",
+				                 path);
 		} else {
-			return fail(r, "uncertainty", rn,
-			            "unknown dist '%s' (beta, lognormal or normal)", dist);
+			return wf__jfail(r, "uncertainty", rn,
+			                 "unknown dist '%s' (beta, lognormal or normal)", dist);
 		}
 		if (u->dist == WF__BETA) {
 			/* the rows' values are the means; each must allow the sd */
@@ -1039,11 +881,12 @@ static int read_uncertainty(struct rd *r, json_t *root)
 			for (k = 0; k < n; k++) {
 				double mu = rows ? rows[k].v : vals[k];
 				if (mu > 0 && mu < 1 && u->sd * u->sd >= mu * (1 - mu))
-					return fail(r, "uncertainty", rn,
-					            "sd %.10g is too large for a Beta with mean "
-					            "%.10g (row %d of %s): it must be below "
-					            "sqrt(mean (1 - mean)) = %.10g",
-					            u->sd, mu, k + 1, path, sqrt(mu * (1 - mu)));
+					return wf__jfail(
+					        r, "uncertainty", rn,
+					        "sd %.10g is too large for a Beta with mean "
+					        "%.10g (row %d of %s): it must be below "
+					        "sqrt(mean (1 - mean)) = %.10g",
+					        u->sd, mu, k + 1, path, sqrt(mu * (1 - mu)));
 			}
 			u->n_var = n;
 		}
@@ -1053,7 +896,7 @@ static int read_uncertainty(struct rd *r, json_t *root)
 	return 0;
 }
 
-static int read_commissioning(struct rd *r, json_t *root)
+static int read_commissioning(struct wf__jr *r, json_t *root)
 {
 	static const char *const kc[] = {"professions", "from",    "years",       "budget",
 	                                 "max_change",  "weights", "commitments", NULL};
@@ -1072,44 +915,45 @@ static int read_commissioning(struct rd *r, json_t *root)
 	if (!obj)
 		return 0;
 	c->present = 1;
-	if ((rc = check_keys(r, obj, "commissioning", 0, kc)))
+	if ((rc = wf__jkeys(r, obj, "commissioning", 0, kc)))
 		return rc;
-	if ((rc = get_int(r, obj, "from", "commissioning.from", 0, 0, m->base_year,
-	                  m->base_year + m->T, &c->from)) < 0 ||
-	    (rc = get_int(r, obj, "years", "commissioning.years", 0, 0, 1, m->T + 1, &c->years)) <
+	if ((rc = wf__jint(r, obj, "from", "commissioning.from", 0, 0, m->base_year,
+	                   m->base_year + m->T, &c->from)) < 0 ||
+	    (rc = wf__jint(r, obj, "years", "commissioning.years", 0, 0, 1, m->T + 1, &c->years)) <
 	            0 ||
-	    (rc = get_kind(r, obj, "max_change", "commissioning.max_change", 0, 0, WF__K_COUNT,
-	                   &c->max_change)) < 0)
+	    (rc = wf__jkind(r, obj, "max_change", "commissioning.max_change", 0, 0, WF__K_COUNT,
+	                    &c->max_change)) < 0)
 		return rc;
 	if ((rc = read_year_table(r, obj, "budget", "commissioning.budget", "amount", 0,
 	                          WF__K_COUNT, 0, &c->budget)))
 		return rc;
-	if ((rc = get_array(r, obj, "professions", "commissioning.professions", 0, &arr)))
+	if ((rc = wf__jarray(r, obj, "professions", "commissioning.professions", 0, &arr)))
 		return rc;
 	if (arr) {
 		c->n_prof = (int)json_array_size(arr);
-		if (!(c->prof = alloc(r, (size_t)c->n_prof, sizeof(int))))
+		if (!(c->prof = wf__jalloc(r, (size_t)c->n_prof, sizeof(int))))
 			return CO_ENOMEM;
 		json_array_foreach(arr, i, row)
 		{
 			const char *code = json_string_value(row);
 			int p, found = -1;
 			if (!code)
-				return fail(r, "commissioning.professions", (long)i + 1,
-				            "must be a profession code");
+				return wf__jfail(r, "commissioning.professions", (long)i + 1,
+				                 "must be a profession code");
 			for (p = 0; p < m->n_prof; p++)
 				if (strcmp(m->prof[p].code, code) == 0)
 					found = p;
 			if (found < 0)
-				return fail(r, "commissioning.professions", (long)i + 1,
-				            "unknown profession '%s'", code);
+				return wf__jfail(r, "commissioning.professions", (long)i + 1,
+				                 "unknown profession '%s'", code);
 			if (!m->prof[found].train)
-				return fail(r, "commissioning.professions", (long)i + 1,
-				            "profession %s has no training to commission", code);
+				return wf__jfail(r, "commissioning.professions", (long)i + 1,
+				                 "profession %s has no training to commission",
+				                 code);
 			c->prof[i] = found;
 		}
 	}
-	if ((rc = get_array(r, obj, "weights", "commissioning.weights", 0, &arr)))
+	if ((rc = wf__jarray(r, obj, "weights", "commissioning.weights", 0, &arr)))
 		return rc;
 	if (arr)
 		json_array_foreach(arr, i, row)
@@ -1117,47 +961,47 @@ static int read_commissioning(struct rd *r, json_t *root)
 			long rn = (long)i + 1;
 			const char *code;
 			int p, found = -1;
-			if ((rc = check_keys(r, row, "commissioning.weights", rn, kw)) ||
-			    (rc = get_str(r, row, "profession", "commissioning.weights", rn,
-			                  &code)))
+			if ((rc = wf__jkeys(r, row, "commissioning.weights", rn, kw)) ||
+			    (rc = wf__jstr(r, row, "profession", "commissioning.weights", rn,
+			                   &code)))
 				return rc;
 			for (p = 0; p < m->n_prof; p++)
 				if (strcmp(m->prof[p].code, code) == 0)
 					found = p;
 			if (found < 0)
-				return fail(r, "commissioning.weights", rn,
-				            "unknown profession '%s'", code);
-			if ((rc = get_kind(r, row, "weight", "commissioning.weights", rn, 1,
-			                   WF__K_COUNT, &m->prof[found].weight)))
+				return wf__jfail(r, "commissioning.weights", rn,
+				                 "unknown profession '%s'", code);
+			if ((rc = wf__jkind(r, row, "weight", "commissioning.weights", rn, 1,
+			                    WF__K_COUNT, &m->prof[found].weight)))
 				return rc;
 		}
-	if ((rc = get_array(r, obj, "commitments", "commissioning.commitments", 0, &arr)))
+	if ((rc = wf__jarray(r, obj, "commitments", "commissioning.commitments", 0, &arr)))
 		return rc;
 	if (arr) {
 		c->n_commit = (int)json_array_size(arr);
-		if (!(c->commit = alloc(r, (size_t)c->n_commit, sizeof(*c->commit))))
+		if (!(c->commit = wf__jalloc(r, (size_t)c->n_commit, sizeof(*c->commit))))
 			return CO_ENOMEM;
 		json_array_foreach(arr, i, row)
 		{
 			long rn = (long)i + 1;
 			const char *code;
 			int p, found = -1;
-			if ((rc = check_keys(r, row, "commissioning.commitments", rn, kk)) ||
-			    (rc = get_str(r, row, "profession", "commissioning.commitments", rn,
-			                  &code)))
+			if ((rc = wf__jkeys(r, row, "commissioning.commitments", rn, kk)) ||
+			    (rc = wf__jstr(r, row, "profession", "commissioning.commitments", rn,
+			                   &code)))
 				return rc;
 			for (p = 0; p < m->n_prof; p++)
 				if (strcmp(m->prof[p].code, code) == 0)
 					found = p;
 			if (found < 0 || !m->prof[found].train)
-				return fail(r, "commissioning.commitments", rn,
-				            "unknown profession '%s' (or one without training)",
-				            code);
+				return wf__jfail(
+				        r, "commissioning.commitments", rn,
+				        "unknown profession '%s' (or one without training)", code);
 			c->commit[i].prof = found;
-			if ((rc = get_int(r, row, "year", "commissioning.commitments", rn, 1, 1000,
-			                  3000, &c->commit[i].year)) ||
-			    (rc = get_kind(r, row, "places", "commissioning.commitments", rn, 1,
-			                   WF__K_COUNT, &c->commit[i].places)))
+			if ((rc = wf__jint(r, row, "year", "commissioning.commitments", rn, 1, 1000,
+			                   3000, &c->commit[i].year)) ||
+			    (rc = wf__jkind(r, row, "places", "commissioning.commitments", rn, 1,
+			                    WF__K_COUNT, &c->commit[i].places)))
 				return rc;
 		}
 	}
@@ -1165,7 +1009,7 @@ static int read_commissioning(struct rd *r, json_t *root)
 }
 
 /* Every scenario compiled for every profession: range errors now. */
-static int check_scenarios(struct rd *r)
+static int check_scenarios(struct wf__jr *r)
 {
 	struct wf_model *m = r->m;
 	struct co_arena a;
@@ -1183,7 +1027,7 @@ static int check_scenarios(struct rd *r)
 	return rc;
 }
 
-static int read_model(struct rd *r, json_t *root)
+static int read_model(struct wf__jr *r, json_t *root)
 {
 	static const char *const keys[] = {
 	        "base_year",   "horizon",    "age_min", "age_max",       "professions", "scenarios",
@@ -1195,26 +1039,26 @@ static int read_model(struct rd *r, json_t *root)
 	int rc, p;
 
 	r->where[0] = '\0';
-	if ((rc = check_keys(r, root, NULL, 0, keys)))
+	if ((rc = wf__jkeys(r, root, NULL, 0, keys)))
 		return rc;
-	if ((rc = get_int(r, root, "base_year", "base_year", 0, 1, 1000, 3000, &m->base_year)) ||
-	    (rc = get_int(r, root, "horizon", "horizon", 0, 1, 0, WF__MAX_HORIZON, &m->T)) ||
-	    (rc = get_int(r, root, "age_min", "age_min", 0, 1, 0, WF__MAX_AGE, &m->age_min)) ||
-	    (rc = get_int(r, root, "age_max", "age_max", 0, 1, 0, WF__MAX_AGE, &m->age_max)))
+	if ((rc = wf__jint(r, root, "base_year", "base_year", 0, 1, 1000, 3000, &m->base_year)) ||
+	    (rc = wf__jint(r, root, "horizon", "horizon", 0, 1, 0, WF__MAX_HORIZON, &m->T)) ||
+	    (rc = wf__jint(r, root, "age_min", "age_min", 0, 1, 0, WF__MAX_AGE, &m->age_min)) ||
+	    (rc = wf__jint(r, root, "age_max", "age_max", 0, 1, 0, WF__MAX_AGE, &m->age_max)))
 		return rc;
 	if (m->age_max < m->age_min)
-		return fail(r, "age_max", 0, "%d is below age_min %d", m->age_max, m->age_min);
+		return wf__jfail(r, "age_max", 0, "%d is below age_min %d", m->age_max, m->age_min);
 	m->A = m->age_max - m->age_min + 1;
 	if ((rc = read_needs(r, root)))
 		return rc;
-	if ((rc = get_array(r, root, "professions", "professions", 1, &arr)))
+	if ((rc = wf__jarray(r, root, "professions", "professions", 1, &arr)))
 		return rc;
 	m->n_prof = (int)json_array_size(arr);
 	if (m->n_prof == 0)
-		return fail(r, "professions", 0, "has no professions");
+		return wf__jfail(r, "professions", 0, "has no professions");
 	if (m->n_prof > WF__MAX_PROF)
-		return fail(r, "professions", 0, "more than %d professions", WF__MAX_PROF);
-	if (!(m->prof = alloc(r, (size_t)m->n_prof, sizeof(*m->prof))))
+		return wf__jfail(r, "professions", 0, "more than %d professions", WF__MAX_PROF);
+	if (!(m->prof = wf__jalloc(r, (size_t)m->n_prof, sizeof(*m->prof))))
 		return CO_ENOMEM;
 	json_array_foreach(arr, i, obj)
 	{
@@ -1222,14 +1066,14 @@ static int read_model(struct rd *r, json_t *root)
 			return rc;
 		cells += (long)m->prof[i].n_groups * m->A * (m->T + 1);
 		if (cells > WF__MAX_CELLS)
-			return fail(r, "professions", 0,
-			            "the model is too large (more than %ld group-age-years)",
-			            WF__MAX_CELLS);
+			return wf__jfail(r, "professions", 0,
+			                 "the model is too large (more than %ld group-age-years)",
+			                 WF__MAX_CELLS);
 	}
 	if ((rc = read_scenarios(r, root)) || (rc = read_uncertainty(r, root)) ||
 	    (rc = read_commissioning(r, root)))
 		return rc;
-	if (!(m->row0 = alloc(r, (size_t)m->n_prof + 1, sizeof(size_t))))
+	if (!(m->row0 = wf__jalloc(r, (size_t)m->n_prof + 1, sizeof(size_t))))
 		return CO_ENOMEM;
 	for (p = 0; p < m->n_prof; p++)
 		m->row0[p + 1] =
@@ -1243,7 +1087,7 @@ int wf_model_read_json(const char *text, size_t len, struct wf_model **out, stru
 {
 	struct co_arena a;
 	struct wf_model *m;
-	struct rd r;
+	struct wf__jr r;
 	json_error_t je;
 	json_t *root;
 	int rc;
@@ -1263,10 +1107,11 @@ int wf_model_read_json(const char *text, size_t len, struct wf_model **out, stru
 	}
 	m->arena = a;
 	r.m = m;
+	r.arena = &m->arena;
 	r.e = e;
 	r.where[0] = '\0';
 	rc = json_is_object(root) ? read_model(&r, root)
-	                          : fail(&r, NULL, 0, "a model file is a JSON object");
+	                          : wf__jfail(&r, NULL, 0, "a model file is a JSON object");
 	json_decref(root);
 	if (rc) {
 		wf_model_free(m);

@@ -35,7 +35,7 @@ static int csv_text(struct co_buf *b, const char *s)
 	return co_buf_addc(b, '"');
 }
 
-static int json_text(struct co_buf *b, const char *s)
+int wf__json_text(struct co_buf *b, const char *s)
 {
 	const unsigned char *c;
 	int rc = co_buf_addc(b, '"');
@@ -143,7 +143,7 @@ int wf_write_json(struct co_buf *b, const struct wf_model *m, int n_sets, const 
 		return rc;
 	for (s = 0; s < n_sets; s++) {
 		if ((rc = co_buf_adds(b, s ? ",{\"scenario\":" : "{\"scenario\":")) ||
-		    (rc = json_text(b, labels[s])) || (rc = co_buf_adds(b, ",\"rows\":[")))
+		    (rc = wf__json_text(b, labels[s])) || (rc = co_buf_adds(b, ",\"rows\":[")))
 			return rc;
 		for (i = 0; i < n; i++) {
 			struct wf_rowkey key;
@@ -151,9 +151,9 @@ int wf_write_json(struct co_buf *b, const struct wf_model *m, int n_sets, const 
 			wf_row_key(m, i, &key);
 			if ((rc = co_buf_adds(b,
 			                      i ? ",\n{\"profession\":" : "\n{\"profession\":")) ||
-			    (rc = json_text(b, wf_model_profession_code(m, key.prof))) ||
+			    (rc = wf__json_text(b, wf_model_profession_code(m, key.prof))) ||
 			    (rc = co_buf_adds(b, ",\"group\":")) ||
-			    (rc = json_text(b, wf_model_group_name(m, key.prof, key.group))) ||
+			    (rc = wf__json_text(b, wf_model_group_name(m, key.prof, key.group))) ||
 			    (rc = co_buf_printf(b, ",\"year\":%d", key.year)))
 				return rc;
 			for (c = 0; c < WF_NCOL; c++) {

@@ -234,6 +234,38 @@ struct wf__pp {
 	double *needs; /* [T+1] needs-based demand, NULL for growth */
 };
 
+/* A manpower-planning model (manpower.c, manpower_json.c). */
+#define WF__MP_MAX_CAT     100
+#define WF__MP_MAX_TR      1000
+#define WF__MP_MAX_PERIODS 100
+
+struct wf__mp_cat {
+	const char *code, *name;
+	double strength;
+	double *req; /* [periods] */
+	double wastage_new, wastage;
+	double recruit_max; /* HUGE_VAL: none */
+	double recruit_cost, redundancy_cost, over_cost;
+	double st_max, st_cost, st_factor;
+};
+
+struct wf__mp_tr {
+	int from, to;
+	const char *kind;
+	double retained, max, max_share, cost;
+	int share_of_strength; /* 1: max_share x strength of "to", else x requirement */
+};
+
+struct wf_manpower {
+	struct co_arena arena;
+	int periods;
+	int n_cat;
+	struct wf__mp_cat *cat;
+	int n_tr;
+	struct wf__mp_tr *tr;
+	double over_max; /* HUGE_VAL: none */
+};
+
 /* Allocates the arrays of pp for profession p from a (sized for m). */
 int wf__pp_alloc(const struct wf_model *m, int p, struct wf__pp *pp, struct co_arena *a);
 /* Fills pp for profession p under scenario s. rv: this draw's random
@@ -260,6 +292,9 @@ int wf__scenario_touches(const struct wf_model *m, int s, int p);
 
 /* Percentiles (type 7) of v[0..n-1] (reordered) into out[WF_NPCT]. */
 void wf__percentiles(double *v, size_t n, double *out, double *scratch, unsigned *bins);
+
+/* Writes s as a JSON string. */
+int wf__json_text(struct co_buf *b, const char *s);
 
 /* Writes a number with 17 significant digits ("" for NaN in CSV). */
 int wf__num(struct co_buf *b, double x);
