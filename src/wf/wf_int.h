@@ -17,14 +17,15 @@
 
 /* Limits on a model, so that no file can make the engine allocate without
  * bound (sizes grow as professions x groups x ages x years). */
-#define WF__MAX_PROF    500
-#define WF__MAX_GROUPS  1000
-#define WF__MAX_HORIZON 100
-#define WF__MAX_AGE     130
-#define WF__MAX_COURSE  20
-#define WF__MAX_ROWS    100000 /* rows of any one table */
-#define WF__MAX_SCEN    200
-#define WF__MAX_CELLS   20000000L /* professions x groups x years x ages */
+#define WF__MAX_PROF     500
+#define WF__MAX_GROUPS   1000
+#define WF__MAX_HORIZON  100
+#define WF__MAX_AGE      130
+#define WF__MAX_COURSE   20
+#define WF__MAX_ROWS     100000 /* rows of any one table */
+#define WF__MAX_SCEN     200
+#define WF__MAX_CELLS    20000000L             /* professions x groups x years x ages */
+#define WF__MAX_MC_BYTES (2048L * 1024 * 1024) /* one profession's draws in memory */
 
 struct wf__agerow {
 	int lo, hi;
@@ -291,7 +292,7 @@ void wf__draw(const struct wf_model *m, uint64_t seed, long draw, double *rv);
 int wf__scenario_touches(const struct wf_model *m, int s, int p);
 
 /* Percentiles (type 7) of v[0..n-1] (reordered) into out[WF_NPCT]. */
-void wf__percentiles(double *v, size_t n, double *out, double *scratch, unsigned *bins);
+void wf__percentiles(const double *v, size_t n, double *out, double *scratch, unsigned *bins);
 
 /* Writes s as a JSON string. */
 int wf__json_text(struct co_buf *b, const char *s);

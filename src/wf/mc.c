@@ -1,0 +1,448 @@
+/*
+ * mc.c - Monte Carlo over the parameters a model's "uncertainty" list names.
+ *
+ * Distributions (docs/workforce.md): a rate as Beta with the file's value
+ * as its mean and the given sd (alpha = mu k, beta = (1 - mu) k,
+ * k = mu (1 - mu) / sd^2 - 1), one draw per row of a table; a multiplier
+ * as a mean-one lognormal exp(s Z - s^2 / 2), s^2 = ln(1 + sd^2), one draw
+ * for the whole field; a growth rate shifted by sd Z (normal), one draw for
+ * every year. Gamma variates by Marsaglia and Tsang (2000), "A simple method
+ * for generating gamma variables", ACM TOMS 26(3).
+ *
+ * Reproducibility: each (seed, draw, uncertain parameter) has its own
+ * stream (xoshiro256** seeded through splitmix64 from the three numbers), so
+ * a draw's numbers do not depend on the scenario, on other parameters or on
+ * the order of work: every scenario of a run sees the same numbers, and
+ * differences between scenarios are not noise.
+ *
+ * Percentiles are type 7 (linear between order statistics, as R's default)
+ * found without sorting: a histogram over [min, max] finds the bins that
+ * hold the wanted ranks, and only those bins are sorted. O(n) per output.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wf/wf_int.h"
+
+/* ---- Random numbers --------------------------------------------------------- */
+
+struct rng {
+	uint64_t s[4];
+};
+
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static void rng_init(struct rng *r, uint64_t seed, uint64_t draw, uint64_t stream)
+{
+	uint64_t x = seed;
+	int i;
+
+	x = splitmix(&x) ^ (draw * 0xD1B54A32D192ED03ULL);
+	x = splitmix(&x) ^ (stream * 0x8CB92BA72F3D8DD7ULL);
+	for (i = 0; i < 4; i++)
+		r->s[i] = splitmix(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t next(struct rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+/* Uniform on (0, 1), never 0 or 1. */
+static double uniform(struct rng *r)
+{
+	return ((double)(next(r) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+static double normal(struct rng *r)
+{
+	double u = uniform(r), v = uniform(r);
+
+	return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static double gamma_draw(struct rng *r, double a)
+{
+	double d, c;
+
+	if (a < 1)
+		return gamma_draw(r, a + 1) * pow(uniform(r), 1 / a);
+	d = a - 1.0 / 3;
+	c = 1 / sqrt(9 * d);
+	for (;;) {
+		double z = normal(r), v = 1 + c * z, u;
+		if (v <= 0)
+			continue;
+		v = v * v * v;
+		u = uniform(r);
+		if (log(u) < 0.5 * z * z + d - d * v + d * log(v))
+			return d * v;
+	}
+}
+
+static double beta_draw(struct rng *r, double mu, double sd)
+{
+	double k, x, y;
+
+	if (mu <= 0 || mu >= 1)
+		return mu;
+	k = mu * (1 - mu) / (sd * sd) - 1;
+	x = gamma_draw(r, mu * k);
+	y = gamma_draw(r, (1 - mu) * k);
+	return x + y > 0 ? x / (x + y) : mu;
+}
+
+/* The mean of row j of a Beta-distributed field: its value in the file. */
+static double beta_mean(const struct wf_model *m, const struct wf__uncert *u, int j)
+{
+	const struct wf__prof *P = u->prof >= 0 ? &m->prof[u->prof] : NULL;
+
+	switch (u->field) {
+	case WF__F_LEAVER_RATE: return P->leave.r[j].v;
+	case WF__F_FTE_RATIO: return P->fte.r[j].v;
+	case WF__F_ATTRITION: return P->attr[j];
+	case WF__F_FILL_RATE: return P->fill;
+	case WF__F_COMPLETION: return P->completion;
+	case WF__F_UPTAKE: return P->uptake;
+	case WF__F_RET_RATE: return P->ret_rate;
+	case WF__F_DECAY: return P->decay;
+	case WF__F_PREVALENCE: return m->need[u->need].prev;
+	case WF__F_CONTACT: return m->need[u->need].contact;
+	default: return 0;
+	}
+}
+
+static void draw_one(const struct wf_model *m, int i, uint64_t seed, long draw, double *rv)
+{
+	const struct wf__uncert *u = &m->unc[i];
+	struct rng r;
+	int j;
+
+	rng_init(&r, seed, (uint64_t)draw, (uint64_t)i);
+	switch (u->dist) {
+	case WF__BETA:
+		for (j = 0; j < u->n_var; j++)
+			rv[u->var0 + j] = beta_draw(&r, beta_mean(m, u, j), u->sd);
+		break;
+	case WF__LOGNORMAL: {
+		double s2 = log1p(u->sd * u->sd);
+		rv[u->var0] = exp(sqrt(s2) * normal(&r) - s2 / 2);
+		break;
+	}
+	default: rv[u->var0] = u->sd * normal(&r);
+	}
+}
+
+void wf__draw(const struct wf_model *m, uint64_t seed, long draw, double *rv)
+{
+	int i;
+
+	for (i = 0; i < m->n_unc; i++)
+		draw_one(m, i, seed, draw, rv);
+}
+
+/* The draws that matter to profession p only. */
+static void draw_for(const struct wf_model *m, int p, uint64_t seed, long draw, double *rv)
+{
+	int i;
+
+	for (i = 0; i < m->n_unc; i++)
+		if (m->unc[i].prof == p ||
+		    (wf__fields[m->unc[i].field].needs && m->prof[p].method == WF__NEEDS))
+			draw_one(m, i, seed, draw, rv);
+}
+
+/* ---- Percentiles ---------------------------------------------------------------- */
+
+#define NBINS 1024
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void wf__percentiles(const double *v, size_t n, double *out, double *scratch, unsigned *bins)
+{
+	double lo = v[0], hi = v[0], scale, h[WF_NPCT];
+	size_t want[2 * WF_NPCT], i, cum, ns, off[NBINS + 1];
+	int k, b, wb[2 * WF_NPCT];
+	unsigned char mark[NBINS];
+
+	if (n == 0) {
+		for (k = 0; k < WF_NPCT; k++)
+			out[k] = NAN;
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		if (v[i] < lo)
+			lo = v[i];
+		if (v[i] > hi)
+			hi = v[i];
+	}
+	if (lo == hi || !isfinite(hi - lo)) {
+		if (lo == hi)
+			for (k = 0; k < WF_NPCT; k++)
+				out[k] = lo;
+		else {
+			memcpy(scratch, v, n * sizeof(double));
+			qsort(scratch, n, sizeof(double), cmp_double);
+			for (k = 0; k < WF_NPCT; k++) {
+				double hh = (double)(n - 1) * wf_percentiles[k] / 100;
+				size_t j = (size_t)hh;
+				out[k] = j + 1 < n
+				                 ? scratch[j] + (hh - (double)j) * (scratch[j + 1] -
+				                                                    scratch[j])
+				                 : scratch[j];
+			}
+		}
+		return;
+	}
+	for (k = 0; k < WF_NPCT; k++) {
+		h[k] = (double)(n - 1) * wf_percentiles[k] / 100;
+		want[2 * k] = (size_t)h[k];
+		want[2 * k + 1] = want[2 * k] + 1 < n ? want[2 * k] + 1 : want[2 * k];
+	}
+	scale = (double)NBINS / (hi - lo);
+	memset(bins, 0, NBINS * sizeof(unsigned));
+	for (i = 0; i < n; i++) {
+		size_t bi = (size_t)((v[i] - lo) * scale);
+		bins[bi < NBINS ? bi : NBINS - 1]++;
+	}
+	/* which bin holds each wanted rank */
+	memset(mark, 0, sizeof(mark));
+	for (k = 0; k < 2 * WF_NPCT; k++) {
+		cum = 0;
+		for (b = 0; b < NBINS; b++) {
+			if (want[k] < cum + bins[b])
+				break;
+			cum += bins[b];
+		}
+		wb[k] = b;
+		mark[b] = 1;
+	}
+	/* offsets of the marked bins in scratch, and the rank before each bin */
+	ns = 0;
+	cum = 0;
+	for (b = 0; b < NBINS; b++) {
+		off[b] = ns;
+		if (mark[b])
+			ns += bins[b];
+	}
+	ns = 0;
+	for (i = 0; i < n; i++) {
+		size_t bi = (size_t)((v[i] - lo) * scale);
+		if (bi >= NBINS)
+			bi = NBINS - 1;
+		if (mark[bi])
+			scratch[ns++] = v[i];
+	}
+	qsort(scratch, ns, sizeof(double), cmp_double);
+	for (k = 0; k < WF_NPCT; k++) {
+		double x[2];
+		int j;
+		for (j = 0; j < 2; j++) {
+			size_t before = 0;
+			b = wb[2 * k + j];
+			for (int c = 0; c < b; c++)
+				before += bins[c];
+			x[j] = scratch[off[b] + (want[2 * k + j] - before)];
+		}
+		out[k] = x[0] + (h[k] - (double)want[2 * k]) * (x[1] - x[0]);
+	}
+}
+
+/* ---- The run ---------------------------------------------------------------- */
+
+int wf_mc_sets(const struct wf_mc_opts *o)
+{
+	int i, n = o->n_scen;
+
+	if (o->diff)
+		for (i = 0; i < o->n_scen; i++)
+			if (o->scen[i] != 0)
+				n++;
+	return n;
+}
+
+/* Compact cells of one profession: headcount, fte, leavers, joiners on
+ * group rows, every column on the profession row. */
+static int n_cells(const struct wf_model *m, int p)
+{
+	return (m->T + 1) * (4 * m->prof[p].n_groups + WF_NCOL);
+}
+
+int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double *pct,
+                   struct co_err *e)
+{
+	struct co_arena a;
+	int n_run = o->n_scen, run[WF__MAX_SCEN + 1], base_at = -1, s, p, i, rc = 0;
+	int n_sets = wf_mc_sets(o);
+	size_t D = (size_t)o->draws, rows = m->n_rows;
+	double *rv, *vals = NULL, *tmp, *scratch, *work, *out, *copy;
+	unsigned *bins;
+	struct wf__pp pp;
+
+	if (o->draws < 1)
+		return co_errf(e, CO_EINPUT, "the number of draws must be at least 1");
+	if (o->n_scen < 1 || o->n_scen > WF__MAX_SCEN)
+		return co_errf(e, CO_EINPUT, "between 1 and %d scenarios", WF__MAX_SCEN);
+	for (i = 0; i < o->n_scen; i++) {
+		if (o->scen[i] < 0 || o->scen[i] >= m->n_scen)
+			return co_errf(e, CO_ENOTFOUND, "no scenario number %d", o->scen[i]);
+		run[i] = o->scen[i];
+		if (o->scen[i] == 0)
+			base_at = i;
+	}
+	if (o->diff && base_at < 0 && n_sets > o->n_scen) {
+		base_at = n_run;
+		run[n_run++] = 0;
+	}
+	{
+		size_t maxc = 0;
+		for (p = 0; p < m->n_prof; p++)
+			if ((size_t)n_cells(m, p) > maxc)
+				maxc = (size_t)n_cells(m, p);
+		if ((double)maxc * (double)D * (double)n_run * sizeof(double) > WF__MAX_MC_BYTES)
+			return co_errf(
+			        e, CO_ELIMIT,
+			        "too many draws for this model: %ld draws x %d scenarios would "
+			        "need more than %ld MB",
+			        o->draws, n_run, WF__MAX_MC_BYTES / (1024 * 1024));
+		co_arena_init(&a, WF__MAX_MC_BYTES + 64L * 1024 * 1024);
+		vals = co_arena_alloc(&a, maxc * D * (size_t)n_run * sizeof(double));
+	}
+	rv = co_arena_calloc(&a, (size_t)m->n_var + 1, sizeof(double));
+	tmp = co_arena_alloc(&a, D * sizeof(double));
+	scratch = co_arena_alloc(&a, D * sizeof(double));
+	bins = co_arena_alloc(&a, NBINS * sizeof(unsigned));
+	if (!vals || !rv || !tmp || !scratch || !bins) {
+		co_arena_free(&a);
+		return co_errf(e, CO_ENOMEM, "out of memory for %ld draws", o->draws);
+	}
+	/* central runs first: a scenario that fails, fails before any work */
+	for (p = 0; p < m->n_prof && !rc; p++) {
+		struct co_arena t;
+		co_arena_init(&t, 0);
+		if (wf__pp_alloc(m, p, &pp, &t))
+			rc = co_errf(e, CO_ENOMEM, "out of memory");
+		for (i = 0; i < n_run && !rc; i++)
+			rc = wf__compile(m, p, run[i], NULL, &pp, e);
+		co_arena_free(&t);
+	}
+	for (p = 0; p < m->n_prof && !rc; p++) {
+		const struct wf__prof *P = &m->prof[p];
+		int G = P->n_groups, nc = n_cells(m, p), t, g, c, set;
+		size_t W = (size_t)(G + 1) * WF_NCOL, d;
+		struct co_arena pa;
+		int touches[WF__MAX_SCEN + 1];
+
+		co_arena_init(&pa, 0);
+		work = co_arena_alloc(&pa, wf__work_size(m, p) * sizeof(double));
+		out = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
+		copy = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
+		if (!work || !out || !copy || wf__pp_alloc(m, p, &pp, &pa)) {
+			co_arena_free(&pa);
+			rc = co_errf(e, CO_ENOMEM, "out of memory");
+			break;
+		}
+		for (i = 0; i < n_run; i++)
+			touches[i] = run[i] != 0 && wf__scenario_touches(m, run[i], p);
+		for (d = 0; d < D; d++) {
+			int have_plain = 0;
+			draw_for(m, p, o->seed, (long)d, rv);
+			for (i = 0; i < n_run; i++) {
+				double *res = out;
+				int cell = 0;
+				if (!touches[i] && have_plain) {
+					res = copy;
+				} else {
+					rc = wf__compile(m, p, run[i], rv, &pp, e);
+					if (rc)
+						break;
+					wf__run(m, p, &pp, work, out);
+					if (!touches[i]) {
+						memcpy(copy, out,
+						       (size_t)(m->T + 1) * W * sizeof(double));
+						have_plain = 1;
+					}
+				}
+				for (t = 0; t <= m->T; t++)
+					for (g = 0; g <= G; g++) {
+						const double *row =
+						        res + (size_t)t * W + (size_t)g * WF_NCOL;
+						int ncol = g < G ? 4 : WF_NCOL;
+						for (c = 0; c < ncol; c++, cell++)
+							vals[((size_t)i * nc + cell) * D + d] =
+							        row[c];
+					}
+			}
+			if (rc)
+				break;
+		}
+		co_arena_free(&pa);
+		if (rc)
+			break;
+		/* percentiles of each set */
+		for (set = 0; set < n_sets; set++) {
+			int src = set, cell = 0;
+			if (set >= o->n_scen) { /* the k-th difference set */
+				int k = set - o->n_scen, j;
+				for (j = 0, src = -1; j < o->n_scen; j++)
+					if (o->scen[j] != 0 && k-- == 0) {
+						src = j;
+						break;
+					}
+			}
+			for (t = 0; t <= m->T; t++)
+				for (g = 0; g <= G; g++) {
+					size_t row = m->row0[p] + (size_t)t * (G + 1) + (size_t)g;
+					double *dst = pct + ((size_t)set * rows + row) * WF_NCOL *
+					                            WF_NPCT;
+					for (c = 0; c < WF_NCOL; c++) {
+						const double *x;
+						if (g < G && c >= 4) {
+							for (s = 0; s < WF_NPCT; s++)
+								dst[c * WF_NPCT + s] = NAN;
+							continue;
+						}
+						x = vals + ((size_t)src * nc + cell) * D;
+						if (set >= o->n_scen) {
+							const double *bx =
+							        vals +
+							        ((size_t)base_at * nc + cell) * D;
+							for (d = 0; d < D; d++)
+								tmp[d] = x[d] - bx[d];
+							x = tmp;
+						}
+						wf__percentiles(x, D, dst + c * WF_NPCT, scratch,
+						                bins);
+						cell++;
+					}
+				}
+		}
+	}
+	co_arena_free(&a);
+	return rc;
+}
