@@ -37,6 +37,11 @@
 #define CO_MAX_INPUT_ERRORS 1000 /* errors listed for one form or upload */
 #define CO_MAX_NOTE 4000         /* a note on one data value, in bytes */
 
+/* Exchange (src/mod/exchange) */
+#define CO_EX_MAX_TITLE    300    /* a topic, name, title or address, in bytes */
+#define CO_EX_MAX_TEXT     20000  /* a description, summary, insight or need, in bytes */
+#define CO_EX_MAX_CAPACITY 100000 /* places at one exchange or session */
+
 /* Memory */
 #define CO_ARENA_BLOCK (64UL * 1024)         /* default arena block */
 #define CO_ARENA_MAX   (256UL * 1024 * 1024) /* one request's arena */

@@ -1,0 +1,162 @@
+/*
+ * ex_manage.h - programmes, exchanges, needs, insights, the showcase and
+ * calendar feeds: validated writes, and the read models the pages, the
+ * API and the command line share (as JSON objects, so that one query
+ * feeds a template and an API answer alike).
+ *
+ * Writes validate first and say which field is wrong (co_err.field, the
+ * form field's name); a refused write changes nothing. A change to an
+ * exchange's time, place, link or status raises its SEQUENCE, so that the
+ * notice job tells confirmed attendees and their calendars update.
+ *
+ * Times in JSON: "starts_at"/"ends_at" are Unix seconds (UTC);
+ * "starts_local"/"ends_local" are "YYYY-MM-DD HH:MM" in UK time with
+ * "tz" "GMT" or "BST".
+ *
+ * json_t results are new references the caller owns. Thread-safety: one
+ * connection per thread.
+ */
+#ifndef EX_MANAGE_H
+#define EX_MANAGE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "db/db.h"
+
+#define EX_MAX_THEMES 12
+
+struct ex_programme_in {
+	const char *slug; /* lower case letters, digits and '-' */
+	const char *name;
+	const char *summary;
+	int64_t opens_at, deadline;
+	int approval_needed, pending_holds_place;
+	int offer_hours;          /* 0: 48 */
+	int64_t release_at;       /* 0: never */
+	int needs_retention_days; /* <0: 30 */
+	const char *themes[EX_MAX_THEMES];
+	int nthemes;
+};
+int ex_programme_create(struct db_conn *c, const struct ex_programme_in *in, int64_t now,
+                        int64_t *id, struct co_err *e);
+/* Sets an organisation's allotment (places >= 0). */
+int ex_allotment_set(struct db_conn *c, int64_t programme_id, int64_t org_id, int places,
+                     struct co_err *e);
+
+struct ex_exchange_in {
+	int64_t programme_id;
+	const char *kind; /* NULL: "exchange" */
+	int64_t host_org_id;
+	const char *host_team_name;
+	int64_t theme_id; /* 0: none */
+	const char *topic;
+	const char *mode; /* online, on_site, hybrid */
+	const char *address, *region, *access_info, *online_url;
+	const char *description_md;
+	int64_t starts_at, ends_at;
+	int capacity;
+	int reserved_places;
+};
+int ex_exchange_create(struct db_conn *c, const struct ex_exchange_in *in, int64_t now, int64_t *id,
+                       struct co_err *e);
+/* Replaces an exchange's fields (programme and kind stay). Capacity may not
+ * drop below the places people hold; a raised one offers places. */
+int ex_exchange_update(struct db_conn *c, int64_t id, const struct ex_exchange_in *in, int64_t now,
+                       struct co_err *e);
+/* Cancels an exchange (status 'cancelled', SEQUENCE raised). */
+int ex_exchange_cancel(struct db_conn *c, int64_t id, int64_t now, struct co_err *e);
+
+/* Dietary and access needs of a registration, deleted retention days after
+ * the event ends. Empty both: the row is deleted. */
+int ex_needs_set(struct db_conn *c, int64_t registration_id, const char *dietary,
+                 const char *access, int64_t now, struct co_err *e);
+/* Deletes every needs row past its date; *deleted (may be NULL). */
+int ex_needs_purge(struct db_conn *c, int64_t now, int *deleted, struct co_err *e);
+
+/* Accommodation: the nights (YYYY-MM-DD, the evening's date) of a
+ * registration, replacing what was there. */
+int ex_nights_set(struct db_conn *c, int64_t registration_id, const char *const *nights, int n,
+                  struct co_err *e);
+
+/* Insights of an exchange (by the host: by_host = 1). */
+int ex_insight_add(struct db_conn *c, int64_t exchange_id, int64_t author_id, int by_host,
+                   const char *learned, const char *ideas, const char *actions, int64_t now,
+                   int64_t *id, struct co_err *e);
+
+/* The showcase. */
+struct ex_submission_in {
+	int64_t call_id;
+	int64_t submitter_id, org_id;
+	const char *team_name, *title, *summary, *evidence;
+	int64_t improve_project_id; /* 0: none */
+};
+int ex_submission_create(struct db_conn *c, const struct ex_submission_in *in, int64_t now,
+                         int64_t *id, struct co_err *e);
+/* One review per reviewer (a second replaces the first); score 1-5. */
+int ex_review_set(struct db_conn *c, int64_t submission_id, int64_t reviewer_id, int score,
+                  const char *comments, int64_t now, struct co_err *e);
+/* accept = 1 / 0 (reject). */
+int ex_submission_decide(struct db_conn *c, int64_t submission_id, int accept, int64_t now,
+                         struct co_err *e);
+/* Places an accepted submission in a showcase session, within its time. */
+int ex_slot_set(struct db_conn *c, int64_t submission_id, int64_t session_id, int64_t starts_at,
+                int64_t ends_at, const char *position, struct co_err *e);
+
+/* Personal calendar feeds: a new secret (43 characters, URL-safe base64
+ * of 32 random bytes; only its hash is kept) replaces the old one. */
+#define EX_FEED_SECRET_LEN 44
+int ex_feed_new(struct db_conn *c, int64_t user_id, int64_t now, char secret[EX_FEED_SECRET_LEN],
+                struct co_err *e);
+/* The user of a feed secret; CO_ENOTFOUND when unknown. */
+int ex_feed_user(struct db_conn *c, const char *secret, int64_t *user_id, struct co_err *e);
+
+/* iCalendar of one exchange, and of a person's programme (their
+ * confirmed and offered places). host names the site for UIDs and URLs
+ * ("collective.example"); base_url prefixes links (may be NULL). */
+int ex_ics_exchange(struct db_conn *c, int64_t exchange_id, const char *host, const char *base_url,
+                    int64_t now, struct co_buf *out, struct co_err *e);
+int ex_ics_person(struct db_conn *c, int64_t user_id, const char *host, const char *base_url,
+                  int64_t now, struct co_buf *out, struct co_err *e);
+
+/* ---- read models ---- */
+
+/* {"programmes": [{id, slug, name, summary, signup_opens_at, signup_deadline,
+ *   approval_needed, themes: [{id, name}]}]} */
+int ex_json_programmes(struct db_conn *c, json_t **out, struct co_err *e);
+/* One programme by id or slug (id 0: use slug). */
+int ex_json_programme(struct db_conn *c, int64_t id, const char *slug, json_t **out,
+                      struct co_err *e);
+/* The exchanges of a programme (0: all), in time order, each with
+ * capacity, places_left, confirmed, waitlisted, fill (0..1). */
+int ex_json_exchanges(struct db_conn *c, int64_t programme_id, json_t **out, struct co_err *e);
+/* One exchange with its description as safe HTML, and the viewer's
+ * registration ("mine": null or {id, state, position, expires_at});
+ * online_url only when show_link. */
+int ex_json_exchange(struct db_conn *c, int64_t id, int64_t viewer_id, int show_link, json_t **out,
+                     struct co_err *e);
+/* A person's registrations with their exchanges. */
+int ex_json_my(struct db_conn *c, int64_t user_id, json_t **out, struct co_err *e);
+/* The host's view: counts and every registration (name, email,
+ * organisation, state, position, checked_in_at); needs only when
+ * show_needs. */
+int ex_json_attendees(struct db_conn *c, int64_t exchange_id, int show_needs, json_t **out,
+                      struct co_err *e);
+/* The admin's view of a programme: fill rate per exchange, nominations
+ * per organisation against its allotment. */
+int ex_json_admin(struct db_conn *c, int64_t programme_id, json_t **out, struct co_err *e);
+/* Insights of a programme grouped by theme: {"themes": [{name, insights:
+ * [{exchange, host, learned, ideas, actions, by_host}]}]} */
+int ex_json_pack(struct db_conn *c, int64_t programme_id, json_t **out, struct co_err *e);
+/* Sessions of a conference (with room, capacity, chosen count). */
+int ex_json_sessions(struct db_conn *c, int64_t exchange_id, int64_t viewer_reg_id, json_t **out,
+                     struct co_err *e);
+
+/* The local-time fields of a UTC instant, added to obj under prefix
+ * ("starts" gives starts_at, starts_local, starts_date, starts_time). */
+void ex_json_time(json_t *obj, const char *prefix, int64_t utc);
+
+#endif
