@@ -1,0 +1,973 @@
+/*
+ * limits.c - centre lines and control limits, chart by chart.
+ *
+ * Per part, from the baseline points that are not excluded ("base"):
+ *
+ *   run   CL = median(y)
+ *   I     CL = mean(y); MR_i = |y_i - y_(i-1)| over consecutive base points
+ *         (a missing value breaks the chain); AMR = mean(MR); with screening
+ *         (Nelson 1982) MRs >= 3.267 AMR are dropped and AMR recomputed;
+ *         sigma = AMR / 1.128 and limits CL -/+ 3 sigma, 2 sigma (Montgomery
+ *         6.33), or with the Making Data Count constant CL -/+ 2.66 AMR and
+ *         CL -/+ (2 x 2.66 / 3) AMR.
+ *   MR    y = |y_i - y_(i-1)|; CL = mean; UCL = 3.267 CL, LCL = 0.
+ *   Xbar  CL = sum(n_i xbar_i) / sum(n_i); sigma = mean(s_i) with equal
+ *         subgroup sizes, else the pooled sqrt(sum((n_i - 1) s_i^2) /
+ *         sum(n_i - 1)); limits CL -/+ A3(n_i) sigma, A3 = 3 / (c4 sqrt n)
+ *         (Montgomery 6.29-6.31).
+ *   S     CL = the same sigma estimate; limits B3 CL, B4 CL with
+ *         B = 1 -/+ 3 sqrt(1 - c4^2) / c4 (B3 at least 0).
+ *   P     CL = sum(y) / sum(n); sigma_i = sqrt(CL (1 - CL) / n_i); limits
+ *         clipped to [0, 1] (Montgomery 7.8).
+ *   P'    Laney: z_i = (p_i - CL) / sigma_i, sigma_z = mean |z_i - z_(i-1)|
+ *         / 1.128 (screened like MRs), or sd(z) when x is categorical;
+ *         sigma_i x sigma_z (Laney 2002).
+ *   U     CL = sum(y) / sum(n); sigma_i = sqrt(CL / n_i) (Montgomery 7.19);
+ *   U'    as P' with the U sigma.
+ *   C     CL = mean(count); sigma = sqrt(CL) (Montgomery 7.17).
+ *   G     CL = mean(y); sigma = sqrt(CL (CL + 1)) (Montgomery p. 319);
+ *         limits from the mean, the CL shown is the median (Provost and
+ *         Murray), or 0.693 x a given CL.
+ *   T     an I chart of y^(1/3.6), limits transformed back with ^3.6 and a
+ *         negative or undefined LCL set to 0 (Provost and Murray).
+ *   I'    Taylor: s_i = sqrt(pi / 2) |p_i - p_(i-1)| / sqrt(1/n_(i-1) +
+ *         1/n_i), screened at 3.2665 mean(s); sigma_i = mean(s) sqrt(1/n_i).
+ *
+ * The qcc profile follows qcc 2.7: the centre and sigma come from the
+ * calibration rows with the chosen estimator (UWAVE-R: mean(R_i / d2(n_i));
+ * UWAVE-SD: mean(s_i / c4(n_i)); MVLUE-R and MVLUE-SD: weighted by
+ * (d2/d3)^2 and c4^2 / (1 - c4^2); RMSDF: sqrt(sum((n_i - 1) s_i^2) /
+ * sum(n_i - 1)) / c4(sum(n_i - 1) + 1); MR: mean moving range / 1.128; SD:
+ * sd / c4(n)), limits at nsigmas or, with a confidence level, probability
+ * limits (normal, chi-square, binomial, Poisson, geometric quantiles).
+ * d2 and d3 are the tabulated expected value and standard deviation of the
+ * range of n standard normals (n = 2..25 and 2..50), as qcc tabulates them.
+ *
+ * Sums and means accumulate in long double, as R does, so that results agree
+ * with the peers to the last digit rather than to the last few.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "spc/spc_int.h"
+
+static const double d2_tab[26] = {
+        NAN,   NAN,   1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078, 3.173, 3.258,
+        3.336, 3.407, 3.472, 3.532, 3.588, 3.640, 3.689, 3.735, 3.778, 3.819, 3.858, 3.895, 3.931,
+};
+
+static const double d3_tab[51] = {
+        NAN,       NAN,       0.8525033, 0.8883697, 0.8798108, 0.8640855, 0.8480442, 0.8332108,
+        0.8198378, 0.8078413, 0.7970584, 0.7873230, 0.7784873, 0.7704257, 0.7630330, 0.7562217,
+        0.7499188, 0.7440627, 0.7386021, 0.7334929, 0.7286980, 0.7241851, 0.7199267, 0.7158987,
+        0.7120802, 0.7084528, 0.7050004, 0.7017086, 0.6985648, 0.6955576, 0.6926770, 0.6899137,
+        0.6872596, 0.6847074, 0.6822502, 0.6798821, 0.6775973, 0.6753910, 0.6732584, 0.6711952,
+        0.6691976, 0.6672619, 0.6653848, 0.6635632, 0.6617943, 0.6600754, 0.6584041, 0.6567780,
+        0.6551950, 0.6536532, 0.6521506,
+};
+
+static double d2(double n)
+{
+	return n >= 2 && n <= 25 && n == floor(n) ? d2_tab[(int)n] : NAN;
+}
+
+static double d3(double n)
+{
+	return n >= 2 && n <= 50 && n == floor(n) ? d3_tab[(int)n] : NAN;
+}
+
+int spc__varying_limits(const struct spc_options *o)
+{
+	switch (o->chart) {
+	case SPC_CHART_XBAR:
+	case SPC_CHART_S:
+	case SPC_CHART_R:
+	case SPC_CHART_P:
+	case SPC_CHART_PP:
+	case SPC_CHART_NP:
+	case SPC_CHART_U:
+	case SPC_CHART_UP:
+	case SPC_CHART_IP: return 1;
+	default: return 0;
+	}
+}
+
+static void set_point(struct spc__part_calc *pc, size_t i, double cl, double lcl, double ucl,
+                      double lcl2, double ucl2)
+{
+	struct spc_result *r = pc->r;
+
+	r->cl[i] = cl;
+	r->lcl[i] = lcl;
+	r->ucl[i] = ucl;
+	r->lcl2[i] = lcl2;
+	r->ucl2[i] = ucl2;
+}
+
+static void set_part(struct spc__part_calc *pc, double cl, double lcl, double ucl, double lcl2,
+                     double ucl2)
+{
+	struct spc__lim *l = &pc->r->plim[pc->part];
+
+	l->cl = cl;
+	l->lcl = lcl;
+	l->ucl = ucl;
+	l->lcl2 = lcl2;
+	l->ucl2 = ucl2;
+}
+
+static int is_base(const struct spc_result *r, size_t i)
+{
+	return (r->flags[i] & (SPC__F_BASE | SPC__F_INCLUDE)) == (SPC__F_BASE | SPC__F_INCLUDE);
+}
+
+/* R's mean(x[base], na.rm = TRUE) */
+static double base_mean(const struct spc__part_calc *pc, const double *v)
+{
+	long double s = 0, t = 0;
+	size_t i, n = 0;
+
+	for (i = pc->a; i < pc->b; i++)
+		if (is_base(pc->r, i) && !isnan(v[i])) {
+			s += v[i];
+			n++;
+		}
+	if (!n)
+		return NAN;
+	s /= (long double)n;
+	if (isfinite((double)s)) {
+		for (i = pc->a; i < pc->b; i++)
+			if (is_base(pc->r, i) && !isnan(v[i]))
+				t += v[i] - s;
+		s += t / (long double)n;
+	}
+	return (double)s;
+}
+
+/* R's mean() over an array, skipping NAN. */
+static double arr_mean(const double *v, size_t n)
+{
+	long double s = 0, t = 0;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i])) {
+			s += v[i];
+			k++;
+		}
+	if (!k)
+		return NAN;
+	s /= (long double)k;
+	if (isfinite((double)s)) {
+		for (i = 0; i < n; i++)
+			if (!isnan(v[i]))
+				t += v[i] - s;
+		s += t / (long double)k;
+	}
+	return (double)s;
+}
+
+/* Mean moving range over consecutive base points, screened; v are the
+ * values, centre is subtracted first as qicharts2 does. The MRs go through
+ * scratch (b - a entries). */
+static double mean_mr(const struct spc__part_calc *pc, const double *v, double centre, double *mr,
+                      int ptd)
+{
+	size_t i, k = 0, prev = (size_t)-1;
+	double amr, lim;
+
+	for (i = pc->a; i < pc->b; i++) {
+		if (!is_base(pc->r, i))
+			continue;
+		if (prev != (size_t)-1)
+			mr[k++] = ptd ? fabs(v[i] - v[prev])
+			              : fabs((v[i] - centre) - (v[prev] - centre));
+		prev = i;
+	}
+	amr = arr_mean(mr, k);
+	if (pc->o->screen_mr) {
+		lim = 3.267 * amr;
+		for (i = 0; i < k; i++)
+			if (!(mr[i] < lim))
+				mr[i] = NAN;
+		amr = arr_mean(mr, k);
+	}
+	return amr;
+}
+
+static void i_limits(struct spc__part_calc *pc, double cl, double amr, double *lcl, double *ucl,
+                     double *lcl2, double *ucl2)
+{
+	if (pc->o->sigma == SPC_SIGMA_266) {
+		*lcl = cl - 2.66 * amr;
+		*ucl = cl + 2.66 * amr;
+		*lcl2 = cl - (2 * (2.66 / 3)) * amr;
+		*ucl2 = cl + (2 * (2.66 / 3)) * amr;
+	} else {
+		double sd = amr / 1.128;
+
+		*lcl = cl - 3 * sd;
+		*lcl2 = cl - 2 * sd;
+		*ucl = cl + 3 * sd;
+		*ucl2 = cl + 2 * sd;
+	}
+}
+
+/* Scratch for moving ranges: the points after the part's last are never
+ * read again, so the part's own stretch of a temporary array is enough; we
+ * allocate it from the result's arena once per call (parts are small or
+ * there is one). */
+static double *scratch(struct spc__part_calc *pc)
+{
+	return co_arena_alloc(pc->tmp, (pc->b - pc->a + 1) * sizeof(double));
+}
+
+static int chart_i(struct spc__part_calc *pc, const double *y)
+{
+	double cl = pc->o->cl, amr, lcl, ucl, lcl2, ucl2, *mr;
+
+	if (isnan(cl))
+		cl = base_mean(pc, y);
+	mr = scratch(pc);
+	if (!mr)
+		return CO_ENOMEM;
+	amr = mean_mr(pc, y, cl, mr, pc->o->profile == SPC_PROFILE_PTD);
+	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);
+	set_part(pc, cl, lcl, ucl, lcl2, ucl2);
+	pc->r->parts[pc->part].centre = cl;
+	pc->r->parts[pc->part].sigma = amr / 1.128;
+	return 0;
+}
+
+static int chart_run(struct spc__part_calc *pc)
+{
+	const double *y = pc->r->y;
+	double cl = pc->o->cl, *v;
+	size_t i, k = 0;
+
+	if (isnan(cl)) {
+		v = scratch(pc);
+		if (!v)
+			return CO_ENOMEM;
+		for (i = pc->a; i < pc->b; i++)
+			if (is_base(pc->r, i) && !isnan(y[i]))
+				v[k++] = y[i];
+		cl = spc__median(v, k);
+	}
+	set_part(pc, cl, NAN, NAN, NAN, NAN);
+	pc->r->parts[pc->part].centre = cl;
+	return 0;
+}
+
+static int chart_mr(struct spc__part_calc *pc)
+{
+	double *y = pc->yw, cl = pc->o->cl, prev = NAN;
+	size_t i;
+
+	for (i = pc->a; i < pc->b; i++) {
+		double cur = y[i];
+
+		y[i] = i == pc->a ? NAN : fabs(cur - prev);
+		prev = cur;
+	}
+	if (isnan(cl))
+		cl = base_mean(pc, y);
+	set_part(pc, cl, 0, 3.267 * cl, 0, (3.267 / 3) * 2 * cl);
+	pc->r->parts[pc->part].centre = cl;
+	return 0;
+}
+
+static int chart_t(struct spc__part_calc *pc, struct co_err *err)
+{
+	double *y = pc->yw, lo = INFINITY;
+	struct spc__lim *l = &pc->r->plim[pc->part];
+	size_t i;
+	int rc;
+
+	for (i = pc->a; i < pc->b; i++)
+		if (!isnan(y[i]) && y[i] < lo)
+			lo = y[i];
+	if (lo <= 0)
+		return co_errf(err, CO_EINPUT, "Time between events must be greater than zero");
+	for (i = pc->a; i < pc->b; i++)
+		y[i] = pow(y[i], 1 / 3.6);
+	if ((rc = chart_i(pc, y)))
+		return rc;
+	for (i = pc->a; i < pc->b; i++)
+		y[i] = pow(y[i], 3.6);
+	l->cl = pow(l->cl, 3.6);
+	l->ucl = pow(l->ucl, 3.6);
+	l->ucl2 = pow(l->ucl2, 3.6);
+	l->lcl = pow(l->lcl, 3.6);
+	l->lcl2 = pow(l->lcl2, 3.6);
+	if (l->lcl < 0 || isnan(l->lcl))
+		l->lcl = 0;
+	pc->r->parts[pc->part].centre = l->cl;
+	return 0;
+}
+
+static int var_n(const struct spc__part_calc *pc)
+{
+	size_t i;
+
+	for (i = pc->a + 1; i < pc->b; i++)
+		if (pc->r->ycount[i] != pc->r->ycount[pc->a])
+			return 1;
+	return 0;
+}
+
+/* The pooled or averaged subgroup SD of the base points (qicharts2). */
+static double xbar_sigma(const struct spc__part_calc *pc)
+{
+	const struct spc_result *r = pc->r;
+	size_t i;
+
+	if (var_n(pc)) {
+		long double num = 0, den = 0;
+
+		for (i = pc->a; i < pc->b; i++) {
+			double t;
+
+			if (!is_base(r, i))
+				continue;
+			t = (r->ycount[i] - 1) * r->ysd[i] * r->ysd[i];
+			if (!isnan(t))
+				num += t;
+			den += r->ycount[i] - 1;
+		}
+		return sqrt((double)(num / den));
+	}
+	return base_mean(pc, r->ysd);
+}
+
+static double a3(double n, double k)
+{
+	if (!(n > 1))
+		return NAN;
+	return k / (spc__c4(n) * sqrt(n));
+}
+
+static double b_factor(double n, double k, int upper)
+{
+	double c4, c5;
+
+	if (!(n > 1))
+		return NAN;
+	c4 = spc__c4(n);
+	c5 = sqrt(1 - c4 * c4);
+	if (upper)
+		return 1 + k * c5 / c4;
+	return fmax(0, 1 - k * c5 / c4);
+}
+
+static int chart_xbar(struct spc__part_calc *pc)
+{
+	struct spc_result *r = pc->r;
+	double cl = pc->o->cl, sd;
+	size_t i;
+
+	if (isnan(cl)) {
+		long double num = 0, den = 0;
+
+		for (i = pc->a; i < pc->b; i++) {
+			double t;
+
+			if (!is_base(r, i))
+				continue;
+			t = r->ycount[i] * r->ymean[i];
+			if (!isnan(t))
+				num += t;
+			den += r->ycount[i];
+		}
+		cl = (double)(num / den);
+	}
+	sd = xbar_sigma(pc);
+	for (i = pc->a; i < pc->b; i++) {
+		double n = r->ycount[i], k3 = a3(n, 3), k2 = a3(n, 2);
+
+		set_point(pc, i, cl, cl - k3 * sd, cl + k3 * sd, cl - k2 * sd, cl + k2 * sd);
+	}
+	r->parts[pc->part].centre = cl;
+	r->parts[pc->part].sigma = sd;
+	return 0;
+}
+
+static int chart_s(struct spc__part_calc *pc)
+{
+	struct spc_result *r = pc->r;
+	double cl = pc->o->cl;
+	size_t i;
+
+	if (isnan(cl))
+		cl = xbar_sigma(pc);
+	for (i = pc->a; i < pc->b; i++) {
+		double n = r->ycount[i];
+
+		set_point(pc, i, cl, b_factor(n, 3, 0) * cl, b_factor(n, 3, 1) * cl,
+		          b_factor(n, 2, 0) * cl, b_factor(n, 2, 1) * cl);
+	}
+	r->parts[pc->part].centre = cl;
+	return 0;
+}
+
+/* sum(a[base]) / sum(b[base]), NAs removed from each sum separately */
+static double base_ratio(const struct spc__part_calc *pc, const double *a, const double *b)
+{
+	long double sa = 0, sb = 0;
+	size_t i;
+
+	for (i = pc->a; i < pc->b; i++) {
+		if (!is_base(pc->r, i))
+			continue;
+		if (!isnan(a[i]))
+			sa += a[i];
+		if (!isnan(b[i]))
+			sb += b[i];
+	}
+	return (double)(sa / sb);
+}
+
+/* Laney's sigma_z from the standardised values of the base points. */
+static double laney_sigma_z(struct spc__part_calc *pc, double cl, int pchart)
+{
+	struct spc_result *r = pc->r;
+	double *z = scratch(pc), *mr;
+	size_t i, k = 0;
+
+	if (!z)
+		return NAN;
+	for (i = pc->a; i < pc->b; i++) {
+		double sd;
+
+		if (!is_base(r, i))
+			continue;
+		sd = pchart ? sqrt(cl * (1 - cl) / r->n[i]) : sqrt(cl / r->n[i]);
+		z[k++] = (r->y[i] - cl) / sd;
+	}
+	if (pc->o->xkind == SPC_X_CATEGORY) {
+		long double s = 0, m;
+
+		if (k < 2)
+			return NAN;
+		for (i = 0; i < k; i++) {
+			if (isnan(z[i]))
+				return NAN;
+			s += z[i];
+		}
+		m = s / k;
+		s = 0;
+		for (i = 0; i < k; i++)
+			s += (z[i] - m) * (z[i] - m);
+		return sqrt((double)(s / (k - 1)));
+	}
+	mr = scratch(pc);
+	if (!mr)
+		return NAN;
+	for (i = 1; i < k; i++)
+		mr[i - 1] = fabs(z[i] - z[i - 1]);
+	{
+		size_t nm = k ? k - 1 : 0;
+		double amr = arr_mean(mr, nm);
+
+		if (pc->o->screen_mr) {
+			double lim = 3.267 * amr;
+
+			for (i = 0; i < nm; i++)
+				if (!(mr[i] < lim))
+					mr[i] = NAN;
+			amr = arr_mean(mr, nm);
+		}
+		return amr / 1.128;
+	}
+}
+
+static int chart_pu(struct spc__part_calc *pc, int pchart, int laney)
+{
+	struct spc_result *r = pc->r;
+	double cl = pc->o->cl, sz = 1;
+	size_t i;
+
+	if (isnan(cl))
+		cl = base_ratio(pc, r->ysum, r->n);
+	if (laney)
+		sz = laney_sigma_z(pc, cl, pchart);
+	for (i = pc->a; i < pc->b; i++) {
+		double sd = pchart ? sqrt(cl * (1 - cl) / r->n[i]) : sqrt(cl / r->n[i]);
+		double ucl, ucl2, lcl, lcl2;
+
+		if (laney)
+			sd *= sz;
+		ucl = cl + 3 * sd;
+		ucl2 = cl + 2 * sd;
+		lcl = cl - 3 * sd;
+		lcl2 = cl - 2 * sd;
+		if (pchart) {
+			if (ucl > 1 && isfinite(ucl))
+				ucl = 1;
+			if (ucl2 > 1 && isfinite(ucl2))
+				ucl2 = 1;
+		}
+		if (lcl < 0 && isfinite(lcl))
+			lcl = 0;
+		if (lcl2 < 0 && isfinite(lcl2))
+			lcl2 = 0;
+		set_point(pc, i, cl, lcl, ucl, lcl2, ucl2);
+	}
+	r->parts[pc->part].centre = cl;
+	return 0;
+}
+
+static int chart_c(struct spc__part_calc *pc)
+{
+	double cl = pc->o->cl, sd, lcl, lcl2;
+
+	if (isnan(cl))
+		cl = base_mean(pc, pc->r->y);
+	sd = sqrt(cl);
+	lcl = cl - 3 * sd;
+	lcl2 = cl - 2 * sd;
+	if (lcl < 0 && isfinite(lcl))
+		lcl = 0;
+	if (lcl2 < 0 && isfinite(lcl2))
+		lcl2 = 0;
+	set_part(pc, cl, lcl, cl + 3 * sd, lcl2, cl + 2 * sd);
+	pc->r->parts[pc->part].centre = cl;
+	pc->r->parts[pc->part].sigma = sd;
+	return 0;
+}
+
+static int chart_g(struct spc__part_calc *pc)
+{
+	const double *y = pc->r->y;
+	double cl = pc->o->cl, sd, lcl, lcl2, shown;
+	int calc = isnan(cl);
+
+	if (calc)
+		cl = base_mean(pc, y);
+	sd = sqrt(cl * (cl + 1));
+	lcl = cl - 3 * sd;
+	lcl2 = cl - 2 * sd;
+	if (lcl < 0)
+		lcl = 0;
+	if (lcl2 < 0)
+		lcl2 = 0;
+	if (calc) {
+		double *v = scratch(pc);
+		size_t i, k = 0;
+
+		if (!v)
+			return CO_ENOMEM;
+		for (i = pc->a; i < pc->b; i++)
+			if (is_base(pc->r, i) && !isnan(y[i]))
+				v[k++] = y[i];
+		shown = spc__median(v, k);
+	} else {
+		shown = 0.693 * cl;
+	}
+	set_part(pc, shown, lcl, cl + 3 * sd, lcl2, cl + 2 * sd);
+	pc->r->parts[pc->part].centre = shown;
+	pc->r->parts[pc->part].sigma = sd;
+	return 0;
+}
+
+static int chart_ip(struct spc__part_calc *pc)
+{
+	struct spc_result *r = pc->r;
+	double cl = pc->o->cl, *n, *s, as;
+	size_t i, l = pc->b - pc->a;
+	int all_na = 1;
+
+	n = scratch(pc);
+	s = scratch(pc);
+	if (!n || !s)
+		return CO_ENOMEM;
+	for (i = pc->a; i < pc->b; i++)
+		if (r->n && !isnan(r->n[i]))
+			all_na = 0;
+	for (i = pc->a; i < pc->b; i++)
+		n[i - pc->a] = all_na ? r->ycount[i] : r->n[i];
+	if (isnan(cl)) {
+		long double sa = 0, sb = 0;
+
+		for (i = pc->a; i < pc->b; i++) {
+			double t, nn = n[i - pc->a];
+
+			if (!is_base(r, i))
+				continue;
+			t = r->y[i] * nn;
+			if (!isnan(t))
+				sa += t;
+			if (!isnan(nn))
+				sb += nn;
+		}
+		cl = (double)(sa / sb);
+	}
+	for (i = 1; i < l; i++) {
+		double d1 = fabs(r->y[pc->a + i] - r->y[pc->a + i - 1]);
+		double dd = sqrt(1 / n[i - 1] + 1 / n[i]);
+
+		s[i - 1] = sqrt(M_PI / 2) * d1 / dd;
+	}
+	as = arr_mean(s, l ? l - 1 : 0);
+	if (pc->o->screen_mr) {
+		double uls = as * 3.2665;
+
+		for (i = 0; i + 1 < l; i++)
+			if (!(s[i] < uls))
+				s[i] = NAN;
+		as = arr_mean(s, l ? l - 1 : 0);
+	}
+	for (i = pc->a; i < pc->b; i++) {
+		double sd = as * sqrt(1 / n[i - pc->a]);
+
+		set_point(pc, i, cl, cl - 3 * sd, cl + 3 * sd, cl - 2 * sd, cl + 2 * sd);
+	}
+	r->parts[pc->part].centre = cl;
+	return 0;
+}
+
+/* ---- qcc ---- */
+
+static int is_cal(const struct spc_result *r, size_t i)
+{
+	return !(r->flags[i] & SPC__F_NEW);
+}
+
+/* nsigmas, or the normal quantile of the confidence level */
+static double qcc_k(const struct spc_options *o)
+{
+	if (o->conf_level > 0 && o->conf_level < 1)
+		return spc__qnorm(1 - (1 - o->conf_level) / 2);
+	return o->nsigmas;
+}
+
+static int use_conf(const struct spc_options *o)
+{
+	return o->conf_level > 0 && o->conf_level < 1;
+}
+
+static int qcc_sd_groups(struct spc__part_calc *pc, double *out, struct co_err *err)
+{
+	struct spc_result *r = pc->r;
+	enum spc_sd_method m = pc->o->sd_method;
+	long double num = 0, den = 0;
+	size_t i, k = 0;
+
+	if (m == SPC_SD_DEFAULT) {
+		if (pc->o->chart == SPC_CHART_S) {
+			m = SPC_SD_UWAVE_SD;
+		} else {
+			m = SPC_SD_UWAVE_R;
+			if (pc->o->chart == SPC_CHART_XBAR)
+				for (i = pc->a; i < pc->b; i++)
+					if (is_cal(r, i) && r->n[i] > 25)
+						m = SPC_SD_RMSDF;
+		}
+	}
+	for (i = pc->a; i < pc->b; i++)
+		if (is_cal(r, i) && r->n[i] == 1)
+			return co_errf(err, CO_EINPUT, "group sizes must be larger than one");
+	for (i = pc->a; i < pc->b; i++) {
+		double n = r->n[i], w, c4;
+
+		if (!is_cal(r, i))
+			continue;
+		k++;
+		switch (m) {
+		case SPC_SD_UWAVE_R: num += r->yrange[i] / d2(n); break;
+		case SPC_SD_UWAVE_SD: num += r->ysd[i] / spc__c4(n); break;
+		case SPC_SD_MVLUE_R:
+			w = (d2(n) / d3(n)) * (d2(n) / d3(n));
+			num += r->yrange[i] / d2(n) * w;
+			den += w;
+			break;
+		case SPC_SD_MVLUE_SD:
+			c4 = spc__c4(n);
+			w = c4 * c4 / (1 - c4 * c4);
+			num += r->ysd[i] / c4 * w;
+			den += w;
+			break;
+		case SPC_SD_RMSDF:
+			w = n - 1;
+			num += r->ysd[i] * r->ysd[i] * w;
+			den += w;
+			break;
+		default: return co_errf(err, CO_EINPUT, "this std.dev method does not apply here");
+		}
+	}
+	switch (m) {
+	case SPC_SD_UWAVE_R:
+	case SPC_SD_UWAVE_SD: *out = (double)(num / (long double)k); break;
+	case SPC_SD_MVLUE_R:
+	case SPC_SD_MVLUE_SD: *out = (double)(num / den); break;
+	default: *out = sqrt((double)(num / den)) / spc__c4((double)den + 1); break;
+	}
+	return 0;
+}
+
+static int chart_qcc(struct spc__part_calc *pc, struct co_err *err)
+{
+	struct spc_result *r = pc->r;
+	const struct spc_options *o = pc->o;
+	struct spc_part *pt = &r->parts[pc->part];
+	double k = qcc_k(o), center = NAN, sd = NAN;
+	size_t i, ncal = 0;
+	int rc;
+
+	for (i = pc->a; i < pc->b; i++)
+		ncal += is_cal(r, i);
+	switch (o->chart) {
+	case SPC_CHART_XBAR:
+	case SPC_CHART_R:
+	case SPC_CHART_S: {
+		long double num = 0, den = 0;
+
+		for (i = pc->a; i < pc->b; i++)
+			if (is_cal(r, i)) {
+				num += r->n[i] * r->y[i];
+				den += r->n[i];
+			}
+		center = (double)(num / den);
+		if ((rc = qcc_sd_groups(pc, &sd, err)))
+			return rc;
+		for (i = pc->a; i < pc->b; i++) {
+			double n = r->n[i], lcl, ucl;
+
+			if (o->chart == SPC_CHART_XBAR) {
+				double se = sd / sqrt(n);
+
+				lcl = center - k * se;
+				ucl = center + k * se;
+			} else if (o->chart == SPC_CHART_R) {
+				if (use_conf(o))
+					return co_errf(err, CO_EINPUT,
+					               "probability limits for R charts are not "
+					               "supported; give nsigmas");
+				if (n > 50)
+					return co_errf(
+					        err, CO_EINPUT,
+					        "group size must be less than 51 when giving "
+					        "nsigmas");
+				lcl = fmax(0, center - k * d3(n) * sd);
+				ucl = center + k * d3(n) * sd;
+			} else {
+				if (use_conf(o)) {
+					double q = o->conf_level;
+
+					ucl = sd *
+					      sqrt(spc__qchisq(1 - (1 - q) / 2, n - 1) / (n - 1));
+					lcl = sd * sqrt(spc__qchisq((1 - q) / 2, n - 1) / (n - 1));
+				} else {
+					double c4 = spc__c4(n), se = sd * sqrt(1 - c4 * c4);
+
+					lcl = fmax(0, center - k * se);
+					ucl = center + k * se;
+				}
+			}
+			set_point(pc, i, center, lcl, ucl, NAN, NAN);
+		}
+		break;
+	}
+	case SPC_CHART_I: {
+		long double s = 0;
+		double prev = NAN;
+		size_t j = 0;
+
+		for (i = pc->a; i < pc->b; i++)
+			if (is_cal(r, i))
+				s += r->y[i];
+		center = (double)(s / (long double)ncal);
+		{
+			/* R's mean() refinement */
+			long double t = 0, m = (long double)center;
+
+			if (isfinite(center)) {
+				m = s / (long double)ncal;
+				for (i = pc->a; i < pc->b; i++)
+					if (is_cal(r, i))
+						t += r->y[i] - m;
+				center = (double)(m + t / (long double)ncal);
+			}
+		}
+		if (o->sd_method == SPC_SD_SD) {
+			long double ss = 0;
+
+			for (i = pc->a; i < pc->b; i++)
+				if (is_cal(r, i))
+					ss += (r->y[i] - center) * (r->y[i] - center);
+			sd = sqrt((double)(ss / (long double)(ncal - 1))) / spc__c4((double)ncal);
+		} else {
+			double d = 0;
+
+			for (i = pc->a; i < pc->b; i++) {
+				if (!is_cal(r, i))
+					continue;
+				if (j++ > 0)
+					d += fabs(r->y[i] - prev);
+				prev = r->y[i];
+			}
+			sd = (d / (double)(ncal - 1)) / 1.128;
+		}
+		set_part(pc, center, center - k * sd, center + k * sd, NAN, NAN);
+		break;
+	}
+	case SPC_CHART_P:
+	case SPC_CHART_NP: {
+		long double sy = 0, sn = 0, pm = 0;
+		double pbar;
+
+		for (i = pc->a; i < pc->b; i++)
+			if (is_cal(r, i)) {
+				sy += r->ysum[i];
+				sn += r->n[i];
+			}
+		pbar = (double)(sy / sn);
+		for (i = pc->a; i < pc->b; i++)
+			pm += (pbar * r->n[i]) / r->n[i];
+		pm /= (long double)(pc->b - pc->a);
+		center = pbar;
+		sd = o->chart == SPC_CHART_P ? sqrt(pbar * (1 - pbar))
+		                             : sqrt(r->n[pc->a] * pbar * (1 - pbar));
+		for (i = pc->a; i < pc->b; i++) {
+			double n = r->n[i], c = pbar * n, lcl, ucl, pb = (double)pm;
+
+			if (use_conf(o)) {
+				lcl = spc__qbinom((1 - o->conf_level) / 2, n, pb, 0);
+				ucl = spc__qbinom((1 - o->conf_level) / 2, n, pb, 1);
+			} else {
+				double tol = k * sqrt(pb * (1 - pb) * n);
+
+				lcl = fmax(c - tol, 0);
+				ucl = fmin(c + tol, n);
+			}
+			if (o->chart == SPC_CHART_P)
+				set_point(pc, i, pbar, lcl / n, ucl / n, NAN, NAN);
+			else
+				set_point(pc, i, c, lcl, ucl, NAN, NAN);
+		}
+		if (o->chart == SPC_CHART_NP)
+			center = pbar * r->n[pc->a];
+		break;
+	}
+	case SPC_CHART_C:
+	case SPC_CHART_U: {
+		long double s = 0, sn = 0, sy = 0;
+		double lcl, ucl;
+
+		if (o->chart == SPC_CHART_C && r->n)
+			for (i = pc->a; i < pc->b; i++)
+				if (is_cal(r, i) && r->n[i] != r->n[pc->a])
+					return co_errf(err, CO_EINPUT,
+					               "all sizes must be be equal for a c chart");
+		for (i = pc->a; i < pc->b; i++)
+			if (is_cal(r, i)) {
+				if (o->chart == SPC_CHART_C) {
+					s += r->y[i];
+				} else {
+					s += r->n[i] * r->y[i];
+					sn += r->n[i];
+					sy += r->ysum[i];
+				}
+			}
+		if (o->chart == SPC_CHART_C) {
+			long double t = 0, m = s / (long double)ncal;
+
+			if (isfinite((double)m)) {
+				for (i = pc->a; i < pc->b; i++)
+					if (is_cal(r, i))
+						t += r->y[i] - m;
+				m += t / (long double)ncal;
+			}
+			center = (double)m;
+			sd = sqrt(center);
+			if (use_conf(o)) {
+				ucl = spc__qpois(1 - (1 - o->conf_level) / 2, center, 0);
+				lcl = spc__qpois((1 - o->conf_level) / 2, center, 0);
+			} else {
+				lcl = center - k * sqrt(center);
+				if (lcl < 0)
+					lcl = 0;
+				ucl = center + k * sqrt(center);
+			}
+			set_part(pc, center, lcl, ucl, NAN, NAN);
+		} else {
+			center = (double)(s / sn);
+			sd = sqrt((double)(sy / sn));
+			for (i = pc->a; i < pc->b; i++) {
+				double n = r->n[i], c = center * n;
+
+				if (use_conf(o)) {
+					ucl = spc__qpois(1 - (1 - o->conf_level) / 2, c, 0);
+					lcl = spc__qpois((1 - o->conf_level) / 2, c, 0);
+				} else {
+					lcl = c - k * sqrt(c);
+					if (lcl < 0)
+						lcl = 0;
+					ucl = c + k * sqrt(c);
+				}
+				set_point(pc, i, center, lcl / n, ucl / n, NAN, NAN);
+			}
+		}
+		break;
+	}
+	case SPC_CHART_G: {
+		long double s = 0, t = 0, m;
+		double p, lcl, ucl;
+
+		for (i = pc->a; i < pc->b; i++)
+			if (is_cal(r, i))
+				s += r->y[i];
+		m = s / (long double)ncal;
+		if (isfinite((double)m)) {
+			for (i = pc->a; i < pc->b; i++)
+				if (is_cal(r, i))
+					t += r->y[i] - m;
+			m += t / (long double)ncal;
+		}
+		center = (double)m;
+		p = 1 / center;
+		sd = sqrt(1 - p) / p;
+		if (use_conf(o)) {
+			ucl = spc__qgeom(1 - (1 - o->conf_level) / 2, p);
+			lcl = spc__qgeom((1 - o->conf_level) / 2, p);
+		} else {
+			lcl = center - k * sqrt(1 - p) / p;
+			if (lcl < 0)
+				lcl = 0;
+			ucl = center + k * sqrt(1 - p) / p;
+		}
+		set_part(pc, center, lcl, ucl, NAN, NAN);
+		break;
+	}
+	default: return co_errf(err, CO_EINPUT, "qcc has no %s chart", spc_chart_name(o->chart));
+	}
+	pt->centre = center;
+	pt->sigma = sd;
+	return 0;
+}
+
+int spc__limits(struct spc__part_calc *pc, struct co_err *err)
+{
+	const struct spc_options *o = pc->o;
+
+	if (pc->b == pc->a)
+		return 0;
+	if (o->profile == SPC_PROFILE_QCC)
+		return chart_qcc(pc, err);
+	switch (o->chart) {
+	case SPC_CHART_RUN: return chart_run(pc);
+	case SPC_CHART_I: return chart_i(pc, pc->r->y);
+	case SPC_CHART_MR: return chart_mr(pc);
+	case SPC_CHART_XBAR: return chart_xbar(pc);
+	case SPC_CHART_S: return chart_s(pc);
+	case SPC_CHART_P: return chart_pu(pc, 1, 0);
+	case SPC_CHART_PP: return chart_pu(pc, 1, 1);
+	case SPC_CHART_U: return chart_pu(pc, 0, 0);
+	case SPC_CHART_UP: return chart_pu(pc, 0, 1);
+	case SPC_CHART_C: return chart_c(pc);
+	case SPC_CHART_G: return chart_g(pc);
+	case SPC_CHART_T: return chart_t(pc, err);
+	case SPC_CHART_IP: return chart_ip(pc);
+	default: return co_errf(err, CO_EINPUT, "chart not available in this profile");
+	}
+}

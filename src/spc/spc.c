@@ -1,0 +1,1351 @@
+/*
+ * spc.c - the engine's driver: options, series, subgroups, parts, results.
+ *
+ * spc_run() goes through these steps:
+ *   1. series: rows are grouped by (facet2, facet1), labels sorted (numbers
+ *      numerically when every label of a column is a number, otherwise by
+ *      code point, as R sorts factor levels in the C locale);
+ *   2. order: within a series, rows are sorted by x (stably; qcc's new rows
+ *      after the calibration rows); rows with a missing x are dropped;
+ *   3. subgroups: rows with the same x form one point; with denominators a
+ *      row whose y or n is missing has both treated as missing; the point's
+ *      value is sum(y) / sum(n) with denominators, otherwise the chosen
+ *      aggregate of y (mean, median, sum, sd), or the qcc statistic;
+ *   4. parts: new parts start after the given positions, at new labels of the
+ *      part column, or at rebase dates; the baseline is the first `freeze`
+ *      points of the series (qicharts2 ignores freeze when parts are given),
+ *      the first `fix_after` points of each part, or qcc's calibration rows;
+ *   5. limits per part (limits.c), then the rule set (rules.c) and the
+ *      classification of every point and the icons of every series.
+ * When the input is one sorted series of distinct x without aggregation, the
+ * result keeps pointers to the caller's x and y instead of copying them: this
+ * is what lets ten million points go through at a few nanoseconds each.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "spc/spc_int.h"
+
+/* ---- names ---- */
+
+static const char *const chart_names[SPC_CHART_COUNT] = {
+        "run", "i", "mr", "xbar", "s", "r", "p", "pp", "np", "u", "up", "c", "g", "t", "ip",
+};
+
+const char *spc_chart_name(enum spc_chart c)
+{
+	return (unsigned)c < SPC_CHART_COUNT ? chart_names[c] : "?";
+}
+
+int spc_chart_parse(const char *s)
+{
+	int i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < SPC_CHART_COUNT; i++)
+		if (strcmp(s, chart_names[i]) == 0)
+			return i;
+	if (strcmp(s, "xmr") == 0 || strcmp(s, "xbar.one") == 0 || strcmp(s, "I") == 0)
+		return SPC_CHART_I;
+	if (strcmp(s, "R") == 0)
+		return SPC_CHART_R;
+	if (strcmp(s, "S") == 0)
+		return SPC_CHART_S;
+	return -1;
+}
+
+static const char *const profile_names[] = {"collective", "qicharts2", "ptd", "qcc"};
+
+const char *spc_profile_name(enum spc_profile p)
+{
+	return (unsigned)p < 4 ? profile_names[p] : "?";
+}
+
+int spc_profile_parse(const char *s)
+{
+	int i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (strcmp(s, profile_names[i]) == 0)
+			return i;
+	if (strcmp(s, "none") == 0)
+		return SPC_PROFILE_NONE;
+	if (strcmp(s, "NHSRplotthedots") == 0)
+		return SPC_PROFILE_PTD;
+	return -1;
+}
+
+static const char *const rules_names[] = {"default", "none",    "anhoej", "ihi",
+                                          "mdc",     "western", "nelson", "qcc"};
+
+const char *spc_rules_name(enum spc_ruleset r)
+{
+	return (unsigned)r < 8 ? rules_names[r] : "?";
+}
+
+int spc_rules_parse(const char *s)
+{
+	int i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < 8; i++)
+		if (strcmp(s, rules_names[i]) == 0)
+			return i;
+	if (strcmp(s, "we") == 0 || strcmp(s, "western-electric") == 0)
+		return SPC_RULES_WE;
+	if (strcmp(s, "making-data-count") == 0 || strcmp(s, "ptd") == 0)
+		return SPC_RULES_MDC;
+	return -1;
+}
+
+const char *spc_class_name(enum spc_class c)
+{
+	switch (c) {
+	case SPC_CLASS_NONE: return "";
+	case SPC_CLASS_COMMON: return "common_cause";
+	case SPC_CLASS_IMPROVEMENT: return "special_cause_improvement";
+	case SPC_CLASS_CONCERN: return "special_cause_concern";
+	case SPC_CLASS_NEUTRAL_HIGH: return "special_cause_neutral_high";
+	case SPC_CLASS_NEUTRAL_LOW: return "special_cause_neutral_low";
+	}
+	return "?";
+}
+
+const char *spc_cause_name(enum spc_cause c)
+{
+	switch (c) {
+	case SPC_CAUSE_COMMON: return "Common Cause";
+	case SPC_CAUSE_ABOVE_UCL: return "Above UCL";
+	case SPC_CAUSE_BELOW_LCL: return "Below LCL";
+	case SPC_CAUSE_TREND_UP: return "7 Point Trend (Increasing)";
+	case SPC_CAUSE_TREND_DOWN: return "7 Point Trend (Decreasing)";
+	case SPC_CAUSE_TWO_OF_THREE_ABOVE: return "2 in 3 Above CL";
+	case SPC_CAUSE_TWO_OF_THREE_BELOW: return "2 in 3 Below CL";
+	case SPC_CAUSE_SHIFT_ABOVE: return "7 Points Above CL";
+	case SPC_CAUSE_SHIFT_BELOW: return "7 Points Below CL";
+	case SPC_CAUSE_OTHER_HIGH: return "Special Cause High";
+	case SPC_CAUSE_OTHER_LOW: return "Special Cause Low";
+	}
+	return "?";
+}
+
+const char *spc_icon_name(enum spc_variation_icon i)
+{
+	switch (i) {
+	case SPC_ICON_COMMON_CAUSE: return "common_cause";
+	case SPC_ICON_IMPROVEMENT_HIGH: return "improvement_high";
+	case SPC_ICON_IMPROVEMENT_LOW: return "improvement_low";
+	case SPC_ICON_CONCERN_HIGH: return "concern_high";
+	case SPC_ICON_CONCERN_LOW: return "concern_low";
+	case SPC_ICON_NEUTRAL_HIGH: return "neutral_high";
+	case SPC_ICON_NEUTRAL_LOW: return "neutral_low";
+	}
+	return "?";
+}
+
+const char *spc_assurance_name(enum spc_assurance a)
+{
+	switch (a) {
+	case SPC_ASSURE_NONE: return "";
+	case SPC_ASSURE_PASS: return "pass";
+	case SPC_ASSURE_FAIL: return "fail";
+	case SPC_ASSURE_INCONSISTENT: return "inconsistent";
+	}
+	return "?";
+}
+
+/* ---- options ---- */
+
+void spc_options_init(struct spc_options *o, enum spc_chart chart)
+{
+	memset(o, 0, sizeof(*o));
+	o->chart = chart;
+	o->profile = SPC_PROFILE_NONE;
+	o->rules = SPC_RULES_DEFAULT;
+	o->xkind = SPC_X_NUMBER;
+	o->agg = SPC_AGG_MEAN;
+	o->method = SPC_METHOD_ANHOEJ;
+	o->direction = SPC_DIR_NEUTRAL;
+	o->sigma = SPC_SIGMA_DEFAULT;
+	o->sd_method = SPC_SD_DEFAULT;
+	o->multiply = 1;
+	o->cl = NAN;
+	o->target = NAN;
+	o->y_neg = 1;
+	o->screen_mr = 1;
+	o->nsigmas = 3;
+	o->run_length = 7;
+	o->warning_threshold = 13;
+}
+
+void spc_options_profile(struct spc_options *o, enum spc_profile p)
+{
+	o->profile = p;
+	switch (p) {
+	case SPC_PROFILE_NONE: break;
+	case SPC_PROFILE_QICHARTS2:
+		o->sigma = SPC_SIGMA_D2;
+		if (o->rules == SPC_RULES_DEFAULT)
+			o->rules = SPC_RULES_ANHOEJ;
+		break;
+	case SPC_PROFILE_PTD:
+		o->sigma = SPC_SIGMA_266;
+		o->agg = SPC_AGG_UNIQUE;
+		o->shift_len = 7;
+		o->trend_len = 7;
+		if (o->rules == SPC_RULES_DEFAULT)
+			o->rules = SPC_RULES_MDC;
+		break;
+	case SPC_PROFILE_QCC:
+		o->screen_mr = 0;
+		if (o->rules == SPC_RULES_DEFAULT)
+			o->rules = SPC_RULES_QCC;
+		break;
+	}
+}
+
+/* The rule set and constants a chart gets when the options leave them to
+ * the product (docs/spc.md, "Product defaults"). */
+static void resolve_defaults(struct spc_options *o)
+{
+	if (o->rules == SPC_RULES_DEFAULT) {
+		if (o->profile == SPC_PROFILE_QCC)
+			o->rules = SPC_RULES_QCC;
+		else if (o->profile == SPC_PROFILE_PTD)
+			o->rules = SPC_RULES_MDC;
+		else if (o->profile == SPC_PROFILE_QICHARTS2)
+			o->rules = SPC_RULES_ANHOEJ;
+		else
+			o->rules = o->chart == SPC_CHART_I ? SPC_RULES_MDC : SPC_RULES_ANHOEJ;
+	}
+	if (o->sigma == SPC_SIGMA_DEFAULT)
+		o->sigma = o->rules == SPC_RULES_MDC ? SPC_SIGMA_266 : SPC_SIGMA_D2;
+	if (o->shift_len <= 0)
+		o->shift_len = o->rules == SPC_RULES_IHI ? 6 : 7;
+	if (o->trend_len <= 0)
+		o->trend_len = o->rules == SPC_RULES_IHI ? 5 : 7;
+	if (!(o->multiply > 0) || !isfinite(o->multiply))
+		o->multiply = 1;
+	if (!(o->nsigmas > 0))
+		o->nsigmas = 3;
+	if (o->run_length < 0)
+		o->run_length = 0;
+}
+
+static int check_options(const struct spc_options *o, struct co_err *err)
+{
+	enum spc_chart c = o->chart;
+
+	if ((unsigned)c >= SPC_CHART_COUNT)
+		return co_errf(err, CO_EINPUT, "unknown chart type");
+	if (o->profile == SPC_PROFILE_PTD && c != SPC_CHART_I)
+		return co_errf(err, CO_EINPUT, "the ptd profile draws XmR (i) charts only");
+	if (o->profile == SPC_PROFILE_QCC &&
+	    !(c == SPC_CHART_XBAR || c == SPC_CHART_R || c == SPC_CHART_S || c == SPC_CHART_I ||
+	      c == SPC_CHART_P || c == SPC_CHART_NP || c == SPC_CHART_C || c == SPC_CHART_U ||
+	      c == SPC_CHART_G))
+		return co_errf(err, CO_EINPUT, "qcc has no %s chart", spc_chart_name(c));
+	if (o->profile != SPC_PROFILE_QCC && (c == SPC_CHART_R || c == SPC_CHART_NP))
+		return co_errf(err, CO_EINPUT, "the %s chart needs the qcc profile",
+		               spc_chart_name(c));
+	if (o->nparts > CO_SPC_MAX_LIST || o->nexclude > CO_SPC_MAX_LIST ||
+	    o->nrebase > CO_SPC_MAX_LIST || o->ntargets > CO_SPC_MAX_LIST)
+		return co_errf(err, CO_ELIMIT, "too many parts, exclusions, dates or targets");
+	if (o->conf_level != 0 && !(o->conf_level > 0 && o->conf_level < 1))
+		return co_errf(err, CO_EINPUT, "the confidence level must be between 0 and 1");
+	if (o->fix_after < 0 || o->freeze < 0)
+		return co_errf(err, CO_EINPUT, "freeze and fix_after must not be negative");
+	return 0;
+}
+
+/* ---- small helpers ---- */
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double spc__median(double *v, size_t n)
+{
+	size_t i, j;
+
+	if (n == 0)
+		return NAN;
+	if (n > 64) {
+		qsort(v, n, sizeof(*v), dbl_cmp);
+	} else {
+		for (i = 1; i < n; i++) {
+			double t = v[i];
+
+			for (j = i; j > 0 && v[j - 1] > t; j--)
+				v[j] = v[j - 1];
+			v[j] = t;
+		}
+	}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int parse_number(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return 0;
+	v = strtod(s, &end);
+	if (*end || end == s)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* ---- facets: labels interned, sorted, ranked ---- */
+
+struct labels {
+	const char **str; /* distinct labels, in first-appearance order */
+	size_t n, cap;
+	size_t *slot; /* hash table of indices + 1 */
+	size_t nslot;
+	size_t *rank; /* rank of each distinct label in sort order */
+	int numeric;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int labels_init(struct labels *l, size_t nrows, struct co_arena *a)
+{
+	size_t n = 16;
+
+	while (n < 2 * nrows + 16)
+		n *= 2;
+	memset(l, 0, sizeof(*l));
+	l->nslot = n;
+	l->slot = co_arena_calloc(a, n, sizeof(size_t));
+	l->cap = nrows + 1;
+	l->str = co_arena_alloc(a, l->cap * sizeof(char *));
+	return l->slot && l->str ? 0 : CO_ENOMEM;
+}
+
+static size_t labels_id(struct labels *l, const char *s)
+{
+	size_t h, id;
+
+	if (!s)
+		s = "";
+	h = (size_t)hash_str(s) & (l->nslot - 1);
+	while (l->slot[h]) {
+		id = l->slot[h] - 1;
+		if (strcmp(l->str[id], s) == 0)
+			return id;
+		h = (h + 1) & (l->nslot - 1);
+	}
+	assert(l->n < l->cap);
+	l->str[l->n] = s;
+	l->slot[h] = ++l->n;
+	return l->n - 1;
+}
+
+/* Merge sort of indices by key (stable), with a scratch array. */
+static void msort_idx(size_t *idx, size_t *tmp, size_t n,
+                      int (*less)(const void *ctx, size_t a, size_t b), const void *ctx)
+{
+	size_t width, i;
+
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = i + width < n ? i + width : n;
+			size_t hi = i + 2 * width < n ? i + 2 * width : n;
+			size_t p = lo, q = mid, k = lo;
+
+			while (p < mid && q < hi)
+				tmp[k++] = less(ctx, idx[q], idx[p]) ? idx[q++] : idx[p++];
+			while (p < mid)
+				tmp[k++] = idx[p++];
+			while (q < hi)
+				tmp[k++] = idx[q++];
+		}
+		memcpy(idx, tmp, n * sizeof(*idx));
+	}
+}
+
+static int label_less(const void *ctx, size_t a, size_t b)
+{
+	const struct labels *l = ctx;
+
+	if (l->numeric) {
+		double x = 0, y = 0;
+
+		parse_number(l->str[a], &x);
+		parse_number(l->str[b], &y);
+		return x < y;
+	}
+	return strcmp(l->str[a], l->str[b]) < 0;
+}
+
+static int labels_rank(struct labels *l, struct co_arena *a)
+{
+	size_t *order = co_arena_alloc(a, (l->n + 1) * sizeof(size_t));
+	size_t *tmp = co_arena_alloc(a, (l->n + 1) * sizeof(size_t));
+	size_t i;
+	double v;
+
+	l->rank = co_arena_alloc(a, (l->n + 1) * sizeof(size_t));
+	if (!order || !tmp || !l->rank)
+		return CO_ENOMEM;
+	l->numeric = l->n > 0;
+	for (i = 0; i < l->n; i++)
+		if (!parse_number(l->str[i], &v))
+			l->numeric = 0;
+	for (i = 0; i < l->n; i++)
+		order[i] = i;
+	msort_idx(order, tmp, l->n, label_less, l);
+	for (i = 0; i < l->n; i++)
+		l->rank[order[i]] = i;
+	return 0;
+}
+
+/* ---- the run ---- */
+
+struct run {
+	const struct spc_data *d;
+	struct spc_options o;
+	struct spc_result *r;
+	struct co_arena tmp;
+	struct co_err *err;
+	size_t nrows;        /* rows kept (x not missing) */
+	size_t *row;         /* rows, by series then x */
+	size_t *series_row0; /* first row (into row[]) of each series */
+	const char **slabel, **slabel2;
+	int has_parts;      /* parts given by position or label */
+	long *label_breaks; /* from the part column */
+	size_t nlabel_breaks;
+	int aliased;
+};
+
+static double row_x(const struct run *ru, size_t i)
+{
+	return ru->d->x ? ru->d->x[i] : (double)(i + 1);
+}
+
+static int row_new(const struct run *ru, size_t i)
+{
+	return ru->d->is_new ? ru->d->is_new[i] != 0 : 0;
+}
+
+static int x_less(const void *ctx, size_t a, size_t b)
+{
+	const struct run *ru = ctx;
+	int na = row_new(ru, a), nb = row_new(ru, b);
+
+	if (na != nb)
+		return na < nb;
+	return row_x(ru, a) < row_x(ru, b);
+}
+
+static int key_less(const void *ctx, size_t a, size_t b)
+{
+	const size_t *key = ctx;
+
+	return key[a] < key[b];
+}
+
+/* Step 1 and 2: rows grouped by series and sorted by x. */
+static int order_rows(struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+	size_t i, n = d->n, ns = 0, *key = NULL, *tmp;
+	struct labels l1, l2;
+	int rc;
+
+	ru->row = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+	tmp = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+	if (!ru->row || !tmp)
+		return CO_ENOMEM;
+	ru->nrows = 0;
+	for (i = 0; i < n; i++)
+		if (!d->x || !isnan(d->x[i]))
+			ru->row[ru->nrows++] = i;
+
+	if (d->facet || d->facet2) {
+		size_t *id1, *id2, n1, nkeys;
+
+		if ((rc = labels_init(&l1, n, &ru->tmp)) || (rc = labels_init(&l2, n, &ru->tmp)))
+			return rc;
+		id1 = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		id2 = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		key = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		if (!id1 || !id2 || !key)
+			return CO_ENOMEM;
+		for (i = 0; i < n; i++) {
+			id1[i] = labels_id(&l1, d->facet ? d->facet[i] : "");
+			id2[i] = labels_id(&l2, d->facet2 ? d->facet2[i] : "");
+		}
+		if ((rc = labels_rank(&l1, &ru->tmp)) || (rc = labels_rank(&l2, &ru->tmp)))
+			return rc;
+		n1 = l1.n;
+		for (i = 0; i < n; i++)
+			key[i] = l2.rank[id2[i]] * n1 + l1.rank[id1[i]];
+		msort_idx(ru->row, tmp, ru->nrows, key_less, key);
+		/* series labels */
+		nkeys = 0;
+		for (i = 0; i < ru->nrows; i++)
+			if (i == 0 || key[ru->row[i]] != key[ru->row[i - 1]])
+				nkeys++;
+		ru->series_row0 = co_arena_alloc(&ru->tmp, (nkeys + 1) * sizeof(size_t));
+		ru->slabel = co_arena_alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
+		ru->slabel2 = co_arena_alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
+		if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
+			return CO_ENOMEM;
+		for (i = 0; i < ru->nrows; i++)
+			if (i == 0 || key[ru->row[i]] != key[ru->row[i - 1]]) {
+				size_t r0 = ru->row[i];
+
+				ru->series_row0[ns] = i;
+				ru->slabel[ns] = d->facet ? d->facet[r0] : "";
+				ru->slabel2[ns] = d->facet2 ? d->facet2[r0] : "";
+				if (!ru->slabel[ns])
+					ru->slabel[ns] = "";
+				if (!ru->slabel2[ns])
+					ru->slabel2[ns] = "";
+				ns++;
+			}
+	} else {
+		ru->series_row0 = co_arena_alloc(&ru->tmp, 2 * sizeof(size_t));
+		ru->slabel = co_arena_alloc(&ru->tmp, 2 * sizeof(char *));
+		ru->slabel2 = co_arena_alloc(&ru->tmp, 2 * sizeof(char *));
+		if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
+			return CO_ENOMEM;
+		if (ru->nrows) {
+			ru->series_row0[0] = 0;
+			ru->slabel[0] = ru->slabel2[0] = "";
+			ns = 1;
+		}
+	}
+	ru->series_row0[ns] = ru->nrows;
+	ru->r->nseries = ns;
+
+	/* sort each series by x when it is not sorted already */
+	for (i = 0; i < ns; i++) {
+		size_t a = ru->series_row0[i], b = ru->series_row0[i + 1], j;
+		int sorted = 1;
+
+		for (j = a + 1; j < b; j++)
+			if (x_less(ru, ru->row[j], ru->row[j - 1])) {
+				sorted = 0;
+				break;
+			}
+		if (!sorted)
+			msort_idx(ru->row + a, tmp, b - a, x_less, ru);
+	}
+	return 0;
+}
+
+/* The chart value of a subgroup without denominators. */
+static double aggregate(const struct run *ru, double *v, size_t nv, size_t nrows)
+{
+	const struct spc_options *o = &ru->o;
+	double s = 0, m;
+	size_t i;
+
+	switch (o->agg) {
+	case SPC_AGG_MEAN:
+	case SPC_AGG_UNIQUE:
+		if (!nv)
+			return NAN;
+		for (i = 0; i < nv; i++)
+			s += v[i];
+		return s / (double)nv;
+	case SPC_AGG_MEDIAN: return spc__median(v, nv);
+	case SPC_AGG_SUM:
+		if (!nv && (o->profile != SPC_PROFILE_QICHARTS2 || nrows == 0))
+			return NAN;
+		for (i = 0; i < nv; i++)
+			s += v[i];
+		return s;
+	case SPC_AGG_SD:
+		if (nv < 2)
+			return NAN;
+		for (i = 0; i < nv; i++)
+			s += v[i];
+		m = s / (double)nv;
+		s = 0;
+		for (i = 0; i < nv; i++)
+			s += (v[i] - m) * (v[i] - m);
+		return sqrt(s / (double)(nv - 1));
+	}
+	return NAN;
+}
+
+/* R's mean(): a long-double accumulation and a correction pass, so that
+ * means agree with the peers to the last bit. */
+static double r_mean(const double *v, size_t n)
+{
+	long double s = 0, t = 0;
+	size_t i;
+
+	if (!n)
+		return NAN;
+	for (i = 0; i < n; i++)
+		s += v[i];
+	s /= (long double)n;
+	if (isfinite((double)s)) {
+		for (i = 0; i < n; i++)
+			t += v[i] - s;
+		s += t / (long double)n;
+	}
+	return (double)s;
+}
+
+static double r_sd(const double *v, size_t n)
+{
+	double m, s = 0;
+	size_t i;
+
+	if (n < 2)
+		return NAN;
+	m = r_mean(v, n);
+	for (i = 0; i < n; i++)
+		s += (v[i] - m) * (v[i] - m);
+	return sqrt(s / (double)(n - 1));
+}
+
+/* The notes of a subgroup as qicharts2 shows them: the distinct notes in
+ * order joined with "|", runs of "|" collapsed, leading and trailing "|"
+ * removed, each "|" shown as " | "; NULL when nothing is left. */
+static const char *join_notes(struct run *ru, const size_t *rows, size_t k)
+{
+	size_t i, j, len = 0;
+	char *s, *out, *p;
+
+	for (i = 0; i < k; i++) {
+		const char *t = ru->d->notes[rows[i]];
+
+		if (t)
+			len += strlen(t) + 1;
+	}
+	if (!len)
+		return NULL;
+	s = co_arena_alloc(&ru->tmp, len + 1);
+	if (!s)
+		return NULL;
+	p = s;
+	for (i = 0; i < k; i++) {
+		const char *t = ru->d->notes[rows[i]];
+		int dup = 0;
+
+		if (!t)
+			t = "";
+		for (j = 0; j < i && !dup; j++) {
+			const char *u = ru->d->notes[rows[j]];
+
+			dup = strcmp(u ? u : "", t) == 0;
+		}
+		if (dup)
+			continue;
+		if (p != s)
+			*p++ = '|';
+		memcpy(p, t, strlen(t));
+		p += strlen(t);
+	}
+	*p = '\0';
+	/* collapse and trim the separators */
+	out = co_arena_alloc(&ru->r->mem, 3 * strlen(s) + 1);
+	if (!out)
+		return NULL;
+	p = out;
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '|') {
+			while (s[i + 1] == '|')
+				i++;
+			if (p == out || s[i + 1] == '\0')
+				continue;
+			memcpy(p, " | ", 3);
+			p += 3;
+		} else {
+			*p++ = s[i];
+		}
+	}
+	*p = '\0';
+	return *out ? out : NULL;
+}
+
+static int alloc_d(struct spc_result *r, double **p, size_t n)
+{
+	*p = co_arena_alloc(&r->mem, (n + 1) * sizeof(double));
+	return *p ? 0 : CO_ENOMEM;
+}
+
+/* Whether the chart reads the subgroup statistics (sum, mean, sd, count). */
+static int needs_stats(const struct spc_options *o)
+{
+	switch (o->chart) {
+	case SPC_CHART_RUN:
+	case SPC_CHART_I:
+	case SPC_CHART_G: return 0;
+	default: return 1;
+	}
+}
+
+/* The fast path: one series, already in order, distinct x, no denominators,
+ * notes or phases, an aggregate that is the value itself: points are rows. */
+static int try_alias(struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+	struct spc_result *r = ru->r;
+	size_t i;
+
+	if (ru->r->nseries != 1 || ru->nrows != d->n || !d->x || d->denom || d->notes ||
+	    d->is_new || needs_stats(&ru->o) || ru->o.chart == SPC_CHART_T ||
+	    ru->o.chart == SPC_CHART_MR)
+		return 0;
+	if (!(ru->o.agg == SPC_AGG_MEAN || ru->o.agg == SPC_AGG_MEDIAN ||
+	      ru->o.agg == SPC_AGG_UNIQUE))
+		return 0;
+	for (i = 0; i < d->n; i++)
+		if (ru->row[i] != i)
+			return 0;
+	for (i = 1; i < d->n; i++)
+		if (!(d->x[i] > d->x[i - 1]))
+			return 0;
+	r->np = d->n;
+	r->x = d->x;
+	r->y = d->y;
+	r->yraw = d->y;
+	ru->aliased = 1;
+	return 0;
+}
+
+static int qcc_stat_chart(const struct spc_options *o)
+{
+	return o->profile == SPC_PROFILE_QCC &&
+	       (o->chart == SPC_CHART_XBAR || o->chart == SPC_CHART_R || o->chart == SPC_CHART_S);
+}
+
+/* Step 3: subgroups. */
+static int build_points(struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+	const struct spc_options *o = &ru->o;
+	struct spc_result *r = ru->r;
+	size_t s, i, np = 0, maxk = 1;
+	double *x, *y, *vals;
+	int rc;
+
+	if ((rc = try_alias(ru)) || ru->aliased)
+		return rc;
+
+	/* count the subgroups */
+	for (s = 0; s < r->nseries; s++) {
+		size_t a = ru->series_row0[s], b = ru->series_row0[s + 1], k = 1;
+
+		for (i = a; i < b; i++) {
+			if (i == a || x_less(ru, ru->row[i - 1], ru->row[i])) {
+				np++;
+				k = 1;
+			} else {
+				if (o->agg == SPC_AGG_UNIQUE && !qcc_stat_chart(o)) {
+					return co_errf_at(ru->err, CO_EINPUT, (long)ru->row[i] + 1,
+					                  0, "x",
+					                  "duplicate x in one series (this chart "
+					                  "needs one row per date)");
+				}
+				if (++k > maxk)
+					maxk = k;
+			}
+		}
+	}
+	r->np = np;
+	if ((rc = alloc_d(r, &x, np)) || (rc = alloc_d(r, &y, np)) ||
+	    (rc = alloc_d(r, &r->ysum, np)) || (rc = alloc_d(r, &r->ymean, np)) ||
+	    (rc = alloc_d(r, &r->ysd, np)))
+		return rc;
+	r->x = x;
+	r->y = y;
+	r->ycount = co_arena_alloc(&r->mem, (np + 1) * sizeof(int));
+	vals = co_arena_alloc(&ru->tmp, (maxk + 1) * sizeof(double));
+	if (!r->ycount || !vals)
+		return CO_ENOMEM;
+	if (d->denom && (rc = alloc_d(r, &r->n, np)))
+		return rc;
+	if (qcc_stat_chart(o) && (rc = alloc_d(r, &r->yrange, np)))
+		return rc;
+	if (d->notes) {
+		r->notes = co_arena_calloc(&r->mem, np + 1, sizeof(char *));
+		if (!r->notes)
+			return CO_ENOMEM;
+	}
+	r->flags = co_arena_calloc(&r->mem, np + 1, 1);
+	if (!r->flags)
+		return CO_ENOMEM;
+
+	np = 0;
+	for (s = 0; s < r->nseries; s++) {
+		size_t a = ru->series_row0[s], b = ru->series_row0[s + 1], g0, g1;
+
+		r->series[s].first = np;
+		for (g0 = a; g0 < b; g0 = g1) {
+			size_t k, nv = 0, nrows;
+			double sum = 0, nsum = 0, lo = INFINITY, hi = -INFINITY;
+
+			for (g1 = g0 + 1; g1 < b && !x_less(ru, ru->row[g1 - 1], ru->row[g1]); g1++)
+				;
+			nrows = g1 - g0;
+			for (k = g0; k < g1; k++) {
+				size_t ri = ru->row[k];
+				double yv = d->y[ri], nv_ = d->denom ? d->denom[ri] : 0;
+
+				if (d->denom && (isnan(yv) || isnan(nv_)))
+					continue;
+				if (d->denom)
+					nsum += nv_;
+				if (isnan(yv))
+					continue;
+				vals[nv++] = yv;
+				sum += yv;
+				if (yv < lo)
+					lo = yv;
+				if (yv > hi)
+					hi = yv;
+			}
+			x[np] = row_x(ru, ru->row[g0]);
+			if (row_new(ru, ru->row[g0]))
+				r->flags[np] |= SPC__F_NEW;
+			r->ycount[np] = (int)nv;
+			r->ysum[np] = nrows == 1 && nv == 0 ? NAN : sum;
+			r->ymean[np] = r_mean(vals, nv);
+			r->ysd[np] = r_sd(vals, nv);
+			if (d->denom)
+				r->n[np] = nsum;
+			if (d->notes)
+				r->notes[np] = join_notes(ru, ru->row + g0, nrows);
+			if (qcc_stat_chart(o)) {
+				r->yrange[np] = nv ? hi - lo : NAN;
+				if (o->chart == SPC_CHART_XBAR)
+					y[np] = r->ymean[np];
+				else if (o->chart == SPC_CHART_R)
+					y[np] = r->yrange[np];
+				else
+					y[np] = r->ysd[np];
+				if (!d->denom) {
+					if (!r->n && (rc = alloc_d(r, &r->n, r->np)))
+						return rc;
+					r->n[np] = (double)nv;
+				}
+			} else if (o->chart == SPC_CHART_C || o->chart == SPC_CHART_NP) {
+				y[np] = r->ysum[np];
+			} else if (o->chart == SPC_CHART_S) {
+				y[np] = r->ysd[np];
+			} else if (d->denom) {
+				y[np] = sum / nsum;
+			} else {
+				y[np] = aggregate(ru, vals, nv, nrows);
+			}
+			np++;
+		}
+		r->series[s].count = np - r->series[s].first;
+	}
+	return 0;
+}
+
+/* The part column: a new part starts at each label other than the first,
+ * at its first row among the rows that are the first with their x (in row
+ * order, over all series), as qicharts2 reads part labels. */
+static int label_breaks(struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+	struct labels seenx, seenl;
+	size_t i, kept = 0;
+	char buf[64];
+	int rc;
+
+	if (!d->part)
+		return 0;
+	ru->label_breaks = co_arena_alloc(&ru->tmp, (d->n + 1) * sizeof(long));
+	if (!ru->label_breaks)
+		return CO_ENOMEM;
+	if ((rc = labels_init(&seenx, d->n, &ru->tmp)) ||
+	    (rc = labels_init(&seenl, d->n, &ru->tmp)))
+		return rc;
+	for (i = 0; i < d->n; i++) {
+		size_t before, id;
+		char *key;
+
+		if (d->x && isnan(d->x[i]))
+			continue;
+		snprintf(buf, sizeof(buf), "%.17g", row_x(ru, i));
+		key = co_arena_strdup(&ru->tmp, buf);
+		if (!key)
+			return CO_ENOMEM;
+		before = seenx.n;
+		labels_id(&seenx, key);
+		if (seenx.n == before)
+			continue; /* not the first row with this x */
+		kept++;
+		before = seenl.n;
+		id = labels_id(&seenl, d->part[i] ? d->part[i] : "");
+		if (seenl.n != before && id > 0)
+			ru->label_breaks[ru->nlabel_breaks++] = (long)kept - 1;
+	}
+	return 0;
+}
+
+static int has_break(const long *v, size_t n, long pos)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == pos)
+			return 1;
+	return 0;
+}
+
+static int is_rebase(const struct spc_options *o, const char *label, double x)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->nrebase; i++) {
+		const struct spc_facet_values *fv = &o->rebase[i];
+
+		if (fv->label && strcmp(fv->label, "*") != 0 && strcmp(fv->label, label) != 0)
+			continue;
+		for (j = 0; j < fv->n; j++)
+			if (fv->v[j] == x)
+				return 1;
+	}
+	return 0;
+}
+
+static double series_target(const struct spc_options *o, const char *label)
+{
+	size_t i;
+	double t = o->target;
+
+	for (i = 0; i < o->ntargets; i++) {
+		const struct spc_facet_values *fv = &o->targets[i];
+
+		if (!fv->n)
+			continue;
+		if (!fv->label || strcmp(fv->label, "*") == 0)
+			t = fv->v[0];
+		else if (strcmp(fv->label, label) == 0)
+			return fv->v[0];
+	}
+	return t;
+}
+
+/* Step 4: parts, baseline and inclusion. */
+static int build_parts(struct run *ru)
+{
+	const struct spc_options *o = &ru->o;
+	struct spc_result *r = ru->r;
+	size_t s, i, nparts = 0, cap;
+	int rc;
+
+	if ((rc = label_breaks(ru)))
+		return rc;
+	ru->has_parts = o->nparts > 0 || ru->d->part;
+	if (!r->flags) {
+		r->flags = co_arena_calloc(&r->mem, r->np + 1, 1);
+		if (!r->flags)
+			return CO_ENOMEM;
+	}
+	/* count the parts */
+	cap = r->nseries;
+	for (s = 0; s < r->nseries; s++) {
+		struct spc_series *se = &r->series[s];
+
+		for (i = 1; i < se->count; i++)
+			if (has_break(o->parts, o->nparts, (long)i) ||
+			    has_break(ru->label_breaks, ru->nlabel_breaks, (long)i) ||
+			    (o->nrebase && is_rebase(o, se->label, r->x[se->first + i])))
+				cap++;
+	}
+	r->parts = co_arena_calloc(&r->mem, cap + 1, sizeof(struct spc_part));
+	r->plim = co_arena_calloc(&r->mem, cap + 1, sizeof(struct spc__lim));
+	if (!r->parts || !r->plim)
+		return CO_ENOMEM;
+	for (s = 0; s < r->nseries; s++) {
+		struct spc_series *se = &r->series[s];
+		int group = o->nrebase && se->count && is_rebase(o, se->label, r->x[se->first]);
+		int number = 1;
+
+		se->first_part = nparts;
+		se->target = series_target(o, se->label);
+		for (i = 0; i < se->count; i++) {
+			int brk =
+			        i > 0 && (has_break(o->parts, o->nparts, (long)i) ||
+			                  has_break(ru->label_breaks, ru->nlabel_breaks, (long)i));
+			int reb =
+			        i > 0 && o->nrebase && is_rebase(o, se->label, r->x[se->first + i]);
+
+			if (i == 0 || brk || reb) {
+				struct spc_part *p = &r->parts[nparts];
+
+				if (i > 0) {
+					r->parts[nparts - 1].count =
+					        se->first + i - r->parts[nparts - 1].first;
+					number++;
+				}
+				if (reb)
+					group++;
+				p->series = s;
+				p->first = se->first + i;
+				p->number = number;
+				p->group = group;
+				p->sigma = NAN;
+				p->centre = NAN;
+				nparts++;
+			}
+		}
+		if (se->count)
+			r->parts[nparts - 1].count =
+			        se->first + se->count - r->parts[nparts - 1].first;
+		se->nparts = nparts - se->first_part;
+	}
+	r->nparts = nparts;
+
+	/* baseline and inclusion */
+	for (s = 0; s < r->nseries; s++) {
+		struct spc_series *se = &r->series[s];
+		size_t p;
+
+		for (p = se->first_part; p < se->first_part + se->nparts; p++) {
+			struct spc_part *pt = &r->parts[p];
+
+			pt->short_group = (long)pt->count < o->warning_threshold;
+			for (i = pt->first; i < pt->first + pt->count; i++) {
+				long xx = (long)(i - se->first) + 1;
+				int base = 1;
+
+				if (o->profile == SPC_PROFILE_QCC)
+					base = !(r->flags[i] & SPC__F_NEW);
+				if (o->freeze > 0 && !ru->has_parts && xx > o->freeze)
+					base = 0;
+				if (o->fix_after > 0 && (long)(i - pt->first) >= o->fix_after)
+					base = 0;
+				if (base)
+					r->flags[i] |= SPC__F_BASE;
+				if (!has_break(o->exclude, o->nexclude, xx))
+					r->flags[i] |= SPC__F_INCLUDE;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Input the chart cannot take. */
+static int check_values(struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+	const struct spc_options *o = &ru->o;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		double y = d->y[i], n = d->denom ? d->denom[i] : NAN;
+
+		if (isinf(y) || (d->denom && isinf(n)))
+			return co_errf_at(ru->err, CO_EINPUT, (long)i + 1, 0, isinf(y) ? "y" : "n",
+			                  "the value is infinite");
+		if (d->denom && !isnan(n) && n <= 0 && o->profile != SPC_PROFILE_QCC &&
+		    o->profile != SPC_PROFILE_QICHARTS2)
+			return co_errf_at(ru->err, CO_EINPUT, (long)i + 1, 0, "n",
+			                  "the denominator must be greater than zero");
+		if (o->profile == SPC_PROFILE_NONE && d->denom && !isnan(y) && !isnan(n) &&
+		    (o->chart == SPC_CHART_P || o->chart == SPC_CHART_PP) && y > n)
+			return co_errf_at(ru->err, CO_EINPUT, (long)i + 1, 0, "y",
+			                  "the numerator is greater than its denominator");
+		if (o->profile == SPC_PROFILE_NONE && !isnan(y) && y < 0 &&
+		    (o->chart == SPC_CHART_P || o->chart == SPC_CHART_PP ||
+		     o->chart == SPC_CHART_U || o->chart == SPC_CHART_UP ||
+		     o->chart == SPC_CHART_C || o->chart == SPC_CHART_G))
+			return co_errf_at(ru->err, CO_EINPUT, (long)i + 1, 0, "y",
+			                  "a count must not be negative");
+		if (o->profile == SPC_PROFILE_NONE && o->chart == SPC_CHART_T && !isnan(y) &&
+		    y <= 0)
+			return co_errf_at(ru->err, CO_EINPUT, (long)i + 1, 0, "y",
+			                  "a time between events must be greater than zero");
+	}
+	if (o->profile == SPC_PROFILE_NONE && !d->denom &&
+	    (o->chart == SPC_CHART_P || o->chart == SPC_CHART_PP || o->chart == SPC_CHART_U ||
+	     o->chart == SPC_CHART_UP))
+		return co_errf(ru->err, CO_EINPUT, "the %s chart needs a denominator (n)",
+		               spc_chart_name(o->chart));
+	return 0;
+}
+
+int spc_run(const struct spc_data *data, const struct spc_options *opt, struct spc_result **out,
+            struct co_err *err)
+{
+	struct run ru;
+	struct spc_result *r;
+	size_t i, s;
+	int rc;
+
+	assert(data && opt && out);
+	memset(&ru, 0, sizeof(ru));
+	ru.d = data;
+	ru.o = *opt;
+	ru.err = err;
+	resolve_defaults(&ru.o);
+	if ((rc = check_options(&ru.o, err)))
+		return rc;
+	if (!data->y)
+		return co_errf(err, CO_EINPUT, "no values (y)");
+	if (data->n > CO_SPC_MAX_POINTS)
+		return co_errf(err, CO_ELIMIT, "more than %lu rows",
+		               (unsigned long)CO_SPC_MAX_POINTS);
+	if (data->n == 0)
+		return co_errf(err, CO_EINPUT, "no rows");
+	if ((rc = check_values(&ru)))
+		return rc;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return co_errf(err, CO_ENOMEM, "out of memory");
+	co_arena_init(&r->mem, CO_SPC_ARENA_MAX);
+	co_arena_init(&ru.tmp, CO_SPC_ARENA_MAX);
+	ru.r = r;
+	r->opt = ru.o;
+	r->opt.targets = NULL;
+	r->opt.ntargets = 0;
+	r->opt.parts = NULL;
+	r->opt.nparts = 0;
+	r->opt.exclude = NULL;
+	r->opt.nexclude = 0;
+	r->opt.rebase = NULL;
+	r->opt.nrebase = 0;
+
+	if ((rc = order_rows(&ru)))
+		goto out;
+	if (r->nseries == 0) {
+		rc = co_errf(err, CO_EINPUT, "no rows with an x value");
+		goto out;
+	}
+	r->series = co_arena_calloc(&r->mem, r->nseries + 1, sizeof(struct spc_series));
+	if (!r->series) {
+		rc = CO_ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < r->nseries; s++) {
+		r->series[s].label = co_arena_strdup(&r->mem, ru.slabel[s]);
+		r->series[s].label2 = co_arena_strdup(&r->mem, ru.slabel2[s]);
+		if (!r->series[s].label || !r->series[s].label2) {
+			rc = CO_ENOMEM;
+			goto out;
+		}
+	}
+	if ((rc = build_points(&ru)))
+		goto out;
+	if (ru.aliased) {
+		r->series[0].first = 0;
+		r->series[0].count = r->np;
+	}
+	if ((rc = build_parts(&ru)))
+		goto out;
+
+	r->sig = co_arena_calloc(&r->mem, r->np + 1, sizeof(uint32_t));
+	r->cause = co_arena_calloc(&r->mem, r->np + 1, 1);
+	r->cls = co_arena_calloc(&r->mem, r->np + 1, 1);
+	if (!r->sig || !r->cause || !r->cls) {
+		rc = CO_ENOMEM;
+		goto out;
+	}
+	if (spc__varying_limits(&ru.o)) {
+		if ((rc = alloc_d(r, &r->cl, r->np)) || (rc = alloc_d(r, &r->lcl, r->np)) ||
+		    (rc = alloc_d(r, &r->ucl, r->np)) || (rc = alloc_d(r, &r->lcl2, r->np)) ||
+		    (rc = alloc_d(r, &r->ucl2, r->np)))
+			goto out;
+	}
+	{
+		double *yw = NULL;
+
+		if (ru.o.chart == SPC_CHART_MR || ru.o.chart == SPC_CHART_T) {
+			if ((rc = alloc_d(r, &yw, r->np)))
+				goto out;
+			memcpy(yw, r->y, r->np * sizeof(double));
+			r->y = yw;
+		}
+		for (i = 0; i < r->nparts; i++) {
+			struct spc__part_calc pc;
+
+			pc.r = r;
+			pc.o = &ru.o;
+			pc.a = r->parts[i].first;
+			pc.b = r->parts[i].first + r->parts[i].count;
+			pc.part = i;
+			pc.yw = yw;
+			pc.tmp = &ru.tmp;
+			if ((rc = spc__limits(&pc, err)))
+				goto out;
+		}
+	}
+
+	/* y_neg: negative lower limits clamped when every y is >= 0 */
+	r->has_target = !isnan(ru.o.target) || ru.o.ntargets > 0;
+	r->runs_off = ru.o.xkind == SPC_X_CATEGORY || ru.o.chart == SPC_CHART_MR;
+	if (!ru.o.y_neg) {
+		int neg = 0;
+
+		for (i = 0; i < r->np && !neg; i++)
+			neg = r->y[i] * ru.o.multiply < 0;
+		r->clamp_lcl = !neg;
+	}
+	for (i = 0; i < r->nparts; i++)
+		if ((rc = spc__rules_part(r, i, err)))
+			goto out;
+	for (s = 0; s < r->nseries; s++) {
+		spc__rules_series(r, s);
+		spc__classify_series(r, s);
+	}
+	rc = 0;
+out:
+	co_arena_free(&ru.tmp);
+	if (rc) {
+		if (rc == CO_ENOMEM)
+			co_errf(err, CO_ENOMEM, "out of memory");
+		spc_result_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+void spc_result_free(struct spc_result *r)
+{
+	if (!r)
+		return;
+	co_arena_free(&r->mem);
+	free(r);
+}
+
+size_t spc_result_npoints(const struct spc_result *r)
+{
+	return r->np;
+}
+
+size_t spc_result_nseries(const struct spc_result *r)
+{
+	return r->nseries;
+}
+
+size_t spc_result_nparts(const struct spc_result *r)
+{
+	return r->nparts;
+}
+
+const struct spc_series *spc_result_series(const struct spc_result *r, size_t i)
+{
+	return i < r->nseries ? &r->series[i] : NULL;
+}
+
+const struct spc_part *spc_result_part(const struct spc_result *r, size_t i)
+{
+	return i < r->nparts ? &r->parts[i] : NULL;
+}
+
+const struct spc_options *spc_result_options(const struct spc_result *r)
+{
+	return &r->opt;
+}
+
+size_t spc__part_of(const struct spc_result *r, size_t i)
+{
+	size_t lo = 0, hi = r->nparts;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->parts[mid].first <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l)
+{
+	if (r->cl) {
+		l->cl = r->cl[i];
+		l->lcl = r->lcl[i];
+		l->ucl = r->ucl[i];
+		l->lcl2 = r->lcl2[i];
+		l->ucl2 = r->ucl2[i];
+	} else {
+		*l = r->plim[spc__part_of(r, i)];
+	}
+}
+
+static double fin(double v)
+{
+	return isfinite(v) ? v : NAN;
+}
+
+void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
+{
+	double m = r->opt.multiply;
+	struct spc__lim l;
+	uint8_t f;
+
+	assert(i < r->np);
+	memset(p, 0, sizeof(*p));
+	p->part = spc__part_of(r, i);
+	p->series = r->parts[p->part].series;
+	p->x = r->x[i];
+	p->y = r->y[i] * m;
+	p->n = r->n ? r->n[i] : NAN;
+	spc__limits_at(r, i, &l);
+	p->cl = fin(l.cl * m);
+	p->lcl = fin(l.lcl * m);
+	p->ucl = fin(l.ucl * m);
+	p->lcl2 = fin(l.lcl2 * m);
+	p->ucl2 = fin(l.ucl2 * m);
+	if (r->clamp_lcl) {
+		if (p->lcl < 0)
+			p->lcl = 0;
+		if (p->lcl2 < 0)
+			p->lcl2 = 0;
+	}
+	p->target = r->series[p->series].target;
+	if (r->ysum) {
+		p->y_sum = r->ysum[i];
+		p->y_mean = r->ymean[i];
+		p->y_sd = r->ysd[i];
+		p->y_count = r->ycount[i];
+	} else {
+		p->y_sum = r->yraw[i];
+		p->y_mean = r->yraw[i];
+		p->y_sd = NAN;
+		p->y_count = !isnan(r->yraw[i]);
+	}
+	p->xx = (long)(i - r->series[p->series].first) + 1;
+	f = r->flags[i];
+	p->baseline = (f & SPC__F_BASE) != 0;
+	p->include = (f & SPC__F_INCLUDE) != 0;
+	p->is_new = (f & SPC__F_NEW) != 0;
+	p->sigma_signal = (f & SPC__F_SIGMA) != 0;
+	p->close = (f & SPC__F_CLOSE) != 0;
+	p->side = (f & SPC__F_ABOVE) ? 1 : (f & SPC__F_BELOW) ? -1 : 0;
+	p->signals = r->sig[i];
+	p->cause = (enum spc_cause)r->cause[i];
+	p->cls = (enum spc_class)r->cls[i];
+	p->notes = r->notes ? r->notes[i] : NULL;
+}

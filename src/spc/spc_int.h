@@ -1,0 +1,93 @@
+/*
+ * spc_int.h - what the files of the SPC engine share (spc__ names); not part
+ * of the public interface.
+ *
+ * A result stores one entry per point in column arrays. Limits that are the
+ * same for every point of a part (individuals, run, C, G, T, MR charts) live
+ * once in the part's struct spc__lim and the per-point arrays stay NULL, so a
+ * series of ten million points costs a few bytes per point. All numbers are
+ * stored unmultiplied; spc_point_get() applies the multiplier, turns
+ * non-finite limits into NAN and clamps negative lower limits when asked.
+ */
+#ifndef SPC_INT_H
+#define SPC_INT_H
+
+#include "base/arena.h"
+#include "spc/spc.h"
+
+/* Per-point flags. */
+#define SPC__F_BASE    0x01 /* in the baseline (enters CL and limits) */
+#define SPC__F_INCLUDE 0x02 /* not excluded */
+#define SPC__F_NEW     0x04 /* qcc phase II */
+#define SPC__F_SIGMA   0x08 /* outside the 3-sigma limits */
+#define SPC__F_CLOSE   0x10 /* beyond 2 sigma, not outside */
+#define SPC__F_ABOVE   0x20 /* y > CL */
+#define SPC__F_BELOW   0x40 /* y < CL */
+
+struct spc__lim {
+	double cl, lcl, ucl, lcl2, ucl2;
+};
+
+struct spc_result {
+	struct spc_options opt; /* pointer members cleared */
+	struct co_arena mem;
+	size_t np, nseries, nparts;
+	struct spc_series *series;
+	struct spc_part *parts;
+	struct spc__lim *plim;                /* per part: limits when constant over the part */
+	const double *x;                      /* subgroup keys (may be the caller's) */
+	const double *y;                      /* chart values, unmultiplied (may be the caller's) */
+	double *n;                            /* NULL without denominators */
+	double *cl, *lcl, *ucl, *lcl2, *ucl2; /* per point, or NULL: plim */
+	double *ysum, *ymean, *ysd;           /* NULL: one row per point, see yraw */
+	double *yrange;                       /* qcc Xbar, R, S: subgroup ranges */
+	int *ycount;
+	const double *yraw; /* the row values when ysum is NULL */
+	uint32_t *sig;
+	uint8_t *flags, *cause, *cls;
+	const char **notes; /* NULL when no notes */
+	int clamp_lcl;      /* y_neg = 0 and min(y) >= 0 */
+	int runs_off;       /* categorical x or MR chart (qicharts2) */
+	int has_target;     /* a target was given (assurance icons) */
+};
+
+/* A part being computed: points [a, b) of the result. */
+struct spc__part_calc {
+	struct spc_result *r;
+	const struct spc_options *o;
+	size_t a, b, part;
+	double *yw;           /* writable chart values (MR, T charts) */
+	struct co_arena *tmp; /* scratch, freed when spc_run() returns */
+};
+
+/* limits.c: centre line and limits of one part, per the profile and chart.
+ * Returns 0 or CO_EINPUT (with err) for input the chart cannot take. */
+int spc__limits(struct spc__part_calc *pc, struct co_err *err);
+/* Whether the chart's limits vary from point to point. */
+int spc__varying_limits(const struct spc_options *o);
+
+/* rules.c; the part and series functions return 0 or CO_EINPUT (the ptd
+ * profile fails where the peer does) */
+int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err);
+void spc__rules_series(struct spc_result *r, size_t series);
+void spc__classify_series(struct spc_result *r, size_t series);
+
+/* spc.c: the limits of point i, unmultiplied. */
+void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l);
+size_t spc__part_of(const struct spc_result *r, size_t i);
+
+/* dist.c */
+double spc__lgamma(double x);
+double spc__c4(double n);
+double spc__qnorm(double p);
+double spc__pbinom(double k, double n, double p, int upper);
+double spc__ppois(double k, double lambda, int upper);
+double spc__qbinom(double p, double n, double pr, int upper);
+double spc__qpois(double p, double lambda, int upper);
+double spc__qgeom(double p, double prob);
+double spc__qchisq(double p, double df);
+
+/* Means and medians that skip NAN, R style: mean of nothing is NAN. */
+double spc__median(double *v, size_t n); /* sorts v */
+
+#endif
