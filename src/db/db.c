@@ -285,6 +285,10 @@ void db_release(struct db_conn *c)
 		return;
 	db = c->db;
 	assert(c->open_rows == 0 && "db_release with rows not freed");
+	/* A transaction left open, by db_begin or by a script's BEGIN, must
+	 * not reach the next borrower. */
+	if (!c->in_tx && !c->broken)
+		c->in_tx = c->db->kind == DB_SQLITE ? db__sqlite_in_tx(c) : db__pg_in_tx(c);
 	if (c->in_tx)
 		db_rollback(c);
 	pthread_mutex_lock(&db->mu);

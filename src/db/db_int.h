@@ -113,6 +113,7 @@ int db__sqlite_query(struct db_conn *c, const char *sql, const struct db_val *pa
 int db__sqlite_next(struct db_rows *r, struct co_err *e);
 void db__sqlite_rows_free(struct db_rows *r);
 int db__sqlite_script(struct db_conn *c, const char *sql, struct co_err *e);
+int db__sqlite_in_tx(struct db_conn *c);
 int db__sqlite_backup(struct db *db, struct db_conn *c, const char *path, struct co_err *e);
 const char *db__sqlite_colname(const struct db_rows *r, int col);
 int db__sqlite_isnull(const struct db_rows *r, int col);
@@ -134,6 +135,7 @@ int db__pg_query(struct db_conn *c, const char *sql, const struct db_val *params
 int db__pg_next(struct db_rows *r, struct co_err *e);
 void db__pg_rows_free(struct db_rows *r);
 int db__pg_script(struct db_conn *c, const char *sql, struct co_err *e);
+int db__pg_in_tx(struct db_conn *c);
 int db__pg_commit(struct db_conn *c, struct co_err *e);
 int db__pg_backup(struct db *db, const char *path, struct co_err *e);
 int db__pg_lock(struct db_conn *c, int lock, struct co_err *e);

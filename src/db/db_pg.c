@@ -456,6 +456,13 @@ int db__pg_script(struct db_conn *c, const char *sql, struct co_err *e)
 	return rc;
 }
 
+int db__pg_in_tx(struct db_conn *c)
+{
+	PGTransactionStatusType s = PQtransactionStatus(h(c));
+
+	return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
+}
+
 int db__pg_commit(struct db_conn *c, struct co_err *e)
 {
 	PGresult *res;

@@ -296,6 +296,11 @@ int db__sqlite_script(struct db_conn *c, const char *sql, struct co_err *e)
 	return 0;
 }
 
+int db__sqlite_in_tx(struct db_conn *c)
+{
+	return !sqlite3_get_autocommit(h(c));
+}
+
 int db__sqlite_backup(struct db *db, struct db_conn *c, const char *path, struct co_err *e)
 {
 	char tmp[4096];

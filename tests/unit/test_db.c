@@ -247,6 +247,17 @@ static void transactions_all_or_nothing(void **state)
 	c = conn();
 	assert_int_equal(count(c, "dbt_tx"), 0);
 
+	/* The same for a transaction begun by a script. (The pool lends the
+	 * connection released last, so this sees its own uncommitted row if
+	 * the release did not roll it back.) */
+	script(c, "BEGIN");
+	assert_int_equal(
+	        db_exec(c, "INSERT INTO dbt_tx (name) VALUES (?)", DB_ARGS(DB_T("e")), NULL, &e),
+	        0);
+	db_release(c);
+	c = conn();
+	assert_int_equal(count(c, "dbt_tx"), 0);
+
 	/* Committed: stays. */
 	assert_int_equal(db_begin(c, DB_TX_WRITE, &e), 0);
 	assert_int_equal(
