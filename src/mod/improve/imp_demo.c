@@ -283,6 +283,9 @@ int imp_demo_generate(uint64_t seed, struct co_arena *a, struct imp_demo *out, s
 	d.rule_set = "mdc";
 	d.first_month = imp_days_from_civil(2024, 9, 1);
 	d.first_collab_month = 6;
+	d.baseline_months = 6;
+	d.baseline_reason = "The six months before the collaborative began, agreed by the faculty "
+	                    "as every ward's baseline.";
 	memcpy(d.groups, groups, sizeof(groups));
 	memcpy(d.measures, measures, sizeof(measures));
 	memcpy(d.sessions, sessions, sizeof(sessions));

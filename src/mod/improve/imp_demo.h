@@ -90,6 +90,10 @@ struct imp_demo {
 	const char *slug, *name, *aim, *summary, *starts_on, *ends_on, *rule_set;
 	int32_t first_month;    /* day number of the first data month */
 	int first_collab_month; /* index of the collaborative's first month */
+	/* The faculty fixed every chart's limits on the months before the
+	 * start (a baseline, set explicitly with this reason). */
+	int baseline_months;
+	const char *baseline_reason;
 	struct imp_demo_group groups[IMP_DEMO_GROUPS];
 	struct imp_demo_measure measures[IMP_DEMO_MEASURES];
 	struct imp_demo_team teams[IMP_DEMO_TEAMS];
@@ -105,5 +109,11 @@ struct imp_demo {
 };
 
 int imp_demo_generate(uint64_t seed, struct co_arena *a, struct imp_demo *out, struct co_err *e);
+
+/* Writes the demonstration collaborative into db in one transaction. The
+ * accounts demo (organisations, users) must be loaded; its team and coach
+ * users get roles on some wards. CO_ECONFLICT when already loaded. */
+struct db;
+int imp_demo_load(struct db *db, struct co_err *e);
 
 #endif
