@@ -324,6 +324,49 @@ static void csv_header_problems(void **state)
 	co_arena_free(&a);
 }
 
+static void csv_text_through_the_reader(void **state)
+{
+	struct imp_catalog cat = catalog();
+	static const char good[] = "\xEF\xBB\xBFteam,measure,period,value,notes\r\n"
+	                           "W2,incidents,2024-04,3,\"a note, with a comma\"\r\n"
+	                           "W2,incidents,2024-05,1,\r\n";
+	static const char ragged[] = "team,measure,period,value\n"
+	                             "W2,incidents,2024-04\n"
+	                             "W2,incidents,2024-05,1,extra\n"
+	                             "W2,incidents,2024-06,1\n";
+	static const char broken[] = "team,measure\nW2,\"open";
+	struct co_arena a;
+	struct imp_errs errs;
+	struct imp_table t;
+	struct imp_point *p;
+	int n;
+
+	(void)state;
+	co_arena_init(&a, 0);
+	imp_errs_init(&errs);
+	assert_int_equal(imp_table_read(good, sizeof(good) - 1, &a, &t, &errs), 0);
+	assert_int_equal(t.nrows, 2);
+	assert_int_equal(t.line[1], 3);
+	assert_int_equal(imp_csv_validate(&cat, 0, &t, &a, &p, &n, &errs), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(p[0].notes, "a note, with a comma");
+
+	assert_int_equal(imp_table_read(ragged, sizeof(ragged) - 1, &a, &t, &errs), CO_EINPUT);
+	assert_int_equal(errs.n, 2);
+	assert_int_equal(errs.v[0].row, 2);
+	assert_int_equal(errs.v[1].row, 3);
+	imp_errs_free(&errs);
+
+	imp_errs_init(&errs);
+	assert_int_equal(imp_table_read(broken, sizeof(broken) - 1, &a, &t, &errs), CO_EINPUT);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].row, 2);
+	imp_errs_init(&errs);
+	assert_int_equal(imp_table_read("", 0, &a, &t, &errs), CO_EINPUT);
+	imp_errs_free(&errs);
+	co_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +376,7 @@ int main(void)
 	        cmocka_unit_test(csv_accepts_a_good_file),
 	        cmocka_unit_test(csv_reports_every_error_and_keeps_nothing),
 	        cmocka_unit_test(csv_header_problems),
+	        cmocka_unit_test(csv_text_through_the_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

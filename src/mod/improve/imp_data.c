@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/limits.h"
 
 /* ---- names ---------------------------------------------------------- */
@@ -639,6 +640,7 @@ int imp_entry_validate(const struct imp_catalog *cat, int64_t team_id, enum imp_
 			continue;
 		pt->team_id = team_id;
 		pt->measure_id = m->id;
+		pt->type = m->type;
 		pt->period = period;
 		pt->value = v[P_VALUE];
 		pt->numerator = v[P_NUM];
@@ -991,6 +993,7 @@ int imp_csv_validate(const struct imp_catalog *cat, int64_t only_team, const str
 		}
 		pt->team_id = recs[total].team_id;
 		pt->measure_id = m->id;
+		pt->type = m->type;
 		pt->period = recs[total].period;
 		pt->value = recs[total].v[P_VALUE];
 		pt->numerator = recs[total].v[P_NUM];
@@ -1030,5 +1033,88 @@ int imp_csv_validate(const struct imp_catalog *cat, int64_t only_team, const str
 		return CO_EINPUT;
 	*out = pts;
 	*nout = n;
+	return 0;
+}
+
+/* ---- reading CSV text into a table ----------------------------------- */
+
+int imp_table_read(const char *data, size_t len, struct co_arena *a, struct imp_table *out,
+                   struct imp_errs *errs)
+{
+	struct co_csv *csv;
+	struct co_csv_record rec;
+	struct co_err e;
+	const char **header = NULL, **cells = NULL, **grown;
+	long *lines = NULL, *lgrown;
+	size_t ncols = 0, nrows = 0, cap = 0, i;
+	int rc, start = errs->n;
+
+	if ((rc = co_csv_open_mem(&csv, data, len, &e)) < 0)
+		return rc;
+	while ((rc = co_csv_next(csv, &rec, &e)) == 1) {
+		if (!header) {
+			ncols = rec.nfields;
+			header = co_arena_calloc(a, ncols ? ncols : 1, sizeof(*header));
+			if (!header) {
+				rc = CO_ENOMEM;
+				break;
+			}
+			for (i = 0; i < ncols; i++)
+				if (!(header[i] = co_arena_strdup(a, rec.field[i]))) {
+					rc = CO_ENOMEM;
+					break;
+				}
+			if (rc == CO_ENOMEM)
+				break;
+			continue;
+		}
+		if (rec.nfields != ncols) {
+			imp_errs_add(errs, rec.line, 0, "",
+			             "this row has %zu fields; the header has %zu", rec.nfields,
+			             ncols);
+			continue;
+		}
+		if (nrows == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = co_arena_alloc(a, sizeof(*grown) * cap * (ncols ? ncols : 1));
+			lgrown = co_arena_alloc(a, sizeof(*lgrown) * cap);
+			if (!grown || !lgrown) {
+				rc = CO_ENOMEM;
+				break;
+			}
+			if (nrows) {
+				memcpy(grown, cells, sizeof(*grown) * nrows * ncols);
+				memcpy(lgrown, lines, sizeof(*lgrown) * nrows);
+			}
+			cells = grown;
+			lines = lgrown;
+		}
+		for (i = 0; i < ncols; i++)
+			if (!(cells[nrows * ncols + i] = co_arena_strdup(a, rec.field[i]))) {
+				rc = CO_ENOMEM;
+				break;
+			}
+		if (rc == CO_ENOMEM)
+			break;
+		lines[nrows++] = rec.line;
+	}
+	co_csv_free(csv);
+	if (rc == CO_EINPUT) {
+		imp_errs_add(errs, e.row, e.col, "", "%s", e.msg);
+		return CO_EINPUT;
+	}
+	if (rc < 0)
+		return rc;
+	if (!header) {
+		imp_errs_add(errs, 1, 0, "", "the file is empty: a header row is needed");
+		return CO_EINPUT;
+	}
+	if (errs->n > start)
+		return CO_EINPUT;
+	out->header = header;
+	out->ncols = (int)ncols;
+	out->cells = cells;
+	out->nrows = (int)nrows;
+	out->line = lines;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #ifndef IMP_DATA_H
 #define IMP_DATA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -117,6 +118,7 @@ struct imp_stratum_value {
 struct imp_point {
 	int64_t team_id;
 	int64_t measure_id;
+	enum imp_data_type type; /* the measure's */
 	int32_t period;
 	double value;
 	double numerator;
@@ -176,6 +178,14 @@ struct imp_table {
 	int nrows;
 	const long *line;
 };
+
+/* Reads CSV text (RFC 4180, through base/csv.h) into a table: the first
+ * record is the header. A record with more or fewer fields than the header
+ * is an error in errs (by row); so is a malformed file (with its row and
+ * column). Cells and names are copied into the arena. Returns 0, CO_EINPUT
+ * (errs filled), CO_ELIMIT or CO_ENOMEM. */
+int imp_table_read(const char *data, size_t len, struct co_arena *a, struct imp_table *out,
+                   struct imp_errs *errs);
 
 /* Validates a CSV upload of measure data. Columns, by header name in any
  * order: team, measure, period, value, numerator, denominator, stratum,
