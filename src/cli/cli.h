@@ -24,6 +24,11 @@ int cli_outbox(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_spc(int argc, char **argv);
 int cli_wf(int argc, char **argv);
+int cli_improve(int argc, char **argv);
+
+/* Reads one line of standard input (for --password-stdin) into buf
+ * without its line end; -1 at end of input or when longer than buf. */
+int cli_read_password(char *buf, size_t size);
 
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
