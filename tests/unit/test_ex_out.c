@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/limits.h"
 #include "mod/exchange/ex_out.h"
 
@@ -114,6 +115,22 @@ static void csv_quotes_and_defuses_formulas(void **state)
 	                "Gwenllian Ap Ŵ,Hywel Dda University Health Board,\"vegan, no nuts\"\r\n"
 	                "\"'=HYPERLINK(\"\"http://x\"\")\",\"Quote \"\"Org\"\"\",\r\n"
 	                "0123,,\r\n");
+	/* The shared reader reads back what was written. */
+	{
+		struct co_csv *rd;
+		struct co_csv_record rec;
+		int rows = 0;
+
+		assert_int_equal(co_csv_open_mem(&rd, b.data, b.len, &e), 0);
+		while (co_csv_next(rd, &rec, &e) > 0) {
+			assert_int_equal(rec.nfields, 3);
+			if (rows == 2)
+				assert_string_equal(rec.field[0], "'=HYPERLINK(\"http://x\")");
+			rows++;
+		}
+		co_csv_free(rd);
+		assert_int_equal(rows, 4);
+	}
 	co_buf_free(&b);
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "base/csv.h"
 #include "base/limits.h"
 
 /* --- Markdown --- */
@@ -182,20 +183,24 @@ int ex_attendees_xlsx(struct co_buf *out, const struct ex_attendee *rows, size_t
 
 /* --- CSV --- */
 
-static int csv_field(struct co_buf *out, const char *v)
+/* A value a spreadsheet would take for a formula gets an apostrophe in
+ * front (the usual defence against CSV injection); the rest goes to the
+ * shared RFC 4180 writer. */
+static int csv_value(struct co_buf *out, const char *v)
 {
-	int rc = 0, quote = strpbrk(v, ",\"\r\n") != NULL;
-	int formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
-	              v[0] == '\r';
+	struct co_buf tmp;
+	int rc;
 
-	if (quote || formula)
-		rc = co_buf_addc(out, '"');
-	if (rc == 0 && formula)
-		rc = co_buf_addc(out, '\'');
-	for (; rc == 0 && *v; v++)
-		rc = *v == '"' ? co_buf_add(out, "\"\"", 2) : co_buf_addc(out, *v);
-	if (rc == 0 && (quote || formula))
-		rc = co_buf_addc(out, '"');
+	if (v[0] != '=' && v[0] != '+' && v[0] != '-' && v[0] != '@' && v[0] != '\t' &&
+	    v[0] != '\r')
+		return co_csv_fieldz(out, v);
+	co_buf_init(&tmp, CO_MAX_LINE);
+	rc = co_buf_addc(&tmp, '\'');
+	if (rc == 0)
+		rc = co_buf_adds(&tmp, v);
+	if (rc == 0)
+		rc = co_csv_field(out, tmp.data, tmp.len);
+	co_buf_free(&tmp);
 	return rc;
 }
 
@@ -208,22 +213,22 @@ int ex_attendees_csv(struct co_buf *out, const struct ex_attendee *rows, size_t 
 
 	for (c = 0; rc == 0 && c < ncols; c++) {
 		if (c)
-			rc = co_buf_addc(out, ',');
+			rc = co_csv_sep(out);
 		if (rc == 0)
-			rc = csv_field(out,
+			rc = csv_value(out,
 			               titles && titles[c] ? titles[c] : ex_col_title(cols[c]));
 	}
 	if (rc == 0)
-		rc = co_buf_add(out, "\r\n", 2);
+		rc = co_csv_end(out);
 	for (r = 0; rc == 0 && r < n; r++) {
 		for (c = 0; rc == 0 && c < ncols; c++) {
 			if (c)
-				rc = co_buf_addc(out, ',');
+				rc = co_csv_sep(out);
 			if (rc == 0)
-				rc = csv_field(out, val(&rows[r], cols[c]));
+				rc = csv_value(out, val(&rows[r], cols[c]));
 		}
 		if (rc == 0)
-			rc = co_buf_add(out, "\r\n", 2);
+			rc = co_csv_end(out);
 	}
 	if (rc < 0) {
 		out->len = start;
