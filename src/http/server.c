@@ -70,6 +70,7 @@ struct conn {
 	const char *method_text;
 	const char *raw_url;
 	int too_large;
+	size_t discarded; /* body bytes dropped after too_large */
 	int queued;
 	int before_ran;
 	int status;
@@ -555,12 +556,20 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *mc, cons
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		/* libmicrohttpd lets nothing be queued while the body is still
+		 * coming, so a chunked body that grows too big is read and
+		 * dropped to its end, then answered 413; one that goes on past
+		 * twice the limit is cut off. */
 		if (!c->too_large && co_buf_add(&c->body, upload_data, *upload_data_size)) {
 			c->too_large = 1;
+			c->discarded = c->body.len;
 			co_buf_free(&c->body);
 			co_buf_init(&c->body, 0);
-			*upload_data_size = 0;
-			return send_error(c, mc, 413, "the request body is too large");
+		}
+		if (c->too_large) {
+			c->discarded += *upload_data_size;
+			if (c->discarded > 2 * (size_t)CO_MAX_BODY)
+				return MHD_NO;
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -841,7 +850,8 @@ int http_server_run(const struct http_config *cfg, struct co_err *err)
 	sigaddset(&block, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
 	rc = http_server_start(cfg, &s, err);
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	/* ... and this thread takes them, whatever mask it came with. */
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 	if (rc == 0) {
 		pfd.fd = wake_pipe[0];
 		pfd.events = POLLIN;
@@ -849,6 +859,7 @@ int http_server_run(const struct http_config *cfg, struct co_err *err)
 			;
 		http_server_free(s);
 	}
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
