@@ -24,7 +24,7 @@ static int api_fail(struct web_ctx *ctx, int rc, const struct co_err *e)
 		                   NULL, errs);
 	}
 	if (rc == CO_ENOTFOUND)
-		return web_problem(ctx, 404, "Not found", NULL, NULL);
+		return web_problem(ctx, 404, NULL, NULL, NULL);
 	return web_fail(ctx, rc, e);
 }
 
@@ -228,7 +228,7 @@ int acct__api_member_put(struct web_ctx *ctx)
 	int rc;
 
 	if (parse_id(web_param(ctx, "user_id"), &uid) < 0)
-		return web_problem(ctx, 404, "Not found", NULL, NULL);
+		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	errs = json_object();
@@ -257,7 +257,7 @@ int acct__api_member_delete(struct web_ctx *ctx)
 	int rc;
 
 	if (parse_id(web_param(ctx, "user_id"), &uid) < 0)
-		return web_problem(ctx, 404, "Not found", NULL, NULL);
+		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	rc = acct__org_remove_member(c, ctx->user->id, ctx->scope_id, uid, &e);
@@ -340,7 +340,7 @@ int acct__api_accept(struct web_ctx *ctx)
 	if (rc == CO_ENOTFOUND && e.field[0]) {
 		errs = json_object();
 		web_errors_from(ctx, errs, &e);
-		return web_problem(ctx, 404, "Not found", NULL, errs);
+		return web_problem(ctx, 404, NULL, NULL, errs);
 	}
 	if (rc < 0)
 		return api_fail(ctx, rc, &e);
@@ -508,7 +508,7 @@ int acct__api_token_delete(struct web_ctx *ctx)
 	int rc;
 
 	if (parse_id(web_param(ctx, "id"), &id) < 0)
-		return web_problem(ctx, 404, "Not found", NULL, NULL);
+		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	rc = acct__token_revoke(c, ctx->user->id, ctx->user->id, id, &e);
