@@ -91,7 +91,7 @@ static int grow(struct i18n_catalog *c, size_t want)
 		cap *= 2;
 	if (cap == c->cap)
 		return 0;
-	ns = calloc(cap, sizeof(*ns));
+	ns = calloc(cap, sizeof(struct entry *));
 	if (!ns)
 		return CO_ENOMEM;
 	for (i = 0; i < c->cap; i++) {

@@ -320,9 +320,8 @@ static void whitespace(struct cc *c)
 static void end_start_tag(struct hs *h)
 {
 	h->n = 0;
-	if (h->taglen == 6 && !memcmp(h->tag, "script", 6))
-		h->st = H_RAW;
-	else if (h->taglen == 5 && !memcmp(h->tag, "style", 5))
+	if ((h->taglen == 6 && !memcmp(h->tag, "script", 6)) ||
+	    (h->taglen == 5 && !memcmp(h->tag, "style", 5)))
 		h->st = H_RAW;
 	else if ((h->taglen == 5 && !memcmp(h->tag, "title", 5)) ||
 	         (h->taglen == 8 && !memcmp(h->tag, "textarea", 8)))
@@ -1330,7 +1329,7 @@ static int parse_if(struct cc *c, struct ep *x, size_t pos, struct tpl__node **o
 	struct tpl__node *n = new_node(c, TPL__N_IF, pos), *cur;
 	struct tpl__node **slot;
 	struct hs start, merged;
-	int which, any_start = 0, first = 1, saw_else = 0;
+	int which = -1, any_start = 0, first = 1, saw_else = 0;
 
 	if (!n)
 		return -1;
@@ -1405,7 +1404,7 @@ static int parse_for(struct cc *c, struct ep *x, size_t pos, struct tpl__node **
 	static const char *const end_only[] = {"endfor", NULL};
 	struct tpl__node *n = new_node(c, TPL__N_FOR, pos);
 	struct hs start;
-	int which;
+	int which = -1;
 	struct ep y;
 
 	if (!n)
@@ -1469,7 +1468,7 @@ static int parse_block(struct cc *c, struct ep *x, size_t pos, struct tpl__node 
 	struct tpl__node *n = new_node(c, TPL__N_BLOCK, pos);
 	struct tpl__blockdef *b;
 	struct hs start;
-	int which;
+	int which = -1;
 	struct ep y;
 
 	if (!n || name_token(c, x, "a block name", &n->u.block.name) || ep_done(x))

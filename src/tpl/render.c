@@ -15,6 +15,7 @@
  * Hinnant, "chrono-Compatible Low-Level Date Algorithms" (days_from_civil,
  * civil_from_days).
  */
+#include <assert.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -254,8 +255,8 @@ static int url_safe(const char *s, size_t n)
 static int emit(struct rs *r, const struct val *v, enum tpl__esc esc)
 {
 	char tmp[64];
-	const char *s;
-	size_t n;
+	const char *s = "";
+	size_t n = 0;
 
 	if (text_of(r, v, &s, &n, tmp, sizeof(tmp)))
 		return -1;
@@ -339,7 +340,7 @@ static struct val lookup(const struct rs *r, const char *name)
 	for (i = r->top - 1; i >= 0; i--)
 		if (strcmp(r->st[i].name, name) == 0)
 			return r->st[i].v;
-	if (r->root && json_is_object(r->root))
+	if (json_is_object(r->root))
 		return from_json(json_object_get(r->root, name));
 	return v_null;
 }
@@ -1225,9 +1226,10 @@ static int render_tpl(struct rs *r, const struct tpl__tpl *t)
 	const char *saved_name = r->tname;
 	int nsaved = r->nchain, rc;
 
+	assert(t);
 	if (++r->depth > TPL_MAX_DEPTH)
 		return fail(r, CO_ELIMIT, "includes nest too deeply");
-	memcpy(saved, r->chain, sizeof(saved[0]) * (size_t)nsaved);
+	memcpy(saved, r->chain, sizeof(const struct tpl__tpl *) * (size_t)nsaved);
 	r->nchain = 0;
 	for (p = t; p; p = p->parent) {
 		if (r->nchain > TPL_MAX_DEPTH)
@@ -1237,7 +1239,7 @@ static int render_tpl(struct rs *r, const struct tpl__tpl *t)
 	r->tname = t->name;
 	rc = render_list(r, r->chain[r->nchain - 1]->body);
 	r->tname = saved_name;
-	memcpy(r->chain, saved, sizeof(saved[0]) * (size_t)nsaved);
+	memcpy(r->chain, saved, sizeof(const struct tpl__tpl *) * (size_t)nsaved);
 	r->nchain = nsaved;
 	r->depth--;
 	return rc;

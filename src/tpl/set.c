@@ -53,7 +53,7 @@ int tpl_set_add(struct tpl_set *set, const char *name, const char *src, size_t l
 		return co_errf(e, CO_ECONFLICT, "two templates are named '%s'", name);
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 64;
-		struct tpl__tpl **nv = realloc(set->v, cap * sizeof(*nv));
+		struct tpl__tpl **nv = realloc(set->v, cap * sizeof(struct tpl__tpl *));
 
 		if (!nv)
 			return co_errf(e, CO_ENOMEM, "out of memory");
@@ -222,7 +222,7 @@ int tpl_set_link(struct tpl_set *set, struct co_err *e)
 	size_t i;
 	int rc;
 
-	qsort(set->v, set->n, sizeof(set->v[0]), by_name);
+	qsort(set->v, set->n, sizeof(struct tpl__tpl *), by_name);
 	for (i = 1; i < set->n; i++)
 		if (strcmp(set->v[i - 1]->name, set->v[i]->name) == 0)
 			return co_errf(e, CO_ECONFLICT, "two templates are named '%s'",

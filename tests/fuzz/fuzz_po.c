@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *forms;
 	unsigned long n;
 
-	if (size > 256 * 1024)
+	if (size > (size_t)256 * 1024)
 		return 0;
 	if (i18n_catalog_new("en", NULL, &en, &e) == 0 &&
 	    i18n_catalog_new("cy", en, &cy, &e) == 0) {

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size;
 	json_t *d = NULL;
 
-	if (size > 64 * 1024)
+	if (size > (size_t)64 * 1024)
 		return 0;
 	for (sep = NULL, len = 0; len + 8 <= size; len++) {
 		if (memcmp(src + len, "\n%%JSON\n", 8) == 0) {
