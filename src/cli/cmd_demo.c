@@ -10,6 +10,7 @@
 #include "conf/conf.h"
 #include "db/db.h"
 #include "mod/accounts/acct.h"
+#include "mod/improve/imp_demo.h"
 
 static void usage(FILE *out)
 {
@@ -108,6 +109,8 @@ int cli_demo(int argc, char **argv)
 	rc = db_migrate(db, &applied, &e);
 	if (rc == 0)
 		rc = acct_demo_load(db, password, &e);
+	if (rc == 0)
+		rc = imp_demo_load(db, &e);
 	if (rc != 0) {
 		fprintf(stderr, "collective demo: %s\n", e.msg);
 		db_close(db);

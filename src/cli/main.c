@@ -25,6 +25,7 @@ static const struct cli_command commands[] = {
         {"backup", cli_backup, "write a consistent copy of the database to a file"},
         {"spc", cli_spc, "statistical process control charts from CSV"},
         {"wf", cli_wf, "workforce projections, scenarios and commissioning"},
+        {"improve", cli_improve, "improvement collaboratives: import measure data"},
         {"version", cli_version, "print the version"},
 };
 
