@@ -67,7 +67,7 @@
  *     url             percent-encodes for a URL component (RFC 3986:
  *                     all but A-Z a-z 0-9 - . _ ~)
  *     default(x)      x when the value is null, false or ""
- *     length          items of a list or object, bytes of a string
+ *     length          items of a list or object, characters of a string
  *     join(sep)       a list's items as text with sep between
  *     number          an integer with thousands separators: 12,345;
  *     number(d)       a number with d decimals (0..6): 3.14
@@ -119,7 +119,7 @@
  *   errors   for forms: {} or {"field_id": "message", ...} in page order;
  *            the error summary lists them, web/field shows each by its field
  * Blocks a page may fill: title (the <title> text; default {{ title }}),
- * before_content (above <main>'s content, e.g. a back link), content.
+ * before_content (the top of <main>, e.g. a back link), content.
  *
  * OWNERSHIP AND THREADS. A struct tpl_set owns its compiled templates and
  * is freed with tpl_set_free(). Building a set (tpl_set_add, tpl_set_link)
