@@ -174,7 +174,8 @@ static void draw_for(const struct wf_model *m, int p, uint64_t seed, long draw, 
 
 /* ---- Percentiles ---------------------------------------------------------------- */
 
-#define NBINS 1024
+#define NBINS    1024
+#define MC_BLOCK 16
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -183,10 +184,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void wf__percentiles(const double *v, size_t n, double *out, double *scratch, unsigned *bins)
+void wf__percentiles(const double *v, size_t n, double *out, double *scratch, unsigned *work)
 {
-	double lo = v[0], hi = v[0], scale, h[WF_NPCT];
-	size_t want[2 * WF_NPCT], i, cum, ns, off[NBINS + 1];
+	unsigned *cnt = work, *cum = work + NBINS + 1;
+	unsigned short *bi = (unsigned short *)(cum + NBINS + 1);
+	double lo0, hi0, lo1, hi1, scale, h[WF_NPCT], x[2 * WF_NPCT];
+	size_t want[2 * WF_NPCT], i, ns, off[2 * WF_NPCT];
 	int k, b, wb[2 * WF_NPCT];
 	unsigned char mark[NBINS];
 
@@ -195,82 +198,84 @@ void wf__percentiles(const double *v, size_t n, double *out, double *scratch, un
 			out[k] = NAN;
 		return;
 	}
-	for (i = 1; i < n; i++) {
-		if (v[i] < lo)
-			lo = v[i];
-		if (v[i] > hi)
-			hi = v[i];
+	lo0 = hi0 = lo1 = hi1 = v[0];
+	for (i = 0; i + 1 < n; i += 2) {
+		double a = v[i], c = v[i + 1];
+		lo0 = a < lo0 ? a : lo0;
+		hi0 = a > hi0 ? a : hi0;
+		lo1 = c < lo1 ? c : lo1;
+		hi1 = c > hi1 ? c : hi1;
 	}
-	if (lo == hi || !isfinite(hi - lo)) {
-		if (lo == hi)
-			for (k = 0; k < WF_NPCT; k++)
-				out[k] = lo;
-		else {
-			memcpy(scratch, v, n * sizeof(double));
-			qsort(scratch, n, sizeof(double), cmp_double);
-			for (k = 0; k < WF_NPCT; k++) {
-				double hh = (double)(n - 1) * wf_percentiles[k] / 100;
-				size_t j = (size_t)hh;
-				out[k] = j + 1 < n
-				                 ? scratch[j] + (hh - (double)j) * (scratch[j + 1] -
-				                                                    scratch[j])
-				                 : scratch[j];
-			}
-		}
-		return;
+	if (i < n) {
+		lo0 = v[i] < lo0 ? v[i] : lo0;
+		hi0 = v[i] > hi0 ? v[i] : hi0;
 	}
+	lo0 = lo1 < lo0 ? lo1 : lo0;
+	hi0 = hi1 > hi0 ? hi1 : hi0;
 	for (k = 0; k < WF_NPCT; k++) {
 		h[k] = (double)(n - 1) * wf_percentiles[k] / 100;
 		want[2 * k] = (size_t)h[k];
 		want[2 * k + 1] = want[2 * k] + 1 < n ? want[2 * k] + 1 : want[2 * k];
 	}
-	scale = (double)NBINS / (hi - lo);
-	memset(bins, 0, NBINS * sizeof(unsigned));
-	for (i = 0; i < n; i++) {
-		size_t bi = (size_t)((v[i] - lo) * scale);
-		bins[bi < NBINS ? bi : NBINS - 1]++;
+	if (lo0 == hi0) {
+		for (k = 0; k < WF_NPCT; k++)
+			out[k] = lo0;
+		return;
 	}
-	/* which bin holds each wanted rank */
-	memset(mark, 0, sizeof(mark));
-	for (k = 0; k < 2 * WF_NPCT; k++) {
-		cum = 0;
-		for (b = 0; b < NBINS; b++) {
-			if (want[k] < cum + bins[b])
-				break;
-			cum += bins[b];
+	if (!isfinite(hi0 - lo0) || n < 64) {
+		memcpy(scratch, v, n * sizeof(double));
+		qsort(scratch, n, sizeof(double), cmp_double);
+		for (k = 0; k < 2 * WF_NPCT; k++)
+			x[k] = scratch[want[k]];
+	} else {
+		/* bin by value; the bins holding the wanted ranks are sorted */
+		scale = (double)NBINS / (hi0 - lo0);
+		memset(cnt, 0, (NBINS + 1) * sizeof(unsigned));
+		for (i = 0; i < n; i++) {
+			size_t bb = (size_t)((v[i] - lo0) * scale);
+			bb = bb < NBINS ? bb : NBINS - 1;
+			bi[i] = (unsigned short)bb;
+			cnt[bb]++;
 		}
-		wb[k] = b;
-		mark[b] = 1;
-	}
-	/* offsets of the marked bins in scratch, and the rank before each bin */
-	ns = 0;
-	cum = 0;
-	for (b = 0; b < NBINS; b++) {
-		off[b] = ns;
-		if (mark[b])
-			ns += bins[b];
-	}
-	ns = 0;
-	for (i = 0; i < n; i++) {
-		size_t bi = (size_t)((v[i] - lo) * scale);
-		if (bi >= NBINS)
-			bi = NBINS - 1;
-		if (mark[bi])
-			scratch[ns++] = v[i];
-	}
-	qsort(scratch, ns, sizeof(double), cmp_double);
-	for (k = 0; k < WF_NPCT; k++) {
-		double x[2];
-		int j;
-		for (j = 0; j < 2; j++) {
-			size_t before = 0;
-			b = wb[2 * k + j];
-			for (int c = 0; c < b; c++)
-				before += bins[c];
-			x[j] = scratch[off[b] + (want[2 * k + j] - before)];
+		cum[0] = 0;
+		for (b = 0; b < NBINS; b++)
+			cum[b + 1] = cum[b] + cnt[b];
+		memset(mark, 0, sizeof(mark));
+		for (k = 0; k < 2 * WF_NPCT; k++) {
+			int l = 0, r = NBINS - 1; /* the bin b with cum[b] <= rank < cum[b+1] */
+			while (l < r) {
+				int mid = (l + r + 1) / 2;
+				if (cum[mid] <= want[k])
+					l = mid;
+				else
+					r = mid - 1;
+			}
+			wb[k] = l;
+			mark[l] = 1;
 		}
-		out[k] = x[0] + (h[k] - (double)want[2 * k]) * (x[1] - x[0]);
+		ns = 0;
+		for (b = 0; b < NBINS; b++)
+			if (mark[b]) {
+				cnt[b] = (unsigned)ns; /* now: where bin b starts in scratch */
+				ns += cum[b + 1] - cum[b];
+			}
+		for (i = 0; i < n; i++)
+			if (mark[bi[i]])
+				scratch[cnt[bi[i]]++] = v[i];
+		for (k = 0; k < 2 * WF_NPCT; k++) {
+			b = wb[k];
+			off[k] = cnt[b] - (cum[b + 1] - cum[b]); /* the bin's start again */
+		}
+		for (k = 0; k < 2 * WF_NPCT; k++) {
+			double *start = scratch + off[k];
+			size_t len = cum[wb[k] + 1] - cum[wb[k]];
+			if (k == 0 || wb[k] != wb[k - 1])
+				qsort(start, len, sizeof(double), cmp_double);
+			x[k] = start[want[k] - cum[wb[k]]];
+		}
 	}
+	for (k = 0; k < WF_NPCT; k++)
+		out[k] = x[2 * k] + (h[k] - (double)want[2 * k]) * (x[2 * k + 1] - x[2 * k]);
 }
 
 /* ---- The run ---------------------------------------------------------------- */
@@ -336,7 +341,7 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 	rv = co_arena_calloc(&a, (size_t)m->n_var + 1, sizeof(double));
 	tmp = co_arena_alloc(&a, D * sizeof(double));
 	scratch = co_arena_alloc(&a, D * sizeof(double));
-	bins = co_arena_alloc(&a, NBINS * sizeof(unsigned));
+	bins = co_arena_alloc(&a, WF__PCT_WORK(D) * sizeof(unsigned));
 	if (!vals || !rv || !tmp || !scratch || !bins) {
 		co_arena_free(&a);
 		return co_errf(e, CO_ENOMEM, "out of memory for %ld draws", o->draws);
@@ -354,52 +359,67 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 	for (p = 0; p < m->n_prof && !rc; p++) {
 		const struct wf__prof *P = &m->prof[p];
 		int G = P->n_groups, nc = n_cells(m, p), t, g, c, set;
-		size_t W = (size_t)(G + 1) * WF_NCOL, d;
+		size_t W = (size_t)(G + 1) * WF_NCOL, d, d0, nb;
+		size_t A4 = ((size_t)m->A + 3) / 4 * 4 + 4;
 		struct co_arena pa;
 		int touches[WF__MAX_SCEN + 1];
+		double *H0, *blk;
 
 		co_arena_init(&pa, 0);
-		work = co_arena_alloc(&pa, wf__work_size(m, p) * sizeof(double));
+		work = co_arena_alloc(&pa, wf__fast_work(m, p) * sizeof(double));
 		out = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
 		copy = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
-		if (!work || !out || !copy || wf__pp_alloc(m, p, &pp, &pa)) {
+		H0 = co_arena_alloc(&pa, (size_t)G * A4 * sizeof(double));
+		/* a block of MC_BLOCK draws is gathered, then written to each cell's
+		 * run of draws at once (one page per cell, not one per value) */
+		blk = co_arena_alloc(&pa, (size_t)n_run * (size_t)nc * MC_BLOCK * sizeof(double));
+		if (!work || !out || !copy || !H0 || !blk || wf__pp_alloc(m, p, &pp, &pa)) {
 			co_arena_free(&pa);
 			rc = co_errf(e, CO_ENOMEM, "out of memory");
 			break;
 		}
+		wf__fast_stock(m, p, H0);
 		for (i = 0; i < n_run; i++)
 			touches[i] = run[i] != 0 && wf__scenario_touches(m, run[i], p);
-		for (d = 0; d < D; d++) {
-			int have_plain = 0;
-			draw_for(m, p, o->seed, (long)d, rv);
-			for (i = 0; i < n_run; i++) {
-				double *res = out;
-				int cell = 0;
-				if (!touches[i] && have_plain) {
-					res = copy;
-				} else {
-					rc = wf__compile(m, p, run[i], rv, &pp, e);
-					if (rc)
-						break;
-					wf__run(m, p, &pp, work, out);
-					if (!touches[i]) {
-						memcpy(copy, out,
-						       (size_t)(m->T + 1) * W * sizeof(double));
-						have_plain = 1;
+		for (d0 = 0; d0 < D && !rc; d0 += MC_BLOCK) {
+			nb = D - d0 < MC_BLOCK ? D - d0 : MC_BLOCK;
+			for (d = 0; d < nb; d++) {
+				int have_plain = 0;
+				draw_for(m, p, o->seed, (long)(d0 + d), rv);
+				for (i = 0; i < n_run; i++) {
+					double *res = out,
+					       *dst = blk + (size_t)i * nc * MC_BLOCK + d;
+					if (!touches[i] && have_plain) {
+						res = copy;
+					} else {
+						rc = wf__compile(m, p, run[i], rv, &pp, e);
+						if (rc)
+							break;
+						wf__fast_run(m, p, &pp, H0, work, out);
+						if (!touches[i]) {
+							memcpy(copy, out,
+							       (size_t)(m->T + 1) * W *
+							               sizeof(double));
+							have_plain = 1;
+						}
 					}
+					for (t = 0; t <= m->T; t++)
+						for (g = 0; g <= G; g++) {
+							const double *row = res + (size_t)t * W +
+							                    (size_t)g * WF_NCOL;
+							int ncol = g < G ? 4 : WF_NCOL;
+							for (c = 0; c < ncol; c++, dst += MC_BLOCK)
+								*dst = row[c];
+						}
 				}
-				for (t = 0; t <= m->T; t++)
-					for (g = 0; g <= G; g++) {
-						const double *row =
-						        res + (size_t)t * W + (size_t)g * WF_NCOL;
-						int ncol = g < G ? 4 : WF_NCOL;
-						for (c = 0; c < ncol; c++, cell++)
-							vals[((size_t)i * nc + cell) * D + d] =
-							        row[c];
-					}
+				if (rc)
+					break;
 			}
-			if (rc)
-				break;
+			for (i = 0; i < n_run && !rc; i++)
+				for (c = 0; c < nc; c++)
+					memcpy(vals + ((size_t)i * nc + c) * D + d0,
+					       blk + ((size_t)i * nc + c) * MC_BLOCK,
+					       nb * sizeof(double));
 		}
 		co_arena_free(&pa);
 		if (rc)

@@ -291,6 +291,43 @@ static double clamp_kind(int kind, double v)
 	}
 }
 
+/* op on n values; an unlimited capacity stays unlimited unless replaced */
+static void apply_op(int op, double x, double *v, size_t n)
+{
+	size_t i;
+
+	switch (op) {
+	case WF__SCALE:
+		for (i = 0; i < n; i++)
+			if (!isinf(v[i]))
+				v[i] *= x;
+		break;
+	case WF__ADD:
+		for (i = 0; i < n; i++)
+			if (!isinf(v[i]))
+				v[i] += x;
+		break;
+	default:
+		for (i = 0; i < n; i++)
+			v[i] = x;
+	}
+}
+
+/* Clamps n values into the kind's range (draws, not the user, pushed them). */
+static void clamp_all(int kind, double *v, size_t n)
+{
+	size_t i;
+
+	if (kind == WF__K_RATE) {
+		for (i = 0; i < n; i++)
+			v[i] = v[i] > 1 ? 1 : v[i] >= 0 ? v[i] : 0; /* NaN becomes 0 */
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!in_range(kind, v[i]))
+			v[i] = clamp_kind(kind, v[i]);
+}
+
 struct ctx {
 	const struct wf_model *m;
 	int p, s;
@@ -325,7 +362,7 @@ static int apply(const struct ctx *c, int field, int need, double *v, int stride
 {
 	const struct wf_model *m = c->m;
 	const struct wf__scenario *sc = &m->scen[c->s];
-	int kind = wf__fields[field].kind, i, t, j;
+	int kind = wf__fields[field].kind, i, t, j, changed = 0;
 
 	for (i = 0; i < sc->n; i++) {
 		const struct wf__change *ch = &sc->c[i];
@@ -333,22 +370,24 @@ static int apply(const struct ctx *c, int field, int need, double *v, int stride
 			continue;
 		if (!wf__fields[field].needs && ch->prof != -1 && ch->prof != c->p)
 			continue;
-		for (t = ch->from_t; t <= m->T; t++)
-			for (j = 0; j < stride; j++)
-				v[t * stride + j] = op_apply(ch->op, v[t * stride + j], ch->v);
+		changed = 1;
+		apply_op(ch->op, ch->v, v + (size_t)ch->from_t * stride,
+		         (size_t)(m->T + 1 - ch->from_t) * stride);
 	}
-	for (t = 0; t <= m->T; t++)
-		for (j = 0; j < stride; j++) {
-			double x = v[t * stride + j];
-			if (in_range(kind, x))
-				continue;
-			if (c->rv) {
-				v[t * stride + j] = clamp_kind(kind, x);
-				continue;
-			}
-			return range_error(c, field, need, x, elem, elem ? elem0 + j : 0,
-			                   m->base_year + t);
+	/* the file's values were checked when it was read */
+	if (!changed && !(c->rv && find_unc(m, c->p, field, need)))
+		return 0;
+	for (t = 0; t <= m->T; t++) {
+		double *row = v + (size_t)t * stride;
+		if (c->rv) {
+			clamp_all(kind, row, (size_t)stride);
+			continue;
 		}
+		for (j = 0; j < stride; j++)
+			if (!in_range(kind, row[j]))
+				return range_error(c, field, need, row[j], elem,
+				                   elem ? elem0 + j : 0, m->base_year + t);
+	}
 	return 0;
 }
 

@@ -381,7 +381,7 @@ static void percentiles_match_sorting(void **state)
 {
 	static double v[20000], s[20000], scratch[20000];
 	double out[WF_NPCT];
-	unsigned bins[1024];
+	static unsigned bins[WF__PCT_WORK(20000)];
 	size_t n, i;
 	int k;
 	uint64_t x = 12345;
@@ -499,6 +499,42 @@ static void mc_scenarios_share_random_numbers(void **state)
 	wf_model_free(m);
 }
 
+/* The Monte Carlo run (fastrun.c) is the same projection up to rounding. */
+static void fast_run_matches_core(void **state)
+{
+	struct wf_model *m = load(example);
+	struct co_arena a;
+	struct wf__pp pp;
+	struct co_err e;
+	double *w1, *w2, *o1, *o2, *H0;
+	size_t n = (size_t)(wf_model_horizon(m) + 1) * (wf_model_groups(m, 0) + 1) * WF_NCOL, i;
+	int s;
+
+	(void)state;
+	co_arena_init(&a, 0);
+	assert_int_equal(wf__pp_alloc(m, 0, &pp, &a), 0);
+	w1 = co_arena_alloc(&a, wf__work_size(m, 0) * sizeof(double));
+	w2 = co_arena_alloc(&a, wf__fast_work(m, 0) * sizeof(double));
+	H0 = co_arena_alloc(&a, 1000 * sizeof(double));
+	o1 = co_arena_calloc(&a, n, sizeof(double));
+	o2 = co_arena_calloc(&a, n, sizeof(double));
+	wf__fast_stock(m, 0, H0);
+	for (s = 0; s < wf_model_scenarios(m); s++) {
+		assert_int_equal(wf__compile(m, 0, s, NULL, &pp, &e), 0);
+		wf__run(m, 0, &pp, w1, o1);
+		wf__fast_run(m, 0, &pp, H0, w2, o2);
+		for (i = 0; i < n; i++) {
+			if (isnan(o1[i]) && i % WF_NCOL >= WF_GRADUATES)
+				continue; /* empty on group rows */
+			if (!(fabs(o1[i] - o2[i]) <= 1e-11 * fmax(1, fabs(o1[i]))))
+				fail_msg("scenario %d, value %zu: %.17g vs %.17g", s, i, o1[i],
+				         o2[i]);
+		}
+	}
+	co_arena_free(&a);
+	wf_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +549,7 @@ int main(void)
 	        cmocka_unit_test(bad_inputs_are_named),
 	        cmocka_unit_test(not_json_is_bad_input),
 	        cmocka_unit_test(percentiles_match_sorting),
+	        cmocka_unit_test(fast_run_matches_core),
 	        cmocka_unit_test(mc_repeats_from_a_seed),
 	        cmocka_unit_test(mc_percentiles_converge),
 	        cmocka_unit_test(mc_scenarios_share_random_numbers),
