@@ -459,7 +459,7 @@ static int check_sums(const struct imp_catalog *cat, enum imp_data_type t,
 			        t == IMP_DATA_COUNT ? pt->value : pt->numerator);
 			imp_errs_add(errs, w->row, w->col[t == IMP_DATA_COUNT ? P_VALUE : P_NUM],
 			             w->field[t == IMP_DATA_COUNT ? P_VALUE : P_NUM],
-			             "the %s groups add up to %s, not %s", cat->kinds[k].name, got,
+			             "split by %s, the groups add up to %s, not %s", cat->kinds[k].name, got,
 			             want);
 			bad = 1;
 		}
@@ -467,7 +467,7 @@ static int check_sums(const struct imp_catalog *cat, enum imp_data_type t,
 			fmt_num(got, sizeof(got), sd);
 			fmt_num(want, sizeof(want), pt->denominator);
 			imp_errs_add(errs, w->row, w->col[P_DEN], w->field[P_DEN],
-			             "the %s groups' denominators add up to %s, not %s",
+			             "split by %s, the groups' denominators add up to %s, not %s",
 			             cat->kinds[k].name, got, want);
 			bad = 1;
 		}
