@@ -10,6 +10,7 @@
 #include "conf/conf.h"
 #include "db/db.h"
 #include "mod/accounts/acct.h"
+#include "web/web.h"
 #include "mod/improve/imp_demo.h"
 
 static void usage(FILE *out)
@@ -107,8 +108,10 @@ int cli_demo(int argc, char **argv)
 		return e.code == CO_EINPUT ? CLI_USAGE : CLI_FAIL;
 	}
 	rc = db_migrate(db, &applied, &e);
-	if (rc == 0)
-		rc = acct_demo_load(db, password, &e);
+	/* Each module loads its own, accounts (organisations, people) first. */
+	for (i = 0; rc == 0 && web_modules[i]; i++)
+		if (web_modules[i]->demo)
+			rc = web_modules[i]->demo(db, password, &e);
 	if (rc == 0)
 		rc = imp_demo_load(db, &e);
 	if (rc != 0) {

@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "base/buf.h"
 #include "cli/cli.h"
 #include "conf/conf.h"
 #include "db/db.h"
@@ -178,12 +179,52 @@ int cli_user(int argc, char **argv)
 	return CLI_OK;
 }
 
+static void report(const struct co_err *e, void *arg)
+{
+	char msg[CO_MAX_ERRMSG + 80];
+
+	co_err_format(e, msg, sizeof(msg));
+	fprintf(stderr, "%s: %s\n", (const char *)arg, msg);
+}
+
 static int cli_user_import(const char *url, const char *file)
 {
-	(void)url;
-	fprintf(stderr,
-	        "collective user import: %s: CSV import is not available in this build "
-	        "yet\n",
-	        file);
-	return CLI_FAIL;
+	struct co_buf b;
+	struct co_err e;
+	struct db *db;
+	char chunk[65536];
+	size_t n;
+	int rc, created = 0;
+	FILE *f = fopen(file, "rb");
+
+	if (!f) {
+		fprintf(stderr, "collective user import: cannot open %s\n", file);
+		return CLI_USAGE;
+	}
+	co_buf_init(&b, CO_MAX_FILE);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (co_buf_add(&b, chunk, n) < 0) {
+			fprintf(stderr, "collective user import: %s is too big\n", file);
+			fclose(f);
+			co_buf_free(&b);
+			return CLI_USAGE;
+		}
+	fclose(f);
+	if (db_open(url, 1, &db, &e) != 0) {
+		fprintf(stderr, "collective user import: %s\n", e.msg);
+		co_buf_free(&b);
+		return e.code == CO_EINPUT ? CLI_USAGE : CLI_FAIL;
+	}
+	rc = db_migrate(db, NULL, &e);
+	if (rc == 0)
+		rc = acct_user_import(db, b.data ? b.data : "", b.len, &created, report,
+		                      (void *)file, &e);
+	db_close(db);
+	co_buf_free(&b);
+	if (rc < 0) {
+		fprintf(stderr, "collective user import: %s: %s\n", file, e.msg);
+		return rc == CO_EINPUT || rc == CO_ELIMIT ? CLI_USAGE : CLI_FAIL;
+	}
+	printf("imported %d account%s from %s\n", created, created == 1 ? "" : "s", file);
+	return CLI_OK;
 }

@@ -40,6 +40,10 @@ static const struct {
         {WEB_R_HOST, "host"},
         {WEB_R_PARTICIPANT, "participant"},
         {WEB_R_PLANNER, "planner"},
+        {WEB_R_VENUE, "venue"},
+        {WEB_R_COLLAB_ADMIN, "collab_admin"},
+        {WEB_R_FACULTY, "faculty"},
+        {WEB_R_VIEWER, "viewer"},
 };
 
 #define N_ROLES (sizeof(web_role_names) / sizeof(web_role_names[0]))

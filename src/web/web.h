@@ -68,6 +68,10 @@ enum web_role {
 	WEB_R_HOST = 1u << 5,            /* exchange (Exchange) */
 	WEB_R_PARTICIPANT = 1u << 6,     /* exchange or programme (Exchange) */
 	WEB_R_PLANNER = 1u << 7,         /* global or org (Workforce, Plan) */
+	WEB_R_VENUE = 1u << 8,           /* exchange (Exchange): sees dietary and access needs */
+	WEB_R_COLLAB_ADMIN = 1u << 9,    /* collab (Improve): runs the collaborative */
+	WEB_R_FACULTY = 1u << 10,        /* collab (Improve): advises every team */
+	WEB_R_VIEWER = 1u << 11,         /* collab (Improve): reads what is shared */
 };
 #define WEB_R_ANY 0xFFFFFFFFu
 
@@ -186,6 +190,10 @@ struct web_module {
 	size_t nscopes;
 	const char *openapi_schemas;
 	const struct web_identity *identity; /* exactly one module provides it */
+	/* Loads the module's demo data (`collective demo`), after the modules
+	 * before it in web_modules (accounts first: organisations and people).
+	 * password is the demo accounts' password. May be NULL. */
+	int (*demo)(struct db *db, const char *password, struct co_err *e);
 };
 
 /* The modules of this build (modules.c), ending with NULL. */

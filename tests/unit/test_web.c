@@ -467,7 +467,7 @@ static void undocumented_api_route_is_refused(void **state)
 	static const struct web_route bad[] = {
 	        {HTTP_GET, "/api/v1/secret", nop, WEB_NEED_PUBLIC, "secret", NULL, 0},
 	};
-	static const struct web_module m = {"bad", bad, 1, NULL, 0, NULL, NULL};
+	static const struct web_module m = {.name = "bad", .routes = bad, .nroutes = 1};
 	const struct web_module *const mods[] = {&m, NULL};
 	struct web_config cfg = {0};
 	struct web_app *app = NULL;

@@ -157,6 +157,13 @@ struct acct_org_input {
 int acct_org_create(struct db_conn *c, int64_t actor, const struct acct_org_input *in, int64_t *id,
                     struct co_err *e);
 
+/* Imports accounts from CSV text (header: email,name[,org,role,language]),
+ * all or none: every problem is passed to report (row, column, field,
+ * message) and then CO_EINPUT is returned with nothing written. *created
+ * receives the number of accounts made. See import.c. */
+int acct_user_import(struct db *db, const char *data, size_t len, int *created,
+		     void (*report)(const struct co_err *e, void *arg), void *arg, struct co_err *e);
+
 /* ---- demo data (demo.c) ---- */
 
 /* One demo account: its email, its role-describing name, and what it holds. */

@@ -239,4 +239,5 @@ const struct web_module acct_module = {
         .nscopes = 1,
         .openapi_schemas = acct_schemas,
         .identity = &acct__identity,
+        .demo = acct_demo_load,
 };
