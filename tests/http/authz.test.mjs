@@ -3,44 +3,14 @@
 // organisation, anonymous), each answer checked against what the route
 // declares it needs and what the role holds.
 //
-// The memberships below are the demo data's, written out here rather than
-// read from the server, so that the expectation does not come from the code
-// under test. A route with a path parameter this file does not know fails:
-// a new module adds its parameters to SCOPE_PARAMS or OTHER_PARAMS.
+// The memberships are the demo data's, written out in tests/lib/routes.mjs
+// rather than read from the server, so that the expectation does not come
+// from the code under test. A route with a path parameter that file does not
+// know fails: a new module adds its parameters there.
 
 import { test, run, startServer, assert } from '../lib/harness.mjs';
 import { Client, apiToken, listRoutes } from '../lib/client.mjs';
-
-const OWN_ORG = 'CAVUHB';
-const OTHER_ORG = 'SBUHB';
-
-// email -> memberships {scope, code, role}
-const USERS = {
-	'admin@demo.collective.test': [{ scope: 'global', role: 'programme_admin' }],
-	'planner@demo.collective.test': [{ scope: 'global', role: 'planner' }],
-	'lead@demo.collective.test': [{ scope: 'org', code: 'CAVUHB', role: 'org_lead' }],
-	'member@demo.collective.test': [{ scope: 'org', code: 'CAVUHB', role: 'member' }],
-	'lead.other@demo.collective.test': [{ scope: 'org', code: 'SBUHB', role: 'org_lead' }],
-	'member.other@demo.collective.test': [{ scope: 'org', code: 'SBUHB', role: 'member' }],
-};
-
-// Path parameters that name a scope: for "own" the user's own object, for
-// "other" one that is not theirs.
-const SCOPE_PARAMS = {
-	org: {
-		own: (user) => (user && user.find((m) => m.scope === 'org')?.code) || OWN_ORG,
-		other: (user) => ((user && user.find((m) => m.scope === 'org')?.code) === OTHER_ORG ? OWN_ORG : OTHER_ORG),
-	},
-};
-
-// Other parameters get a value naming nothing, so that an allowed request
-// ends in 404 or a validation error and changes nothing.
-const OTHER_PARAMS = {
-	user: '999999',
-	user_id: '999999',
-	id: '999999',
-	'path...': 'app.css',
-};
+import { USERS, fillPath } from '../lib/routes.mjs';
 
 // Routes that must only be reached by users with a role, whatever they declare.
 const MUST_NOT_BE_PUBLIC = [/\/members/, /\/invitations?$/, /\/invite$/, /audit/, /tokens/, /users\/me/, /^\/account/];
@@ -65,23 +35,6 @@ function classify(route, res) {
 	if (!api && res.status === 303 && (res.headers.get('location') || '').startsWith('/login')) return 'login';
 	if (res.status === 403) return 'deny';
 	return 'allow';
-}
-
-function fill(route, ctx, user) {
-	let missing = null;
-	const path = route.pattern.replace(/\{([^}]+)\}/g, (_, p) => {
-		if (route.need.kind === 'role' && route.need.scope && p === route.need.param) {
-			const s = SCOPE_PARAMS[route.need.scope];
-			if (!s) { missing = `scope ${route.need.scope}`; return 'x'; }
-			return encodeURIComponent(s[ctx](user));
-		}
-		if (p in OTHER_PARAMS) return OTHER_PARAMS[p];
-		if (p === 'code') return encodeURIComponent(SCOPE_PARAMS.org[ctx](user));
-		missing = `parameter {${p}}`;
-		return 'x';
-	});
-	if (missing) throw new Error(`${route.method} ${route.pattern}: the matrix does not know ${missing}`);
-	return path;
 }
 
 const server = await startServer();
@@ -128,7 +81,7 @@ for (const route of routes) {
 		for (const email of who) {
 			const user = email ? USERS[email] : null;
 			for (const ctx of ctxs) {
-				const path = fill(route, ctx, user);
+				const path = fillPath(route, { ctx, user });
 				let client;
 				if (!email) {
 					client = anonymous;

@@ -1,0 +1,65 @@
+// What the tests know of the demo data, to turn route patterns into paths.
+//
+// A module that adds a route with a new path parameter adds it here: to
+// SCOPE_PARAMS when the parameter names a scope that access is decided on,
+// to SAMPLE_PARAMS otherwise (a real object of the demo data, for pages that
+// the accessibility crawl should see), and to MISSING_PARAMS (a value naming
+// nothing, for requests that must change nothing).
+
+export const OWN_ORG = 'CAVUHB';
+export const OTHER_ORG = 'SBUHB';
+
+// The demo users and their memberships, written out here rather than read
+// from the server so that expectations do not come from the code under test.
+export const USERS = {
+	'admin@demo.collective.test': [{ scope: 'global', role: 'programme_admin' }],
+	'planner@demo.collective.test': [{ scope: 'global', role: 'planner' }],
+	'lead@demo.collective.test': [{ scope: 'org', code: 'CAVUHB', role: 'org_lead' }],
+	'member@demo.collective.test': [{ scope: 'org', code: 'CAVUHB', role: 'member' }],
+	'lead.other@demo.collective.test': [{ scope: 'org', code: 'SBUHB', role: 'org_lead' }],
+	'member.other@demo.collective.test': [{ scope: 'org', code: 'SBUHB', role: 'member' }],
+};
+
+const orgOf = (user) => user && user.find((m) => m.scope === 'org')?.code;
+
+// scope type -> { own(user), other(user) } giving the parameter's text.
+export const SCOPE_PARAMS = {
+	org: {
+		own: (user) => orgOf(user) || OWN_ORG,
+		other: (user) => (orgOf(user) === OTHER_ORG ? OWN_ORG : OTHER_ORG),
+	},
+};
+
+// parameter name -> a value that names nothing.
+export const MISSING_PARAMS = {
+	user: '999999',
+	user_id: '999999',
+	id: '999999',
+	'path...': 'app.css',
+};
+
+// parameter name -> a real object in the demo data.
+export const SAMPLE_PARAMS = {
+	code: OWN_ORG,
+	'path...': 'app.css',
+};
+
+// The path for a route: the scope parameter from SCOPE_PARAMS for ctx
+// ('own' or 'other') and user; other parameters from `others`.
+export function fillPath(route, { ctx = 'own', user = null, others = MISSING_PARAMS } = {}) {
+	let missing = null;
+	const path = route.pattern.replace(/\{([^}]+)\}/g, (_, p) => {
+		const need = route.need || {};
+		if (need.kind === 'role' && need.scope && p === need.param) {
+			const s = SCOPE_PARAMS[need.scope];
+			if (!s) { missing = `scope ${need.scope}`; return 'x'; }
+			return encodeURIComponent(s[ctx](user));
+		}
+		if (p === 'code') return encodeURIComponent(SCOPE_PARAMS.org[ctx](user));
+		if (p in others) return encodeURIComponent(others[p]).replace(/%2F/g, '/');
+		missing = `parameter {${p}}`;
+		return 'x';
+	});
+	if (missing) throw new Error(`${route.method} ${route.pattern}: tests/lib/routes.mjs does not know ${missing}`);
+	return path;
+}
