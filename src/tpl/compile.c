@@ -714,8 +714,8 @@ static int is_word(const struct ep *x, const char *w)
 
 static int is_keyword(const char *s, size_t n)
 {
-	static const char *const kw[] = {"and",   "or",   "not",  "in", "true",
-	                                 "false", "null", "loop", NULL};
+	static const char *const kw[] = {"and",  "or",   "not", "in",   "true", "false",
+	                                 "null", "loop", "if",  "else", NULL};
 	int i;
 
 	for (i = 0; kw[i]; i++)
@@ -1198,6 +1198,29 @@ static struct tpl__expr *parse_expr(struct ep *x)
 	e = parse_and(x);
 	while (e && is_word(x, "or"))
 		e = binary(x, e, TPL__E_OR, 0, parse_and);
+	if (e && is_word(x, "if")) {
+		/* a if cond else b */
+		struct tpl__expr *c = new_expr(x, TPL__E_COND);
+
+		if (!c || next(x))
+			return NULL;
+		c->u.op.a = e;
+		c->u.op.b = parse_and(x);
+		while (c->u.op.b && is_word(x, "or"))
+			c->u.op.b = binary(x, c->u.op.b, TPL__E_OR, 0, parse_and);
+		if (!c->u.op.b)
+			return NULL;
+		if (!is_word(x, "else")) {
+			ep_err(x, x->tpos, "'else' expected: value if condition else other");
+			return NULL;
+		}
+		if (next(x))
+			return NULL;
+		c->u.op.c = parse_expr(x);
+		if (!c->u.op.c)
+			return NULL;
+		e = c;
+	}
 	x->depth--;
 	return e;
 }

@@ -34,6 +34,7 @@ enum tpl__ekind {
 	TPL__E_BIN,     /* a op b */
 	TPL__E_FILTER,  /* a | name(args) */
 	TPL__E_GETTEXT, /* _, ngettext, pgettext, npgettext */
+	TPL__E_COND,    /* a if b else c */
 };
 
 enum tpl__binop {
@@ -100,8 +101,8 @@ struct tpl__expr {
 		struct tpl__lit lit;
 		const char *name; /* NAME */
 		struct {
-			struct tpl__expr *a, *b;
-			const char *name; /* ATTR */
+			struct tpl__expr *a, *b, *c; /* c: COND's else */
+			const char *name;            /* ATTR */
 			enum tpl__binop op;
 		} op;
 		struct {

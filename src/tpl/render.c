@@ -1100,6 +1100,10 @@ static int eval(struct rs *r, const struct tpl__expr *e, struct val *out)
 		}
 	case TPL__E_FILTER: return filter(r, e, out);
 	case TPL__E_GETTEXT: return translate(r, &e->u.msg, 0, out);
+	case TPL__E_COND:
+		if (eval(r, e->u.op.b, &a))
+			return -1;
+		return eval(r, truthy(&a) ? e->u.op.a : e->u.op.c, out);
 	}
 	*out = v_null;
 	return 0;

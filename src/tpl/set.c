@@ -134,6 +134,11 @@ static int walk_expr(struct walk *w, const struct tpl__expr *x)
 	case TPL__E_AND:
 	case TPL__E_OR:
 	case TPL__E_BIN: rc = walk_expr(w, x->u.op.a); return rc ? rc : walk_expr(w, x->u.op.b);
+	case TPL__E_COND:
+		rc = walk_expr(w, x->u.op.a);
+		if (!rc)
+			rc = walk_expr(w, x->u.op.b);
+		return rc ? rc : walk_expr(w, x->u.op.c);
 	case TPL__E_FILTER:
 		rc = walk_expr(w, x->u.filter.a);
 		return rc ? rc : walk_expr(w, x->u.filter.arg);

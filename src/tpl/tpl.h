@@ -51,9 +51,10 @@
  *                     (a missing name or key is null: no error)
  *   literals          "text" 'text' 42 -1.5 true false null
  *   operators         == != < <= > >= (numbers, or strings by bytes),
- *                     and or not, + - * / % (numbers), ~ (joins as text),
- *                     ( ). Truthiness: null, false, 0, "", [] and {} are
- *                     false.
+ *                     and or not, in, not in (list item, object key,
+ *                     substring), + - * / % (numbers), ~ (joins as text),
+ *                     a if cond else b, ( ). Truthiness: null, false, 0,
+ *                     "", [] and {} are false.
  *   translation       _("Organisations")
  *                     _("Page {page} of {pages}", page=p.page, pages=p.pages)
  *                     ngettext("{n} member", "{n} members", org.members)

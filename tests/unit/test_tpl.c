@@ -135,6 +135,8 @@ static void operators_and_truthiness(void **state)
 	assert_renders("{% if n > 1 %}a{% elif n == 1 %}b{% else %}c{% endif %}", "{\"n\": 0}",
 	               "c");
 	assert_renders("{{ (1 + 2) * 3 }} {{ 1 + 2 * 3 }} {{ -(2) }}", NULL, "9 7 -2");
+	assert_renders("{{ 'a' if n > 1 else 'b' }}{{ 'c' if n else 'd' if m else 'e' }}",
+	               "{\"n\": 0, \"m\": 1}", "bd");
 }
 
 static void loops(void **state)
@@ -618,6 +620,21 @@ static void form_partials_link_errors_to_fields(void **state)
 	assert_non_null(strstr(out, "aria-describedby=\"email-error\""));
 	assert_non_null(strstr(out, "id=\"email-error\""));
 	assert_non_null(strstr(out, "value=\"x&quot;y\""));
+	free(out);
+	/* radios: a fieldset, the first radio carries the field's id */
+	json_object_set_new(d, "name", json_string("language"));
+	json_object_set_new(d, "label", json_string("Language"));
+	json_object_set_new(d, "type", json_string("radios"));
+	json_object_set_new(d, "value", json_string("cy"));
+	json_object_set_new(d, "options",
+	                    json_pack("[{s:s,s:s},{s:s,s:s}]", "value", "en", "label", "English",
+	                              "value", "cy", "label", "Cymraeg"));
+	json_object_set_new(json_object_get(d, "errors"), "language", json_string("Choose one"));
+	out = render_embedded("web/field", d, "en");
+	assert_non_null(strstr(out, "<legend class=\"legend\">Language</legend>"));
+	assert_non_null(strstr(out, "id=\"language\" name=\"language\" value=\"en\">"));
+	assert_non_null(strstr(out, "id=\"language-2\" name=\"language\" value=\"cy\" checked>"));
+	assert_non_null(strstr(out, "aria-describedby=\"language-error\""));
 	free(out);
 	json_decref(d);
 }
