@@ -6,8 +6,12 @@
 #include "web/web.h"
 
 #include "mod/accounts/acct.h"
+#include "mod/exchange/exchange.h"
+#include "mod/improve/imp.h"
 
 const struct web_module *const web_modules[] = {
         &acct_module,
+        &ex_module,
+        &imp_module,
         NULL,
 };

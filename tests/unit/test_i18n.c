@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +338,180 @@ static void embedded_catalogues_load_and_agree(void **state)
 	assert_string_equal(i18n_gettext(en, "Sign in"), "Sign in");
 }
 
+/* ---- messages used from C ----
+ *
+ * The calls below take English msgids as string literals. This scans the C
+ * files of the listed directories (relative to the repository root, where
+ * the tests run), takes each literal argument (adjacent literals joined, C
+ * escapes decoded) and checks it is in the English catalogue and has a
+ * Welsh translation. Add a module's directory here once its catalogues are
+ * complete. */
+
+static const char *const c_dirs[] = {"src/web", "src/tpl", "src/i18n", NULL};
+
+static const struct {
+	const char *fn;
+	int args[2]; /* 0-based indexes of msgid arguments; -1 none */
+	int ctx;     /* index of a msgctxt argument, -1 none */
+} c_calls[] = {
+        {"web_t", {1, -1}, -1},           {"web_flash", {2, -1}, -1},
+        {"web_errors_add", {3, -1}, -1},  {"web_problem", {2, 3}, -1},
+        {"web__error_page", {2, -1}, -1}, {"i18n_gettext", {1, -1}, -1},
+        {"i18n_pgettext", {2, -1}, 1},
+};
+
+/* Decodes the argument text [s, e) when it is only string literals; returns
+ * 0 (and out) or -1. */
+static int literal_arg(const char *s, const char *e, char *out, size_t size)
+{
+	size_t n = 0;
+	int any = 0;
+
+	while (s < e) {
+		if (isspace((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		if (*s != '"')
+			return -1;
+		any = 1;
+		for (s++; s < e && *s != '"'; s++) {
+			char c = *s;
+
+			if (c == '\\' && s + 1 < e) {
+				s++;
+				c = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+			}
+			if (n + 1 < size)
+				out[n++] = c;
+		}
+		if (s >= e)
+			return -1;
+		s++;
+	}
+	out[n] = '\0';
+	return any ? 0 : -1;
+}
+
+struct c_check {
+	const struct i18n_catalog *en, *cy;
+	int total, bad;
+};
+
+static void check_c_file(const char *path, struct c_check *ck)
+{
+	FILE *f = fopen(path, "rb");
+	char *src;
+	long len;
+	size_t k;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	src = malloc((size_t)len + 1);
+	assert_non_null(src);
+	assert_int_equal(fread(src, 1, (size_t)len, f), (size_t)len);
+	src[len] = '\0';
+	fclose(f);
+	for (k = 0; k < sizeof(c_calls) / sizeof(c_calls[0]); k++) {
+		size_t fl = strlen(c_calls[k].fn);
+		const char *p = src;
+
+		while ((p = strstr(p, c_calls[k].fn)) != NULL) {
+			const char *q = p + fl, *a[8], *ae[8];
+			int depth = 0, na = 0, i, line = 1;
+			char ctx[256] = "", msg[1024];
+			const char *t;
+
+			if ((p > src && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) ||
+			    (*q != '(' && !(*q == ' ' && q[1] == '('))) {
+				p = q;
+				continue;
+			}
+			q = strchr(q, '(');
+			/* split the arguments at top-level commas, skipping strings */
+			a[0] = q + 1;
+			for (q++; *q && na < 8; q++) {
+				if (*q == '"') {
+					for (q++; *q && *q != '"'; q++)
+						if (*q == '\\' && q[1])
+							q++;
+				} else if (*q == '(') {
+					depth++;
+				} else if (*q == ')' && depth-- == 0) {
+					ae[na++] = q;
+					break;
+				} else if (*q == ',' && depth == 0) {
+					ae[na] = q;
+					a[++na] = q + 1;
+				}
+			}
+			for (t = src; t < p; t++)
+				line += *t == '\n';
+			if (c_calls[k].ctx >= 0 && c_calls[k].ctx < na &&
+			    literal_arg(a[c_calls[k].ctx], ae[c_calls[k].ctx], ctx, sizeof(ctx)))
+				ctx[0] = '\0';
+			for (i = 0; i < 2; i++) {
+				int ix = c_calls[k].args[i];
+
+				if (ix < 0 || ix >= na ||
+				    literal_arg(a[ix], ae[ix], msg, sizeof(msg)) != 0)
+					continue;
+				ck->total++;
+				if (i18n_catalog_has(ck->en, ctx[0] ? ctx : NULL, msg) < 0 ||
+				    i18n_catalog_has(ck->cy, ctx[0] ? ctx : NULL, msg) < 1) {
+					print_error("%s:%d: \"%s\" is not in en.po and cy.po (with "
+					            "Welsh)\n",
+					            path, line, msg);
+					ck->bad++;
+				}
+			}
+			p += fl;
+		}
+	}
+	free(src);
+}
+
+static void check_c_dir(const char *dir, struct c_check *ck)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[512];
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			check_c_dir(path, ck);
+		else if (n > 2 && strcmp(de->d_name + n - 2, ".c") == 0)
+			check_c_file(path, ck);
+	}
+	closedir(d);
+}
+
+static void c_messages_are_translated(void **state)
+{
+	struct c_check ck = {0};
+	int i;
+
+	(void)state;
+	ck.en = i18n_catalog("en");
+	ck.cy = i18n_catalog("cy");
+	assert_non_null(ck.en);
+	for (i = 0; c_dirs[i]; i++)
+		check_c_dir(c_dirs[i], &ck);
+	assert_true(ck.total > 5);
+	assert_int_equal(ck.bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +524,7 @@ int main(void)
 	        cmocka_unit_test(lookup_falls_back_to_english_then_msgid),
 	        cmocka_unit_test(choose_language),
 	        cmocka_unit_test(embedded_catalogues_load_and_agree),
+	        cmocka_unit_test(c_messages_are_translated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
