@@ -497,9 +497,12 @@ static int read_profession(struct wf__jr *r, json_t *obj, int p)
 		return wf__jfail(r, NULL, 0, "must be an object");
 	if ((rc = wf__jstr(r, obj, "code", NULL, 0, &code)))
 		return rc;
-	if (strcmp(code, "*") == 0 || strcmp(code, "needs") == 0 ||
-	    strcmp(code, "population") == 0 || strchr(code, '.'))
-		return wf__jfail(r, "code", 0, "'%s' cannot be a profession code", code);
+	if (strcmp(code, "needs") == 0 || strcmp(code, "population") == 0 ||
+	    strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+	            strlen(code))
+		return wf__jfail(r, "code", 0,
+		                 "'%s' cannot be a profession code (letters, digits, _ and - only)",
+		                 code);
 	for (q = 0; q < p; q++)
 		if (strcmp(m->prof[q].code, code) == 0)
 			return wf__jfail(r, "code", 0, "'%s' is used by two professions", code);

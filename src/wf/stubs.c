@@ -13,40 +13,6 @@ int wf_fan_svg(struct co_buf *b, const struct wf_model *m, int n_sets, const cha
 	(void)prof;
 	return 0;
 }
-void wf_limit_names(int flags, char *out, size_t size)
-{
-	(void)flags;
-	if (size)
-		out[0] = 0;
-}
-int wf_commission(const struct wf_model *m, const struct wf_commission_opts *o,
-                  struct wf_commission *res, struct co_err *e)
-{
-	(void)m;
-	(void)o;
-	(void)res;
-	return co_errf(e, CO_EINTERNAL, "not yet");
-}
-void wf_commission_free(struct wf_commission *res)
-{
-	(void)res;
-}
-int wf_commission_write_json(struct co_buf *b, const struct wf_model *m,
-                             const struct wf_commission *res)
-{
-	(void)b;
-	(void)m;
-	(void)res;
-	return 0;
-}
-int wf_commission_write_csv(struct co_buf *b, const struct wf_model *m,
-                            const struct wf_commission *res)
-{
-	(void)b;
-	(void)m;
-	(void)res;
-	return 0;
-}
 int wf_wisn_read_json(const char *text, size_t len, struct wf_wisn **out, struct co_err *e)
 {
 	(void)text;
