@@ -11,7 +11,6 @@
 #include "db/db.h"
 #include "mod/accounts/acct.h"
 #include "web/web.h"
-#include "mod/improve/imp_demo.h"
 
 static void usage(FILE *out)
 {
@@ -112,8 +111,6 @@ int cli_demo(int argc, char **argv)
 	for (i = 0; rc == 0 && web_modules[i]; i++)
 		if (web_modules[i]->demo)
 			rc = web_modules[i]->demo(db, password, &e);
-	if (rc == 0)
-		rc = imp_demo_load(db, &e);
 	if (rc != 0) {
 		fprintf(stderr, "collective demo: %s\n", e.msg);
 		db_close(db);
