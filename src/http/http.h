@@ -24,8 +24,8 @@
  *   6. a handler or hook that returns a negative enum co_code gets an error
  *      page from hooks.error with http_status_for_code(code);
  *   7. the response goes out with security headers, gzip when worth it;
- *   8. the access log line is written, the metrics counted, hooks.after runs,
- *      and the request's arena is freed.
+ *   8. the access log line is written, the metrics counted, hooks.after runs
+ *      (for every request), and the request's arena is freed.
  *
  * Every error page (400, 403, 404, 405, 413, 500, ...) produced here or by
  * http_error() is rendered by hooks.error when it is set, so that the web
@@ -294,7 +294,9 @@ int http_parse_urlencoded(struct co_arena *a, const char *s, size_t len, struct 
 
 /* A Cookie request header (RFC 6265 section 5.4 / 4.2.1): "a=1; b=2". Pairs
  * that are not name=value are skipped, as browsers do; a value in double
- * quotes loses them. At most CO_MAX_COOKIES pairs. */
+ * quotes loses them; so are pairs with a name that is not a token or a
+ * value with control characters. Pairs past CO_MAX_COOKIES are ignored
+ * (never an error: a browser cannot be told to send fewer). */
 int http_parse_cookies(struct co_arena *a, const char *header, struct http_params *out,
                        struct co_err *err);
 
@@ -350,8 +352,10 @@ struct http_hooks {
 	void (*error)(void *ctx, struct http_request *req, struct http_response *res, int status,
 	              const char *detail);
 
-	/* After the response is queued, once per request that reached the
-	 * handler stage, for cleanup of req->app. */
+	/* Once per request, after the response went out (or the client went
+	 * away), whether or not hooks.before ran: for cleanup of req->app,
+	 * which is NULL when nothing set it. Runs after the access log line
+	 * and the metrics. */
 	void (*after)(void *ctx, struct http_request *req, const struct http_response *res);
 
 	/* Appends extra Prometheus text (gauges) to out for /metrics. */

@@ -202,7 +202,7 @@ int http_path_normalise(struct co_arena *a, const char *raw, size_t len, const c
 /* Copies a field name for an error report, cut to fit. */
 static void err_field(struct co_err *err, const char *name)
 {
-	if (err) {
+	if (err && name) {
 		size_t n = strlen(name);
 
 		if (n >= sizeof(err->field))
@@ -557,7 +557,10 @@ int http_parse_multipart(struct co_arena *a, const char *content_type, const cha
 		data = co_arena_strndup(a, body + cs, clen);
 		if (!data)
 			return co_errf(err, CO_ENOMEM, "out of memory");
-		/* nparts counted every delimiter, so the arrays have room. */
+		/* nparts counted every delimiter, and each part ends at one that
+		 * is not the first, so the arrays have room. */
+		if (nf + nfile >= nparts || !fv || !ff)
+			return co_errf(err, CO_EINTERNAL, "multipart part count");
 		if (filename) {
 			ff[nfile].field = name;
 			ff[nfile].filename = filename;

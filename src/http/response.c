@@ -131,7 +131,7 @@ int http_res_file(struct http_response *res, const char *content_type, const voi
 	/* Content-Disposition (RFC 6266): a plain ASCII fallback with quotes
 	 * and backslashes replaced, and the exact name as filename*= UTF-8
 	 * percent-encoded. */
-	co_buf_init(&cd, 4 * 1024);
+	co_buf_init(&cd, (size_t)4 * 1024);
 	rc = co_buf_adds(&cd, "attachment; filename=\"");
 	for (p = (const unsigned char *)download_name; *p && !rc; p++) {
 		if (*p >= 0x80)

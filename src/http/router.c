@@ -186,7 +186,8 @@ static int add_route(struct http_router *r, size_t idx, struct co_err *err)
 					               rt->pattern);
 			child = find_lit(nd, s, n, &at);
 			if (!child) {
-				struct node **lit = realloc(nd->lit, (nd->nlit + 1) * sizeof(*lit));
+				struct node **lit =
+				        realloc(nd->lit, (nd->nlit + 1) * sizeof(struct node *));
 
 				if (!lit)
 					return co_errf(err, CO_ENOMEM, "out of memory");
@@ -196,7 +197,8 @@ static int add_route(struct http_router *r, size_t idx, struct co_err *err)
 					free(child);
 					return co_errf(err, CO_ENOMEM, "out of memory");
 				}
-				memmove(lit + at + 1, lit + at, (nd->nlit - at) * sizeof(*lit));
+				memmove(lit + at + 1, lit + at,
+				        (nd->nlit - at) * sizeof(struct node *));
 				lit[at] = child;
 				nd->nlit++;
 			}

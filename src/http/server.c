@@ -72,7 +72,6 @@ struct conn {
 	int too_large;
 	size_t discarded; /* body bytes dropped after too_large */
 	int queued;
-	int before_ran;
 	int status;
 	size_t bytes;
 	long route_index;
@@ -457,7 +456,6 @@ static enum MHD_Result process(struct conn *c, struct MHD_Connection *mc)
 	if (s->cfg.hooks.before) {
 		int brc;
 
-		c->before_ran = 1;
 		brc = s->cfg.hooks.before(s->cfg.hooks.ctx, req, res);
 		if (brc > 0)
 			return send_response(c, mc);
@@ -641,7 +639,7 @@ static void request_completed(void *cls, struct MHD_Connection *mc, void **con_c
 		c->status = 499; /* the client went away before an answer */
 	access_log(c, us);
 	http__metrics_count(s->metrics, c->route_index, c->status, us);
-	if (c->before_ran && s->cfg.hooks.after)
+	if (s->cfg.hooks.after)
 		s->cfg.hooks.after(s->cfg.hooks.ctx, &c->req, &c->res);
 	co_buf_free(&c->res.body);
 	co_buf_free(&c->body);
@@ -691,6 +689,7 @@ static int open_listener(struct http_server *s, struct co_err *err)
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 
+		memset(&ss, 0, sizeof(ss));
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
 			if (ss.ss_family == AF_INET)
 				s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
@@ -743,7 +742,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out, s
 	        cfg->max_connections ? cfg->max_connections : 1024u,
 	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
 	        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30u,
-	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(CO_MAX_HEADER_BYTES + 16 * 1024),
+	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CO_MAX_HEADER_BYTES + (size_t)16 * 1024,
 	        MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_UNESCAPE_CALLBACK,
 	        unescape_identity, NULL, MHD_OPTION_END);
 	if (!s->d) {

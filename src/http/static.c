@@ -134,12 +134,11 @@ void http__static_use_assets(const struct co_asset *assets)
 
 static struct sasset *find(const char *name)
 {
-	struct sasset key;
+	struct sasset key = {.name = name};
 
 	pthread_once(&table_once, table_init);
 	if (!ntable || !name)
 		return NULL;
-	key.name = name;
 	return bsearch(&key, table, ntable, sizeof(*table), by_name);
 }
 
@@ -154,7 +153,9 @@ const char *http_static_url(const char *name)
  * listed tag equal to one of ours, W/ prefixes ignored. */
 static int none_match(const char *h, const struct sasset *t)
 {
-	while (h && *h) {
+	if (!h)
+		return 0;
+	while (*h) {
 		const char *s, *e;
 
 		while (*h == ' ' || *h == '\t' || *h == ',')

@@ -593,8 +593,9 @@ static void metrics_and_access_log_count_requests(void **state)
 	assert_non_null(strstr(r.body, "db_connections 3\n"));
 	free(r.body);
 
-	/* hooks.after runs once per request that went through hooks.before */
-	assert_int_equal(atomic_load(&after_calls), atomic_load(&before_calls));
+	/* hooks.after runs once for every request, also those hooks.before
+	 * never saw (the 400s, 413s and the 501 above) */
+	assert_true(atomic_load(&after_calls) > atomic_load(&before_calls));
 
 	fflush(log_file);
 	rewind(log_file);
@@ -623,6 +624,9 @@ static void metrics_and_access_log_count_requests(void **state)
 		}
 	}
 	assert_true(lines > 10);
+	/* one log line and one hooks.after per request (every reply has been
+	 * read to its end, and the server finishes a request before closing) */
+	assert_int_equal(atomic_load(&after_calls), lines);
 	assert_true(seen >= 2);
 }
 
