@@ -190,6 +190,7 @@ static int h_echo(struct http_request *req, struct http_response *res)
 	if (f)
 		http_res_printf(res, "file=%s:%zu:%s\n", f->filename, f->len, f->data);
 	http_res_printf(res, "app=%s\n", req->app ? (const char *)req->app : "(none)");
+	http_res_printf(res, "client=%s\nsecure=%d\n", req->client, req->secure);
 	return 0;
 }
 
@@ -630,6 +631,58 @@ static void metrics_and_access_log_count_requests(void **state)
 	assert_true(seen >= 2);
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* A second server, behind a "proxy": it starts and answers its first
+ * request within 100 ms, and takes the client address, https and the
+ * request id from the forwarded headers. */
+static void starts_fast_and_trusts_a_proxy_when_told(void **state)
+{
+	struct http_server *s2;
+	struct http_config cfg;
+	struct co_err e;
+	struct reply r;
+	uint64_t t0, us;
+	char v[64];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.routes = routes;
+	cfg.nroutes = sizeof(routes) / sizeof(routes[0]);
+	cfg.trust_proxy = 1;
+	t0 = now_us();
+	assert_int_equal(http_server_start(&cfg, &s2, &e), 0);
+	get(http_server_port(s2), "GET", "/hello", NULL, &r);
+	us = now_us() - t0;
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	if (us >= 100000)
+		fail_msg("start to first answer took %llu us", (unsigned long long)us);
+
+	get(http_server_port(s2), "GET", "/echo/1",
+	    "X-Forwarded-For: 203.0.113.9, 192.0.2.7\r\nX-Forwarded-Proto: https\r\n"
+	    "X-Request-Id: edge-42\r\n",
+	    &r);
+	assert_non_null(strstr(r.body, "client=192.0.2.7\nsecure=1\n"));
+	assert_string_equal(hdr(&r, "X-Request-Id", v, sizeof(v)), "edge-42");
+	free(r.body);
+	http_server_free(s2);
+
+	/* the first server does not trust the headers */
+	get(port, "GET", "/echo/1",
+	    "X-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: https\r\n"
+	    "X-Request-Id: edge-42\r\n",
+	    &r);
+	assert_non_null(strstr(r.body, "client=127.0.0.1\nsecure=0\n"));
+	assert_string_not_equal(hdr(&r, "X-Request-Id", v, sizeof(v)), "edge-42");
+	free(r.body);
+}
+
 /* ---- graceful shutdown ---- */
 
 static atomic_uint run_port;
@@ -704,6 +757,7 @@ int main(void)
 	        cmocka_unit_test(gzip_when_accepted_and_worth_it),
 	        cmocka_unit_test(static_assets_have_etags_and_long_caching),
 	        cmocka_unit_test(metrics_and_access_log_count_requests),
+	        cmocka_unit_test(starts_fast_and_trusts_a_proxy_when_told),
 	};
 	const struct CMUnitTest drain[] = {
 	        cmocka_unit_test(sigterm_drains_requests_in_flight),
