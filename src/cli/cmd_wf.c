@@ -389,7 +389,7 @@ static int wf_project_cmd(int argc, char **argv)
 			                 : wf_write_csv(&out, m, labels[s], v + (size_t)s * per);
 	}
 	if (!rc && a.svg)
-		rc = wf_fan_svg(&svg, m, n_sets, labels, v, a.draws > 0, prof);
+		rc = wf_fan_svg(&svg, m, a.n_scen, labels, v, a.draws > 0, prof);
 	if (rc) {
 		fprintf(stderr, "collective wf: the output is too large or memory ran out\n");
 		rc = CLI_FAIL;

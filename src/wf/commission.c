@@ -716,7 +716,8 @@ int wf_commission_write_csv(struct co_buf *b, const struct wf_model *m,
 	for (i = 0; i < res->n_cells && !rc; i++) {
 		const struct wf_commission_cell *c = &res->cells[i];
 		wf_limit_names(c->binds, binds, sizeof(binds));
-		rc = co_buf_printf(b, "%s,%d,", m->prof[c->prof].code, c->year);
+		rc = wf__csv_text(b, m->prof[c->prof].code);
+		rc = rc ? rc : co_buf_printf(b, ",%d,", c->year);
 		rc = rc ? rc : wf__num(b, c->places);
 		rc = rc ? rc : co_buf_addc(b, ',');
 		rc = rc ? rc : wf__num(b, c->entrants);

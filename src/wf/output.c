@@ -20,7 +20,7 @@ int wf__num(struct co_buf *b, double x)
 }
 
 /* Writes s quoted for CSV when it needs quoting. */
-static int csv_text(struct co_buf *b, const char *s)
+int wf__csv_text(struct co_buf *b, const char *s)
 {
 	const char *c;
 	int rc;
@@ -74,9 +74,10 @@ static int row_head(struct co_buf *b, const struct wf_model *m, const char *scen
 	int rc;
 
 	wf_row_key(m, i, &k);
-	if ((rc = csv_text(b, scenario)) || (rc = co_buf_addc(b, ',')) ||
-	    (rc = csv_text(b, wf_model_profession_code(m, k.prof))) || (rc = co_buf_addc(b, ',')) ||
-	    (rc = csv_text(b, wf_model_group_name(m, k.prof, k.group))))
+	if ((rc = wf__csv_text(b, scenario)) || (rc = co_buf_addc(b, ',')) ||
+	    (rc = wf__csv_text(b, wf_model_profession_code(m, k.prof))) ||
+	    (rc = co_buf_addc(b, ',')) ||
+	    (rc = wf__csv_text(b, wf_model_group_name(m, k.prof, k.group))))
 		return rc;
 	return co_buf_printf(b, ",%d", k.year);
 }

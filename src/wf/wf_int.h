@@ -267,6 +267,34 @@ struct wf_manpower {
 	double over_max; /* HUGE_VAL: none */
 };
 
+/* A WISN team (wisn.c, wisn_json.c). */
+struct wf__wisn_act {
+	const char *name;
+	double volume;
+	double minutes;  /* unit time, or 0 */
+	double per_hour; /* rate of working, or 0 */
+};
+struct wf__wisn_allow {
+	const char *name;
+	double percent; /* category: % of working time, or -1 */
+	double hours;   /* hours a year (per person for individual allowances) */
+	double staff;   /* individual: staff who do it */
+};
+struct wf__wisn_cat {
+	const char *code, *name;
+	double staff;
+	double days_week, weeks, holidays, leave, sick, other, hours_day;
+	int n_act, n_cas, n_ias;
+	struct wf__wisn_act *act;
+	struct wf__wisn_allow *cas, *ias;
+};
+struct wf_wisn {
+	struct co_arena arena;
+	const char *team;
+	int n_cat;
+	struct wf__wisn_cat *cat;
+};
+
 /* Allocates the arrays of pp for profession p from a (sized for m). */
 int wf__pp_alloc(const struct wf_model *m, int p, struct wf__pp *pp, struct co_arena *a);
 /* Fills pp for profession p under scenario s. rv: this draw's random
@@ -302,6 +330,9 @@ int wf__scenario_touches(const struct wf_model *m, int s, int p);
  * doubles, work WF__PCT_WORK(n) unsigneds. */
 #define WF__PCT_WORK(n) (2 * 1024 + 2 + ((n) + 1) / 2)
 void wf__percentiles(const double *v, size_t n, double *out, double *scratch, unsigned *work);
+
+/* Writes s as a CSV field (quoted when it needs to be). */
+int wf__csv_text(struct co_buf *b, const char *s);
 
 /* Writes s as a JSON string. */
 int wf__json_text(struct co_buf *b, const char *s);
