@@ -33,7 +33,7 @@ struct i18n_catalog {
 };
 
 /* The rule of each language. A file that declares Plural-Forms must agree
- * with it (for n = 0..1000), so that modules cannot disagree. */
+ * with it (for n = 0..199), so that modules cannot disagree. */
 static const char *builtin_forms(const char *lang)
 {
 	if (strcmp(lang, "cy") == 0)
@@ -206,14 +206,15 @@ static int same_strs(const struct entry *a, const struct i18n__po_entry *b)
 	return 1;
 }
 
-/* Two plural rules mean the same when they agree for n = 0..1000. */
+/* Two plural rules mean the same when they agree for n = 0..199 (every rule gettext lists differs
+ * from another below 200). */
 static int same_rule(const struct i18n_plural *a, const struct i18n_plural *b)
 {
 	unsigned long n;
 
 	if (i18n_plural_count(a) != i18n_plural_count(b))
 		return 0;
-	for (n = 0; n <= 1000; n++)
+	for (n = 0; n < 200; n++)
 		if (i18n_plural_eval(a, n) != i18n_plural_eval(b, n))
 			return 0;
 	return 1;
