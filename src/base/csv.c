@@ -171,10 +171,52 @@ static int digit_gen(struct diyfp w, struct diyfp mp, uint64_t delta, char *buf,
 	int kappa = count_digits(p1), len = 0;
 
 	while (kappa > 0) {
-		uint32_t d = p1 / pow10_32[kappa - 1];
+		uint32_t d;
 		uint64_t tmp;
 
-		p1 %= pow10_32[kappa - 1];
+		/* constant divisors: the compiler turns each into a multiply */
+		switch (kappa) {
+		case 10:
+			d = p1 / 1000000000;
+			p1 %= 1000000000;
+			break;
+		case 9:
+			d = p1 / 100000000;
+			p1 %= 100000000;
+			break;
+		case 8:
+			d = p1 / 10000000;
+			p1 %= 10000000;
+			break;
+		case 7:
+			d = p1 / 1000000;
+			p1 %= 1000000;
+			break;
+		case 6:
+			d = p1 / 100000;
+			p1 %= 100000;
+			break;
+		case 5:
+			d = p1 / 10000;
+			p1 %= 10000;
+			break;
+		case 4:
+			d = p1 / 1000;
+			p1 %= 1000;
+			break;
+		case 3:
+			d = p1 / 100;
+			p1 %= 100;
+			break;
+		case 2:
+			d = p1 / 10;
+			p1 %= 10;
+			break;
+		default:
+			d = p1;
+			p1 = 0;
+			break;
+		}
 		if (d || len)
 			buf[len++] = (char)('0' + d);
 		kappa--;
@@ -711,6 +753,8 @@ int co_csv_next(struct co_csv *c, struct co_csv_record *rec, struct co_err *err)
 		c->row--;
 		return 0;
 	}
+	if (st == S_START)
+		start = c->tlen; /* the input ends with a comma: one more empty field */
 	if ((rc = csv_end_field(c, st == S_QUOTE_IN_QUOTED, start, err)))
 		return csv_fail(c, rc, err);
 	if (c->nf == 1 && c->flen[0] == 0 && !c->quoted[0]) {

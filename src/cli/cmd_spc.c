@@ -410,15 +410,6 @@ struct input {
 static void input_free(struct input *in)
 {
 	spc_table_free(&in->t);
-	free(in->x);
-	free(in->y);
-	free(in->n);
-	free(in->f1);
-	free(in->f2);
-	free(in->notes);
-	free(in->part);
-	free(in->is_new);
-	free(in->xlabel);
 	free(in->parts);
 	free(in->excl);
 	free(in->vals);
@@ -451,7 +442,7 @@ static int find_col(const struct input *in, const char *name, int required)
 static int numeric_col(struct input *in, int col, double **out)
 {
 	size_t i;
-	double *v = calloc(in->t.nrows + 1, sizeof(double));
+	double *v = spc_table_alloc(&in->t, (in->t.nrows + 1) * sizeof(double));
 
 	if (!v)
 		return CLI_FAIL;
@@ -461,7 +452,6 @@ static int numeric_col(struct input *in, int col, double **out)
 		if (!*s || strcmp(s, "NA") == 0) {
 			v[i] = NAN;
 		} else if (!parse_double(s, &v[i])) {
-			free(v);
 			return bad_cell(in, i, col, "not a number");
 		}
 	}
@@ -471,7 +461,7 @@ static int numeric_col(struct input *in, int col, double **out)
 
 static const char **string_col(struct input *in, int col)
 {
-	const char **v = calloc(in->t.nrows + 1, sizeof(char *));
+	const char **v = spc_table_alloc(&in->t, (in->t.nrows + 1) * sizeof(char *));
 	size_t i;
 
 	if (v)
@@ -485,8 +475,8 @@ static int read_x(struct input *in, const char *xtype)
 	size_t i, n = in->t.nrows;
 	int col = in->xcol, all_dates = 1, all_nums = 1;
 
-	in->x = calloc(n + 1, sizeof(double));
-	in->xlabel = calloc(n + 2, sizeof(char *));
+	in->x = spc_table_alloc(&in->t, (n + 1) * sizeof(double));
+	in->xlabel = spc_table_alloc(&in->t, (n + 2) * sizeof(char *));
 	if (!in->x || !in->xlabel)
 		return CLI_FAIL;
 	if (col < 0 || (xtype && strcmp(xtype, "index") == 0)) {
@@ -645,7 +635,7 @@ static int read_input(struct args *a, struct input *in, struct spc_options *o)
 	if (a->phasecol) {
 		if ((c = find_col(in, a->phasecol, 1)) < 0)
 			return CLI_USAGE;
-		in->is_new = calloc(in->t.nrows + 1, 1);
+		in->is_new = spc_table_alloc(&in->t, in->t.nrows + 1);
 		if (!in->is_new)
 			return CLI_FAIL;
 		for (i = 0; i < in->t.nrows; i++)
@@ -727,7 +717,32 @@ static int put_num(struct co_buf *b, double v)
 	return co_csv_double(b, v);
 }
 
-static int write_csv(const struct spc_result *r, const struct input *in, struct co_buf *b)
+static int put_int(struct co_buf *b, long v)
+{
+	char t[24];
+	int n = 0;
+
+	if (v < 0 || v > 999999999)
+		return co_buf_printf(b, "%ld", v);
+	do {
+		t[sizeof(t) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return co_buf_add(b, t + sizeof(t) - n, (size_t)n);
+}
+
+/* Sends what the buffer holds to f once it is big enough (or always). */
+static int flush(struct co_buf *b, FILE *f, int always)
+{
+	if (!always && b->len < (1u << 20))
+		return 0;
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+		return CO_EIO;
+	co_buf_reset(b);
+	return 0;
+}
+
+static int write_csv(const struct spc_result *r, const struct input *in, struct co_buf *b, FILE *f)
 {
 	size_t i, np = spc_result_npoints(r);
 	int rc = 0, two = in->f2 != NULL;
@@ -755,14 +770,16 @@ static int write_csv(const struct spc_result *r, const struct input *in, struct 
 		     co_csv_sep(b) || put_num(b, p.lcl) || co_csv_sep(b) || put_num(b, p.ucl) ||
 		     co_csv_sep(b) || put_num(b, p.lcl2) || co_csv_sep(b) || put_num(b, p.ucl2) ||
 		     co_csv_sep(b) || put_num(b, p.target) || co_csv_sep(b) ||
-		     co_buf_printf(b, "%d,%d,%d,%d,", spc_result_part(r, p.part)->number,
-		                   p.baseline, p.include, p.sigma_signal) ||
-		     co_csv_fieldz(b, sig) || co_csv_sep(b) ||
+		     put_int(b, spc_result_part(r, p.part)->number) ||
+		     co_buf_add(b, p.baseline ? ",1," : ",0,", 3) ||
+		     co_buf_add(b, p.include ? "1," : "0,", 2) ||
+		     co_buf_add(b, p.sigma_signal ? "1," : "0,", 2) || co_csv_fieldz(b, sig) ||
+		     co_csv_sep(b) ||
 		     co_csv_fieldz(b, p.cause == SPC_CAUSE_COMMON ? "" : spc_cause_name(p.cause)) ||
 		     co_csv_sep(b) || co_csv_fieldz(b, spc_class_name(p.cls)) || co_csv_sep(b) ||
-		     co_csv_fieldz(b, p.notes) || co_csv_end(b);
+		     co_csv_fieldz(b, p.notes) || co_csv_end(b) || flush(b, f, 0);
 	}
-	return rc ? CO_ELIMIT : 0;
+	return rc || flush(b, f, 1) ? CO_EIO : 0;
 }
 
 static int json_str(struct co_buf *b, const char *s)
@@ -791,7 +808,7 @@ static int json_num(struct co_buf *b, double v)
 	return co_buf_add(b, t, co_dtoa(v, t));
 }
 
-static int write_json(const struct spc_result *r, const struct input *in, struct co_buf *b)
+static int write_json(const struct spc_result *r, const struct input *in, struct co_buf *b, FILE *f)
 {
 	const struct spc_options *o = spc_result_options(r);
 	size_t s, i;
@@ -858,12 +875,12 @@ static int write_json(const struct spc_result *r, const struct input *in, struct
 			     co_buf_adds(b, ",\"class\":") || json_str(b, spc_class_name(p.cls)) ||
 			     co_buf_adds(b, ",\"notes\":") ||
 			     (p.notes ? json_str(b, p.notes) : co_buf_adds(b, "null")) ||
-			     co_buf_addc(b, '}');
+			     co_buf_addc(b, '}') || flush(b, f, 0);
 		}
 		rc = rc || co_buf_adds(b, "]}");
 	}
 	rc = rc || co_buf_adds(b, "]}\n");
-	return rc ? CO_ELIMIT : 0;
+	return rc || flush(b, f, 1) ? CO_EIO : 0;
 }
 
 static int write_file(const char *path, const char *data, size_t len)
@@ -933,10 +950,12 @@ int cli_spc(int argc, char **argv)
 		input_free(&in);
 		return rc == CO_ENOMEM ? CLI_FAIL : CLI_USAGE;
 	}
-	co_buf_init(&out, CO_MAX_OUTPUT);
+	/* the chart first: once standard output has begun, nothing may fail
+	 * for a reason the user could fix */
+	co_buf_init(&out, 4u << 20);
 	co_buf_init(&svg, CO_SPC_MAX_SVG);
-	rc = strcmp(a.format, "json") == 0 ? write_json(res, &in, &out) : write_csv(res, &in, &out);
-	if (!rc && a.svg) {
+	rc = 0;
+	if (a.svg) {
 		size_t s = 0, k;
 
 		if (a.svg_facet) {
@@ -950,18 +969,24 @@ int cli_spc(int argc, char **argv)
 			}
 			s = k;
 		}
-		if (!rc && spc_svg_write(res, s, a.title, &svg))
-			rc = CO_ELIMIT;
-		if (!rc && (rc = write_file(a.svg, svg.data, svg.len)))
+		if (!rc && spc_svg_write(res, s, a.title, &svg)) {
+			fprintf(stderr, "collective spc: the chart is too large to draw\n");
+			rc = -2;
+		}
+		if (!rc && write_file(a.svg, svg.data, svg.len))
 			rc = -2;
 	}
-	if (rc == 0 && fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len)
-		rc = CLI_FAIL;
-	if (rc == CO_ELIMIT)
-		fprintf(stderr, "collective spc: the output is too large\n");
+	if (!rc) {
+		rc = strcmp(a.format, "json") == 0 ? write_json(res, &in, &out, stdout)
+		                                   : write_csv(res, &in, &out, stdout);
+		if (rc)
+			fprintf(stderr, "collective spc: writing the output failed\n");
+	}
 	co_buf_free(&out);
 	co_buf_free(&svg);
 	spc_result_free(res);
 	input_free(&in);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = CLI_FAIL;
 	return rc == 0 ? CLI_OK : rc == -1 ? CLI_USAGE : CLI_FAIL;
 }

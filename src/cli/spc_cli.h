@@ -19,7 +19,13 @@ struct spc_table {
 	char ***cells; /* cells[col][row]; a missing field is "" */
 	long *csv_row; /* the CSV row (1 = header) of each data row */
 	struct co_arena mem;
+	struct spc_map *maps; /* big blocks, mapped and populated */
 };
+
+/* Zeroed memory that lives as long as the table (big blocks are mapped and
+ * populated in one go: on virtual machines a page fault per 4 KB costs more
+ * than parsing the page). NULL when out of memory. */
+void *spc_table_alloc(struct spc_table *t, size_t size);
 
 /* Reads a CSV with a header row from f. Errors name the row and column. */
 int spc_table_read(struct spc_table *t, FILE *f, struct co_err *err);

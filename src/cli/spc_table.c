@@ -1,21 +1,125 @@
 /* spc_table.c - a CSV file read into string columns, and dates. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "base/csv.h"
 #include "base/limits.h"
 #include "cli/spc_cli.h"
 
+struct spc_map {
+	struct spc_map *next;
+	size_t len;
+};
+
+void *spc_table_alloc(struct spc_table *t, size_t size)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	struct spc_map *m;
+	size_t len = size + 64;
+	void *p;
+
+	if (size < 256 * 1024)
+		return co_arena_calloc(&t->mem, 1, size ? size : 1);
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	m = p;
+	m->len = len;
+	m->next = t->maps;
+	t->maps = m;
+	return (char *)p + 64;
+}
+
+/* The whole input in memory: a regular file in one read, standard input in
+ * growing chunks. */
+static char *slurp(struct spc_table *t, FILE *f, size_t *len, struct co_err *err)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *buf;
+
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((unsigned long long)st.st_size > CO_MAX_FILE) {
+			co_errf(err, CO_ELIMIT, "the file is larger than %lu bytes",
+			        (unsigned long)CO_MAX_FILE);
+			return NULL;
+		}
+		cap = (size_t)st.st_size + 1;
+		buf = spc_table_alloc(t, cap);
+		if (!buf)
+			goto nomem;
+		n = fread(buf, 1, cap - 1, f);
+		if (n != cap - 1 && ferror(f)) {
+			co_errf(err, CO_EIO, "reading the input failed");
+			return NULL;
+		}
+		*len = n;
+		return buf;
+	}
+	cap = 1 << 20;
+	buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		char *nb;
+
+		n += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				free(buf);
+				co_errf(err, CO_EIO, "reading the input failed");
+				return NULL;
+			}
+			break;
+		}
+		if (n == cap) {
+			if (cap >= CO_MAX_FILE) {
+				free(buf);
+				co_errf(err, CO_ELIMIT, "the input is larger than %lu bytes",
+				        (unsigned long)CO_MAX_FILE);
+				return NULL;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (buf) {
+		char *copy = spc_table_alloc(t, n + 1);
+
+		if (copy)
+			memcpy(copy, buf, n);
+		free(buf);
+		*len = n;
+		if (copy)
+			return copy;
+	}
+nomem:
+	co_errf(err, CO_ENOMEM, "out of memory");
+	return NULL;
+}
+
 int spc_table_read(struct spc_table *t, FILE *f, struct co_err *err)
 {
 	struct co_csv *c = NULL;
 	struct co_csv_record rec;
-	size_t cap = 1024, i;
+	size_t len = 0, maxrows = 1, i, textcap, used = 0;
+	char *data, *text;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	co_arena_init(&t->mem, CO_SPC_ARENA_MAX);
-	if ((rc = co_csv_open_file(&c, f, err)))
+	if (!(data = slurp(t, f, &len, err)))
+		return err ? err->code : CO_ENOMEM;
+	for (i = 0; i < len; i++)
+		maxrows += data[i] == '\n' || data[i] == '\r';
+	if ((rc = co_csv_open_mem(&c, data, len, err)))
 		return rc;
 	rc = co_csv_next(c, &rec, err);
 	if (rc <= 0) {
@@ -27,12 +131,15 @@ int spc_table_read(struct spc_table *t, FILE *f, struct co_err *err)
 	t->ncols = rec.nfields;
 	t->names = co_arena_alloc(&t->mem, t->ncols * sizeof(char *));
 	t->cells = co_arena_alloc(&t->mem, t->ncols * sizeof(char **));
-	t->csv_row = malloc(cap * sizeof(long));
-	if (!t->names || !t->cells || !t->csv_row)
+	t->csv_row = spc_table_alloc(t, (maxrows + 1) * sizeof(long));
+	/* every field's text and its NUL fit in the input plus one byte a field */
+	textcap = len + (maxrows + 1) * t->ncols + 16;
+	text = spc_table_alloc(t, textcap);
+	if (!t->names || !t->cells || !t->csv_row || !text)
 		goto nomem;
 	for (i = 0; i < t->ncols; i++) {
 		t->names[i] = co_arena_strdup(&t->mem, rec.field[i]);
-		t->cells[i] = malloc(cap * sizeof(char *));
+		t->cells[i] = spc_table_alloc(t, (maxrows + 1) * sizeof(char *));
 		if (!t->names[i] || !t->cells[i])
 			goto nomem;
 	}
@@ -45,29 +152,16 @@ int spc_table_read(struct spc_table *t, FILE *f, struct co_err *err)
 			        t->ncols);
 			goto out;
 		}
-		if (t->nrows == cap) {
-			long *nr;
-
-			cap *= 2;
-			nr = realloc(t->csv_row, cap * sizeof(long));
-			if (!nr)
-				goto nomem;
-			t->csv_row = nr;
-			for (i = 0; i < t->ncols; i++) {
-				char **nc = realloc(t->cells[i], cap * sizeof(char *));
-
-				if (!nc)
-					goto nomem;
-				t->cells[i] = nc;
-			}
+		if (t->nrows >= maxrows) {
+			rc = co_errf_at(err, CO_EINTERNAL, rec.row, 0, NULL,
+			                "more rows than lines");
+			goto out;
 		}
 		for (i = 0; i < t->ncols; i++) {
-			char *s = rec.len[i] ? co_arena_alloc(&t->mem, rec.len[i] + 1) : "";
+			char *s = text + used;
 
-			if (!s)
-				goto nomem;
-			if (rec.len[i])
-				memcpy(s, rec.field[i], rec.len[i] + 1);
+			memcpy(s, rec.field[i], rec.len[i] + 1);
+			used += rec.len[i] + 1;
 			t->cells[i][t->nrows] = s;
 		}
 		t->csv_row[t->nrows] = rec.row;
@@ -83,12 +177,14 @@ nomem:
 
 void spc_table_free(struct spc_table *t)
 {
-	size_t i;
+	struct spc_map *m = t->maps;
 
-	if (t->cells)
-		for (i = 0; i < t->ncols; i++)
-			free(t->cells[i]);
-	free(t->csv_row);
+	while (m) {
+		struct spc_map *next = m->next;
+
+		munmap(m, m->len);
+		m = next;
+	}
 	co_arena_free(&t->mem);
 	memset(t, 0, sizeof(*t));
 }

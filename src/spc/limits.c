@@ -219,7 +219,7 @@ static void i_limits(struct spc__part_calc *pc, double cl, double amr, double *l
  * there is one). */
 static double *scratch(struct spc__part_calc *pc)
 {
-	return co_arena_alloc(pc->tmp, (pc->b - pc->a + 1) * sizeof(double));
+	return spc__alloc(pc->tmp, (pc->b - pc->a + 1) * sizeof(double));
 }
 
 static int chart_i(struct spc__part_calc *pc, const double *y)

@@ -678,19 +678,19 @@ int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err)
 	case SPC_RULES_IHI: ihi(r, p, o->shift_len, o->trend_len); break;
 	case SPC_RULES_WE:
 	case SPC_RULES_NELSON: {
-		struct co_arena a;
+		struct spc__pool a;
 		double *z;
 		int *cls;
 
-		co_arena_init(&a, CO_SPC_ARENA_MAX);
-		z = co_arena_alloc(&a, (p->count + 1) * sizeof(double));
-		cls = co_arena_alloc(&a, (p->count + 1) * sizeof(int));
+		spc__pool_init(&a);
+		z = spc__alloc(&a, (p->count + 1) * sizeof(double));
+		cls = spc__alloc(&a, (p->count + 1) * sizeof(int));
 		if (!z || !cls) {
-			co_arena_free(&a);
+			spc__pool_free(&a);
 			return co_errf(err, CO_ENOMEM, "out of memory");
 		}
 		we_nelson(r, p, o->rules == SPC_RULES_NELSON, z, cls);
-		co_arena_free(&a);
+		spc__pool_free(&a);
 		break;
 	}
 	case SPC_RULES_QCC:

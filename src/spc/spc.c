@@ -319,6 +319,7 @@ struct labels {
 	size_t nslot;
 	size_t *rank; /* rank of each distinct label in sort order */
 	int numeric;
+	struct spc__pool *pool;
 };
 
 static uint64_t hash_str(const char *s)
@@ -330,18 +331,35 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static int labels_init(struct labels *l, size_t nrows, struct co_arena *a)
+static int labels_init(struct labels *l, size_t nrows, struct spc__pool *a)
 {
-	size_t n = 16;
-
-	while (n < 2 * nrows + 16)
-		n *= 2;
 	memset(l, 0, sizeof(*l));
-	l->nslot = n;
-	l->slot = co_arena_calloc(a, n, sizeof(size_t));
+	l->nslot = 1024;
+	l->slot = spc__calloc(a, l->nslot, sizeof(size_t));
 	l->cap = nrows + 1;
-	l->str = co_arena_alloc(a, l->cap * sizeof(char *));
+	l->str = spc__alloc(a, l->cap * sizeof(char *));
+	l->pool = a;
 	return l->slot && l->str ? 0 : CO_ENOMEM;
+}
+
+/* Doubles the table when it is half full. */
+static int labels_grow(struct labels *l)
+{
+	size_t n = l->nslot * 2, i;
+	size_t *slot = spc__calloc(l->pool, n, sizeof(size_t));
+
+	if (!slot)
+		return CO_ENOMEM;
+	for (i = 0; i < l->n; i++) {
+		size_t h = (size_t)hash_str(l->str[i]) & (n - 1);
+
+		while (slot[h])
+			h = (h + 1) & (n - 1);
+		slot[h] = i + 1;
+	}
+	l->slot = slot;
+	l->nslot = n;
+	return 0;
 }
 
 static size_t labels_id(struct labels *l, const char *s)
@@ -360,6 +378,8 @@ static size_t labels_id(struct labels *l, const char *s)
 	assert(l->n < l->cap);
 	l->str[l->n] = s;
 	l->slot[h] = ++l->n;
+	if (2 * l->n > l->nslot && labels_grow(l))
+		return (size_t)-1;
 	return l->n - 1;
 }
 
@@ -400,14 +420,14 @@ static int label_less(const void *ctx, size_t a, size_t b)
 	return strcmp(l->str[a], l->str[b]) < 0;
 }
 
-static int labels_rank(struct labels *l, struct co_arena *a)
+static int labels_rank(struct labels *l, struct spc__pool *a)
 {
-	size_t *order = co_arena_alloc(a, (l->n + 1) * sizeof(size_t));
-	size_t *tmp = co_arena_alloc(a, (l->n + 1) * sizeof(size_t));
+	size_t *order = spc__alloc(a, (l->n + 1) * sizeof(size_t));
+	size_t *tmp = spc__alloc(a, (l->n + 1) * sizeof(size_t));
 	size_t i;
 	double v;
 
-	l->rank = co_arena_alloc(a, (l->n + 1) * sizeof(size_t));
+	l->rank = spc__alloc(a, (l->n + 1) * sizeof(size_t));
 	if (!order || !tmp || !l->rank)
 		return CO_ENOMEM;
 	l->numeric = l->n > 0;
@@ -428,7 +448,7 @@ struct run {
 	const struct spc_data *d;
 	struct spc_options o;
 	struct spc_result *r;
-	struct co_arena tmp;
+	struct spc__pool tmp;
 	struct co_err *err;
 	size_t nrows;        /* rows kept (x not missing) */
 	size_t *row;         /* rows, by series then x */
@@ -475,8 +495,8 @@ static int order_rows(struct run *ru)
 	struct labels l1, l2;
 	int rc;
 
-	ru->row = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
-	tmp = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+	ru->row = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+	tmp = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
 	if (!ru->row || !tmp)
 		return CO_ENOMEM;
 	ru->nrows = 0;
@@ -489,29 +509,35 @@ static int order_rows(struct run *ru)
 
 		if ((rc = labels_init(&l1, n, &ru->tmp)) || (rc = labels_init(&l2, n, &ru->tmp)))
 			return rc;
-		id1 = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
-		id2 = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
-		key = co_arena_alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		id1 = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		id2 = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		key = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
 		if (!id1 || !id2 || !key)
 			return CO_ENOMEM;
 		for (i = 0; i < n; i++) {
 			id1[i] = labels_id(&l1, d->facet ? d->facet[i] : "");
-			id2[i] = labels_id(&l2, d->facet2 ? d->facet2[i] : "");
+			id2[i] = d->facet2 ? labels_id(&l2, d->facet2[i]) : labels_id(&l2, "");
+			if (id1[i] == (size_t)-1 || id2[i] == (size_t)-1)
+				return CO_ENOMEM;
 		}
 		if ((rc = labels_rank(&l1, &ru->tmp)) || (rc = labels_rank(&l2, &ru->tmp)))
 			return rc;
 		n1 = l1.n;
 		for (i = 0; i < n; i++)
 			key[i] = l2.rank[id2[i]] * n1 + l1.rank[id1[i]];
-		msort_idx(ru->row, tmp, ru->nrows, key_less, key);
+		for (i = 1; i < ru->nrows; i++)
+			if (key[ru->row[i]] < key[ru->row[i - 1]])
+				break;
+		if (i < ru->nrows)
+			msort_idx(ru->row, tmp, ru->nrows, key_less, key);
 		/* series labels */
 		nkeys = 0;
 		for (i = 0; i < ru->nrows; i++)
 			if (i == 0 || key[ru->row[i]] != key[ru->row[i - 1]])
 				nkeys++;
-		ru->series_row0 = co_arena_alloc(&ru->tmp, (nkeys + 1) * sizeof(size_t));
-		ru->slabel = co_arena_alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
-		ru->slabel2 = co_arena_alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
+		ru->series_row0 = spc__alloc(&ru->tmp, (nkeys + 1) * sizeof(size_t));
+		ru->slabel = spc__alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
+		ru->slabel2 = spc__alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
 		if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 			return CO_ENOMEM;
 		for (i = 0; i < ru->nrows; i++)
@@ -528,9 +554,9 @@ static int order_rows(struct run *ru)
 				ns++;
 			}
 	} else {
-		ru->series_row0 = co_arena_alloc(&ru->tmp, 2 * sizeof(size_t));
-		ru->slabel = co_arena_alloc(&ru->tmp, 2 * sizeof(char *));
-		ru->slabel2 = co_arena_alloc(&ru->tmp, 2 * sizeof(char *));
+		ru->series_row0 = spc__alloc(&ru->tmp, 2 * sizeof(size_t));
+		ru->slabel = spc__alloc(&ru->tmp, 2 * sizeof(char *));
+		ru->slabel2 = spc__alloc(&ru->tmp, 2 * sizeof(char *));
 		if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 			return CO_ENOMEM;
 		if (ru->nrows) {
@@ -643,7 +669,7 @@ static const char *join_notes(struct run *ru, const size_t *rows, size_t k)
 	}
 	if (!len)
 		return NULL;
-	s = co_arena_alloc(&ru->tmp, len + 1);
+	s = spc__alloc(&ru->tmp, len + 1);
 	if (!s)
 		return NULL;
 	p = s;
@@ -667,7 +693,7 @@ static const char *join_notes(struct run *ru, const size_t *rows, size_t k)
 	}
 	*p = '\0';
 	/* collapse and trim the separators */
-	out = co_arena_alloc(&ru->r->mem, 3 * strlen(s) + 1);
+	out = spc__alloc(&ru->r->mem, 3 * strlen(s) + 1);
 	if (!out)
 		return NULL;
 	p = out;
@@ -689,7 +715,7 @@ static const char *join_notes(struct run *ru, const size_t *rows, size_t k)
 
 static int alloc_d(struct spc_result *r, double **p, size_t n)
 {
-	*p = co_arena_alloc(&r->mem, (n + 1) * sizeof(double));
+	*p = spc__alloc(&r->mem, (n + 1) * sizeof(double));
 	return *p ? 0 : CO_ENOMEM;
 }
 
@@ -779,8 +805,8 @@ static int build_points(struct run *ru)
 		return rc;
 	r->x = x;
 	r->y = y;
-	r->ycount = co_arena_alloc(&r->mem, (np + 1) * sizeof(int));
-	vals = co_arena_alloc(&ru->tmp, (maxk + 1) * sizeof(double));
+	r->ycount = spc__alloc(&r->mem, (np + 1) * sizeof(int));
+	vals = spc__alloc(&ru->tmp, (maxk + 1) * sizeof(double));
 	if (!r->ycount || !vals)
 		return CO_ENOMEM;
 	if (d->denom && (rc = alloc_d(r, &r->n, np)))
@@ -788,11 +814,11 @@ static int build_points(struct run *ru)
 	if (qcc_stat_chart(o) && (rc = alloc_d(r, &r->yrange, np)))
 		return rc;
 	if (d->notes) {
-		r->notes = co_arena_calloc(&r->mem, np + 1, sizeof(char *));
+		r->notes = spc__calloc(&r->mem, np + 1, sizeof(char *));
 		if (!r->notes)
 			return CO_ENOMEM;
 	}
-	r->flags = co_arena_calloc(&r->mem, np + 1, 1);
+	r->flags = spc__calloc(&r->mem, np + 1, 1);
 	if (!r->flags)
 		return CO_ENOMEM;
 
@@ -878,7 +904,7 @@ static int label_breaks(struct run *ru)
 
 	if (!d->part)
 		return 0;
-	ru->label_breaks = co_arena_alloc(&ru->tmp, (d->n + 1) * sizeof(long));
+	ru->label_breaks = spc__alloc(&ru->tmp, (d->n + 1) * sizeof(long));
 	if (!ru->label_breaks)
 		return CO_ENOMEM;
 	if ((rc = labels_init(&seenx, d->n, &ru->tmp)) ||
@@ -891,7 +917,7 @@ static int label_breaks(struct run *ru)
 		if (d->x && isnan(d->x[i]))
 			continue;
 		snprintf(buf, sizeof(buf), "%.17g", row_x(ru, i));
-		key = co_arena_strdup(&ru->tmp, buf);
+		key = spc__strdup(&ru->tmp, buf);
 		if (!key)
 			return CO_ENOMEM;
 		before = seenx.n;
@@ -963,7 +989,7 @@ static int build_parts(struct run *ru)
 		return rc;
 	ru->has_parts = o->nparts > 0 || ru->d->part;
 	if (!r->flags) {
-		r->flags = co_arena_calloc(&r->mem, r->np + 1, 1);
+		r->flags = spc__calloc(&r->mem, r->np + 1, 1);
 		if (!r->flags)
 			return CO_ENOMEM;
 	}
@@ -978,8 +1004,8 @@ static int build_parts(struct run *ru)
 			    (o->nrebase && is_rebase(o, se->label, r->x[se->first + i])))
 				cap++;
 	}
-	r->parts = co_arena_calloc(&r->mem, cap + 1, sizeof(struct spc_part));
-	r->plim = co_arena_calloc(&r->mem, cap + 1, sizeof(struct spc__lim));
+	r->parts = spc__calloc(&r->mem, cap + 1, sizeof(struct spc_part));
+	r->plim = spc__calloc(&r->mem, cap + 1, sizeof(struct spc__lim));
 	if (!r->parts || !r->plim)
 		return CO_ENOMEM;
 	for (s = 0; s < r->nseries; s++) {
@@ -1083,9 +1109,9 @@ static int check_values(struct run *ru)
 			return co_errf_at(ru->err, CO_EINPUT, (long)i + 1, 0, "y",
 			                  "a time between events must be greater than zero");
 	}
-	if (o->profile == SPC_PROFILE_NONE && !d->denom &&
+	if (!d->denom &&
 	    (o->chart == SPC_CHART_P || o->chart == SPC_CHART_PP || o->chart == SPC_CHART_U ||
-	     o->chart == SPC_CHART_UP))
+	     o->chart == SPC_CHART_UP || o->chart == SPC_CHART_NP))
 		return co_errf(ru->err, CO_EINPUT, "the %s chart needs a denominator (n)",
 		               spc_chart_name(o->chart));
 	return 0;
@@ -1120,8 +1146,8 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return co_errf(err, CO_ENOMEM, "out of memory");
-	co_arena_init(&r->mem, CO_SPC_ARENA_MAX);
-	co_arena_init(&ru.tmp, CO_SPC_ARENA_MAX);
+	spc__pool_init(&r->mem);
+	spc__pool_init(&ru.tmp);
 	ru.r = r;
 	r->opt = ru.o;
 	r->opt.targets = NULL;
@@ -1139,14 +1165,14 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 		rc = co_errf(err, CO_EINPUT, "no rows with an x value");
 		goto out;
 	}
-	r->series = co_arena_calloc(&r->mem, r->nseries + 1, sizeof(struct spc_series));
+	r->series = spc__calloc(&r->mem, r->nseries + 1, sizeof(struct spc_series));
 	if (!r->series) {
 		rc = CO_ENOMEM;
 		goto out;
 	}
 	for (s = 0; s < r->nseries; s++) {
-		r->series[s].label = co_arena_strdup(&r->mem, ru.slabel[s]);
-		r->series[s].label2 = co_arena_strdup(&r->mem, ru.slabel2[s]);
+		r->series[s].label = spc__strdup(&r->mem, ru.slabel[s]);
+		r->series[s].label2 = spc__strdup(&r->mem, ru.slabel2[s]);
 		if (!r->series[s].label || !r->series[s].label2) {
 			rc = CO_ENOMEM;
 			goto out;
@@ -1161,9 +1187,9 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	if ((rc = build_parts(&ru)))
 		goto out;
 
-	r->sig = co_arena_calloc(&r->mem, r->np + 1, sizeof(uint32_t));
-	r->cause = co_arena_calloc(&r->mem, r->np + 1, 1);
-	r->cls = co_arena_calloc(&r->mem, r->np + 1, 1);
+	r->sig = spc__calloc(&r->mem, r->np + 1, sizeof(uint32_t));
+	r->cause = spc__calloc(&r->mem, r->np + 1, 1);
+	r->cls = spc__calloc(&r->mem, r->np + 1, 1);
 	if (!r->sig || !r->cause || !r->cls) {
 		rc = CO_ENOMEM;
 		goto out;
@@ -1217,7 +1243,7 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	}
 	rc = 0;
 out:
-	co_arena_free(&ru.tmp);
+	spc__pool_free(&ru.tmp);
 	if (rc) {
 		if (rc == CO_ENOMEM)
 			co_errf(err, CO_ENOMEM, "out of memory");
@@ -1232,7 +1258,7 @@ void spc_result_free(struct spc_result *r)
 {
 	if (!r)
 		return;
-	co_arena_free(&r->mem);
+	spc__pool_free(&r->mem);
 	free(r);
 }
 
@@ -1348,4 +1374,78 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 	p->cause = (enum spc_cause)r->cause[i];
 	p->cls = (enum spc_class)r->cls[i];
 	p->notes = r->notes ? r->notes[i] : NULL;
+}
+
+/* ---- memory ---- */
+
+#include <sys/mman.h>
+
+#define SPC__BIG (256 * 1024)
+
+struct spc__big {
+	struct spc__big *next;
+	size_t len;
+};
+
+void spc__pool_init(struct spc__pool *p)
+{
+	co_arena_init(&p->small, CO_SPC_ARENA_MAX);
+	p->big = NULL;
+}
+
+void spc__pool_free(struct spc__pool *p)
+{
+	struct spc__big *b = p->big;
+
+	while (b) {
+		struct spc__big *next = b->next;
+
+		munmap(b, b->len);
+		b = next;
+	}
+	p->big = NULL;
+	co_arena_free(&p->small);
+}
+
+static void *big_alloc(struct spc__pool *p, size_t size)
+{
+	size_t len = size + 64;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	struct spc__big *b;
+	void *m;
+
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	if (size > CO_SPC_ARENA_MAX)
+		return NULL;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	b = m;
+	b->len = len;
+	b->next = p->big;
+	p->big = b;
+	return (char *)m + 64;
+}
+
+void *spc__alloc(struct spc__pool *p, size_t size)
+{
+	if (size >= SPC__BIG)
+		return big_alloc(p, size);
+	return co_arena_alloc(&p->small, size);
+}
+
+void *spc__calloc(struct spc__pool *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	if (n * size >= SPC__BIG)
+		return big_alloc(p, n * size); /* mapped memory is zero */
+	return co_arena_calloc(&p->small, n, size);
+}
+
+char *spc__strdup(struct spc__pool *p, const char *s)
+{
+	return co_arena_strdup(&p->small, s);
 }

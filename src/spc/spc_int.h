@@ -24,13 +24,29 @@
 #define SPC__F_ABOVE   0x20 /* y > CL */
 #define SPC__F_BELOW   0x40 /* y < CL */
 
+/* Memory for a run and its result: small pieces from an arena, big arrays
+ * mapped directly and populated at once (MAP_POPULATE), because touching
+ * fresh pages one fault at a time costs more than the arithmetic on them.
+ * Mapped memory is zero, so spc__calloc() skips clearing it. */
+struct spc__big;
+struct spc__pool {
+	struct co_arena small;
+	struct spc__big *big;
+};
+
+void spc__pool_init(struct spc__pool *p);
+void spc__pool_free(struct spc__pool *p);
+void *spc__alloc(struct spc__pool *p, size_t size);
+void *spc__calloc(struct spc__pool *p, size_t n, size_t size);
+char *spc__strdup(struct spc__pool *p, const char *s);
+
 struct spc__lim {
 	double cl, lcl, ucl, lcl2, ucl2;
 };
 
 struct spc_result {
 	struct spc_options opt; /* pointer members cleared */
-	struct co_arena mem;
+	struct spc__pool mem;
 	size_t np, nseries, nparts;
 	struct spc_series *series;
 	struct spc_part *parts;
@@ -57,7 +73,7 @@ struct spc__part_calc {
 	const struct spc_options *o;
 	size_t a, b, part;
 	double *yw;           /* writable chart values (MR, T charts) */
-	struct co_arena *tmp; /* scratch, freed when spc_run() returns */
+	struct spc__pool *tmp; /* scratch, freed when spc_run() returns */
 };
 
 /* limits.c: centre line and limits of one part, per the profile and chart.
