@@ -526,6 +526,19 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *mc, cons
 		c->req.client = client_address(c, mc);
 		if (!c->req.client)
 			return MHD_NO;
+		{
+			size_t total = 0, i;
+
+			/* libmicrohttpd's own bound is its connection memory, a
+			 * little larger: hold headers to exactly our limit. */
+			for (i = 0; i < c->req.headers.n; i++)
+				total += strlen(c->req.headers.items[i].name) + 4 +
+				         c->req.headers.items[i].len;
+			if (total > CO_MAX_HEADER_BYTES) {
+				c->too_large = 1;
+				return send_error(c, mc, 431, "the request headers are too large");
+			}
+		}
 		rid = s->cfg.trust_proxy ? http_header(&c->req, "X-Request-Id") : NULL;
 		if (rid && sane_request_id(rid))
 			c->req.id = rid;

@@ -473,6 +473,41 @@ static void oversized_bodies_get_413(void **state)
 	free(r.body);
 }
 
+static void oversized_headers_and_urls_are_refused(void **state)
+{
+	char v[64];
+	struct co_buf b;
+	struct reply r;
+	int i;
+
+	/* 40 KiB of headers, each short: over CO_MAX_HEADER_BYTES (32 KiB) */
+	co_buf_init(&b, 1 << 20);
+	co_buf_adds(&b, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+	for (i = 0; i < 40; i++) {
+		co_buf_printf(&b, "X-Pad-%d: ", i);
+		for (int k = 0; k < 1000; k++)
+			co_buf_addc(&b, 'p');
+		co_buf_adds(&b, "\r\n");
+	}
+	co_buf_adds(&b, "\r\n");
+	request(port, b.data, b.len, &r);
+	assert_int_equal(r.status, 431);
+	/* our answer (with our headers), not libmicrohttpd's bare one */
+	assert_non_null(hdr(&r, "X-Frame-Options", v, sizeof(v)));
+	free(r.body);
+
+	/* a URL over CO_MAX_URL */
+	co_buf_reset(&b);
+	co_buf_adds(&b, "GET /hello?q=");
+	for (i = 0; i < CO_MAX_URL; i++)
+		co_buf_addc(&b, 'u');
+	co_buf_adds(&b, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	request(port, b.data, b.len, &r);
+	assert_int_equal(r.status, 414);
+	free(r.body);
+	co_buf_free(&b);
+}
+
 static void head_is_get_without_a_body(void **state)
 {
 	char v[64], g[64];
@@ -753,6 +788,7 @@ int main(void)
 	        cmocka_unit_test(answers_200_404_405_and_error_pages),
 	        cmocka_unit_test(request_parts_reach_the_handler),
 	        cmocka_unit_test(oversized_bodies_get_413),
+	        cmocka_unit_test(oversized_headers_and_urls_are_refused),
 	        cmocka_unit_test(head_is_get_without_a_body),
 	        cmocka_unit_test(gzip_when_accepted_and_worth_it),
 	        cmocka_unit_test(static_assets_have_etags_and_long_caching),
