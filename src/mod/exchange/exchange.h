@@ -1,0 +1,42 @@
+/*
+ * exchange.h - the Exchange module as the rest of the program sees it:
+ * its web module (pages and /api/v1 routes with their access needs), its
+ * demonstration data and its periodic jobs.
+ *
+ * The module's parts, each with its own header in this folder:
+ *   ex_time.h    Europe/London time        ex_rules.h   registration rules
+ *   ex_store.h   race-free registration    ex_manage.h  writes and read models
+ *   ex_ics.h     iCalendar                 ex_out.h     XLSX, CSV, badges, pack
+ *   ex_notify.h  emails and jobs
+ *
+ * Access (routes in ex_routes.c): the host role on an exchange (scope
+ * "exchange"), or organisation lead of the host organisation, manages it;
+ * the venue role on an exchange sees dietary and access needs; an
+ * organisation lead nominates for the organisation; the programme admin
+ * does everything. Scope resolvers: exchange (parent: host organisation),
+ * registration (parent: exchange), nomination (parent: organisation),
+ * programme.
+ *
+ * Thread-safety: everything here is static data or takes its own
+ * connection.
+ */
+#ifndef EXCHANGE_H
+#define EXCHANGE_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+#include "web/web.h"
+
+extern const struct web_module ex_module;
+
+/* Loads the demonstration programme (a leadership exchange with three
+ * themes, about twenty exchanges across Wales in March, the deadline in
+ * February, a two-day April conference at a university with an opening
+ * reception the evening before) into a database that has the accounts
+ * demo data. The year is the next one whose February deadline is still
+ * ahead of now, so that sign-up is open. CO_ECONFLICT when already loaded. */
+int ex_demo_load(struct db *db, int64_t now, struct co_err *e);
+
+#endif
