@@ -112,8 +112,12 @@ int imp_demo_generate(uint64_t seed, struct co_arena *a, struct imp_demo *out, s
 
 /* Writes the demonstration collaborative into db in one transaction. The
  * accounts demo (organisations, users) must be loaded; its team and coach
- * users get roles on some wards. CO_ECONFLICT when already loaded. */
+ * users get roles on some wards, and three accounts are added for the
+ * collaborative's own roles (collab.admin@, faculty@ and viewer@
+ * demo.collective.test) with the demo password. A second, small
+ * collaborative gives the access tests someone else's teams.
+ * CO_ECONFLICT when already loaded. */
 struct db;
-int imp_demo_load(struct db *db, struct co_err *e);
+int imp_demo_load(struct db *db, const char *password, struct co_err *e);
 
 #endif

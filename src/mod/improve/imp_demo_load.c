@@ -50,7 +50,81 @@ static int member(struct db_conn *c, const char *email, const char *scope, int64
 	return acct_membership_add(c, 0, uid, scope, scope_id, role, e);
 }
 
-static int load(struct db_conn *c, const struct imp_demo *d, struct co_arena *a, struct co_err *e)
+/* A second, small collaborative that the demo users have no role in, so
+ * that "another collaborative" and "another team" exist for the access
+ * tests; two wards, no data yet. */
+static int load_second(struct db_conn *c, int64_t now, struct co_err *e)
+{
+	static const struct {
+		const char *org, *code, *name, *service;
+	} wards[] = {
+	        {"SBUHB", "SB-REHAB", "Rehabilitation ward, Swansea", "Adult rehabilitation"},
+	        {"PTHB", "PT-ADM", "Adult ward, Powys", "Adult acute inpatient care"},
+	};
+	int64_t collab, org;
+	size_t i;
+	int rc;
+
+	rc = db_query_int(
+	        c,
+	        "INSERT INTO imp_collaboratives (slug, name, aim, summary, starts_on, "
+	        "ends_on, rule_set, created_at, updated_at) VALUES ('physical-health', "
+	        "'Physical health checks on inpatient wards', 'Every patient has a full "
+	        "physical health check within 72 hours of admission.', 'Two wards test "
+	        "ways to make the check routine.', '2026-03-01', '2027-02-28', 'anhoej', ?, "
+	        "?) RETURNING id",
+	        DB_ARGS(DB_I(now), DB_I(now)), &collab, e);
+	for (i = 0; rc == 0 && i < sizeof(wards) / sizeof(wards[0]); i++) {
+		rc = db_query_int(c, "SELECT id FROM organisations WHERE code = ?",
+		                  DB_ARGS(DB_T(wards[i].org)), &org, e);
+		if (rc == 0)
+			rc = db_exec(
+			        c,
+			        "INSERT INTO imp_member_orgs (collaborative_id, org_id, joined_on) "
+			        "VALUES (?, ?, '2026-03-01')",
+			        DB_ARGS(DB_I(collab), DB_I(org)), NULL, e);
+		if (rc == 0)
+			rc = db_exec(c,
+			             "INSERT INTO imp_teams (collaborative_id, org_id, code, name, "
+			             "service, "
+			             "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			             DB_ARGS(DB_I(collab), DB_I(org), DB_T(wards[i].code),
+			                     DB_T(wards[i].name), DB_T(wards[i].service),
+			                     DB_I(now)),
+			             NULL, e);
+	}
+	return rc;
+}
+
+/* Demo accounts for the collaborative's own roles, with the demo password. */
+static int demo_users(struct db_conn *c, int64_t collab, const char *password, struct co_err *e)
+{
+	static const struct {
+		const char *email, *name, *role;
+	} users[] = {
+	        {"collab.admin@demo.collective.test", "Demo collaborative admin", "collab_admin"},
+	        {"faculty@demo.collective.test", "Demo improvement faculty", "faculty"},
+	        {"viewer@demo.collective.test", "Demo collaborative viewer", "viewer"},
+	};
+	size_t i;
+	int64_t uid;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(users) / sizeof(users[0]); i++) {
+		rc = acct_user_create(c, 0, users[i].email, users[i].name, password, "en", &uid, e);
+		if (rc == 0)
+			rc = acct_membership_add(c, 0, uid, "collab", collab, users[i].role, e);
+	}
+	/* the team member and the coach read the collaborative's views */
+	if (rc == 0)
+		rc = member(c, "team@demo.collective.test", "collab", collab, "viewer", e);
+	if (rc == 0)
+		rc = member(c, "coach@demo.collective.test", "collab", collab, "viewer", e);
+	return rc;
+}
+
+static int load(struct db_conn *c, const struct imp_demo *d, struct co_arena *a,
+                const char *password, struct co_err *e)
 {
 	int64_t now = (int64_t)imp_days_from_civil(2026, 9, 1) * 86400, collab, kind, id, n;
 	int64_t team_ids[IMP_DEMO_TEAMS], project_ids[IMP_DEMO_TEAMS], org_ids[IMP_DEMO_TEAMS];
@@ -327,11 +401,13 @@ static int load(struct db_conn *c, const struct imp_demo *d, struct co_arena *a,
 		                 e)) < 0)
 			return rc;
 	}
+	if ((rc = demo_users(c, collab, password, e)) < 0 || (rc = load_second(c, now, e)) < 0)
+		return rc;
 	return acct_audit(c, 0, NULL, "improve.demo.load", "imp_collaborative", collab, NULL, NULL,
 	                  e);
 }
 
-int imp_demo_load(struct db *db, struct co_err *e)
+int imp_demo_load(struct db *db, const char *password, struct co_err *e)
 {
 	struct co_arena a;
 	struct imp_demo d;
@@ -345,7 +421,7 @@ int imp_demo_load(struct db *db, struct co_err *e)
 		goto out;
 	if ((rc = db_begin(c, DB_TX_WRITE, e)) < 0)
 		goto out;
-	if ((rc = load(c, &d, &a, e)) < 0) {
+	if ((rc = load(c, &d, &a, password, e)) < 0) {
 		db_rollback(c);
 		goto out;
 	}

@@ -251,8 +251,7 @@ const size_t imp__nscopes = sizeof(imp__scopes) / sizeof(imp__scopes[0]);
 
 static int imp__demo(struct db *db, const char *password, struct co_err *e)
 {
-	(void)password; /* the demo users are the accounts module's */
-	return imp_demo_load(db, e);
+	return imp_demo_load(db, password, e);
 }
 
 const struct web_module imp_module = {
