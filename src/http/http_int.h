@@ -53,9 +53,9 @@ int http__accepts_gzip(const struct http_request *req);
 /* 1 when a response of this content type is worth gzipping (text, JSON,
  * JavaScript, SVG, XML). */
 int http__compressible(const char *content_type);
-/* gzip-compresses in[0..n) into a malloc'd buffer; CO_ENOMEM or CO_EINTERNAL
- * on failure. */
-int http__gzip(const void *in, size_t n, char **out, size_t *outlen);
+/* gzip-compresses in[0..n) at zlib level (1 fast .. 9 small) into a
+ * malloc'd buffer; CO_ENOMEM or CO_EINTERNAL on failure. */
+int http__gzip(const void *in, size_t n, int level, char **out, size_t *outlen);
 
 /* For tests: serve these assets (ending with a NULL path) instead of the
  * embedded ones. Must be called before the first static request. */

@@ -256,7 +256,7 @@ int http__compressible(const char *ct)
 	       strncasecmp(ct, "image/svg+xml", 13) == 0;
 }
 
-int http__gzip(const void *in, size_t n, char **out, size_t *outlen)
+int http__gzip(const void *in, size_t n, int level, char **out, size_t *outlen)
 {
 	z_stream z;
 	size_t cap;
@@ -264,9 +264,8 @@ int http__gzip(const void *in, size_t n, char **out, size_t *outlen)
 	int rc;
 
 	memset(&z, 0, sizeof(z));
-	/* windowBits 15 + 16: a gzip wrapper rather than zlib's. Level 6 is
-	 * zlib's default: most of the gain for a fraction of 9's time. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* windowBits 15 + 16: a gzip wrapper rather than zlib's. */
+	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return CO_ENOMEM;
 	cap = deflateBound(&z, (uLong)n);
 	buf = malloc(cap);

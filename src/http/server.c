@@ -296,7 +296,10 @@ static enum MHD_Result send_response(struct conn *c, struct MHD_Connection *mc)
 	if (compressible && len >= HTTP__GZIP_MIN && accepts_gzip(req)) {
 		size_t zlen;
 
-		if (http__gzip(data, len, &owned, &zlen) == 0) {
+		/* Level 1 for pages made per request (as nginx's default): on
+		 * HTML and JSON it gets most of level 6's saving at a third of
+		 * the time. */
+		if (http__gzip(data, len, 1, &owned, &zlen) == 0) {
 			data = owned;
 			len = zlen;
 			gz = 1;

@@ -196,7 +196,8 @@ static struct gz_body *gz_body(struct sasset *t)
 	g = malloc(sizeof(*g));
 	if (!g)
 		return NULL;
-	if (http__gzip(t->data, t->len, &g->data, &g->len)) {
+	/* made once and kept: worth zlib's smallest */
+	if (http__gzip(t->data, t->len, 9, &g->data, &g->len)) {
 		free(g);
 		return NULL;
 	}
