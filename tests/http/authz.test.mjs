@@ -10,7 +10,7 @@
 
 import { test, run, startServer, assert } from '../lib/harness.mjs';
 import { Client, apiToken, listRoutes } from '../lib/client.mjs';
-import { USERS, fillPath } from '../lib/routes.mjs';
+import { USERS, PARENT_SCOPES, fillPath, scopeCode } from '../lib/routes.mjs';
 
 // Routes that must only be reached by users with a role, whatever they declare.
 const MUST_NOT_BE_PUBLIC = [/\/members/, /\/invitations?$/, /\/invite$/, /audit/, /tokens/, /users\/me/, /^\/account/];
@@ -26,7 +26,9 @@ function expected(route, user, code) {
 	if (n.kind === 'logged_in') return 'allow';
 	if (user.some((m) => m.role === 'programme_admin')) return 'allow';
 	const ok = user.some((m) => n.roles.includes(m.role) && (!n.scope || (m.scope === n.scope && m.code === code)));
-	return ok ? 'allow' : 'deny';
+	const above = n.scope && PARENT_SCOPES[n.scope] ? PARENT_SCOPES[n.scope](code) : [];
+	const viaParent = user.some((m) => n.roles.includes(m.role) && above.some((p) => p.scope === m.scope && p.code === m.code));
+	return ok || viaParent ? 'allow' : 'deny';
 }
 
 function classify(route, res) {
@@ -93,7 +95,7 @@ for (const route of routes) {
 				}
 				const res = await call(route, client, path);
 				await res.arrayBuffer();
-				const code = route.need.scope ? decodeURIComponent(path.split('/')[api ? 4 : 2]) : null;
+				const code = route.need.scope ? scopeCode(route, path) : null;
 				const want = expected(route, user, code);
 				const got = classify(route, res);
 				if (res.status >= 500) wrong.push(`${email || 'anonymous'} ${ctx}: ${res.status}`);

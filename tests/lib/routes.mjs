@@ -44,6 +44,60 @@ export const SAMPLE_PARAMS = {
 	'path...': 'app.css',
 };
 
+// Improve (src/mod/improve/imp_demo_load.c). In a fresh demo database the
+// collaborative 'restrictive-practice' has teams 1-12 and 'physical-health'
+// teams 13-14, where no demo user but the programme admin holds a role. A
+// team's parents are its organisation and its collaborative: a role held
+// on either reaches the team.
+const IMP_TEAM_ORG = {
+	1: 'BCUHB', 2: 'BCUHB', 3: 'HDUHB', 4: 'HDUHB', 5: 'SBUHB', 6: 'SBUHB', 7: 'CTMUHB',
+	8: 'CTMUHB', 9: 'CAVUHB', 10: 'CAVUHB', 11: 'ABUHB', 12: 'ABUHB', 13: 'SBUHB', 14: 'PTHB',
+};
+const IMP_COLLAB = 'restrictive-practice';
+const impTeams = (codes, role) => codes.map((code) => ({ scope: 'team', code, role }));
+Object.assign(USERS, {
+	'team@demo.collective.test': [
+		{ scope: 'org', code: 'CAVUHB', role: 'member' },
+		...impTeams(['9', '10'], 'team_member'),
+		{ scope: 'collab', code: IMP_COLLAB, role: 'viewer' },
+	],
+	'coach@demo.collective.test': [
+		{ scope: 'org', code: 'NHSWPI', role: 'member' },
+		...impTeams(['3', '4', '5', '6', '9', '10'], 'coach'),
+		{ scope: 'collab', code: IMP_COLLAB, role: 'viewer' },
+	],
+	'collab.admin@demo.collective.test': [{ scope: 'collab', code: IMP_COLLAB, role: 'collab_admin' }],
+	'faculty@demo.collective.test': [{ scope: 'collab', code: IMP_COLLAB, role: 'faculty' }],
+	'viewer@demo.collective.test': [{ scope: 'collab', code: IMP_COLLAB, role: 'viewer' }],
+});
+SCOPE_PARAMS.collab = {
+	own: () => IMP_COLLAB,
+	other: () => 'physical-health',
+};
+SCOPE_PARAMS.team = {
+	own: (user) => {
+		const t = user && user.find((m) => m.scope === 'team');
+		if (t) return t.code;
+		return orgOf(user) === OTHER_ORG ? '5' : '9';
+	},
+	other: () => '14',
+};
+// scope type -> (parameter value) -> the scopes directly above it.
+export const PARENT_SCOPES = {
+	team: (code) => [
+		{ scope: 'org', code: IMP_TEAM_ORG[code] },
+		{ scope: 'collab', code: Number(code) <= 12 ? IMP_COLLAB : 'physical-health' },
+	],
+};
+Object.assign(MISSING_PARAMS, { view: 'nothing', month: '1999-01', measure: 'none.svg', format: 'none' });
+Object.assign(SAMPLE_PARAMS, { view: 'scores', month: '2026-08', measure: 'rp_rate.svg', format: 'data.csv' });
+
+// The text of the route's scope parameter in path (its segment in the pattern).
+export function scopeCode(route, path) {
+	const at = route.pattern.split('/').indexOf(`{${route.need.param}}`);
+	return at < 0 ? null : decodeURIComponent(path.split('/')[at]);
+}
+
 // The path for a route: the scope parameter from SCOPE_PARAMS for ctx
 // ('own' or 'other') and user; other parameters from `others`.
 export function fillPath(route, { ctx = 'own', user = null, others = MISSING_PARAMS } = {}) {
