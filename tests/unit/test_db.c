@@ -437,6 +437,7 @@ static void statement_cache(void **state)
 
 struct waiter {
 	struct db *db;
+	int started;    /* 1 just before db_acquire */
 	int got;        /* 1 once acquired */
 	long waited_ms; /* how long db_acquire took */
 	int rc;
@@ -457,6 +458,7 @@ static void *wait_for_conn(void *arg)
 	struct co_err e;
 	long t0 = now_ms();
 
+	__atomic_store_n(&w->started, 1, __ATOMIC_SEQ_CST);
 	w->rc = db_acquire(w->db, &c, &e);
 	w->waited_ms = now_ms() - t0;
 	if (w->rc == 0) {
@@ -474,7 +476,7 @@ static void pool_waits_when_exhausted(void **state)
 {
 	struct db *small = testdb_open(2);
 	struct db_conn *a, *b, *x;
-	struct waiter w = {small, 0, 0, -1};
+	struct waiter w = {small, 0, 0, 0, -1};
 	struct co_err e;
 	pthread_t t;
 	int open, busy;
@@ -489,6 +491,8 @@ static void pool_waits_when_exhausted(void **state)
 
 	/* A third borrower waits until one is given back. */
 	assert_int_equal(pthread_create(&t, NULL, wait_for_conn, &w), 0);
+	while (!__atomic_load_n(&w.started, __ATOMIC_SEQ_CST))
+		usleep(1000);
 	usleep(200 * 1000);
 	assert_int_equal(__atomic_load_n(&w.got, __ATOMIC_SEQ_CST), 0);
 	db_release(a);
