@@ -353,7 +353,7 @@ static enum MHD_Result send_error(struct conn *c, struct MHD_Connection *mc, int
 	return send_response(c, mc);
 }
 
-static void run_after_error(struct conn *c, int code)
+static void error_for_code(struct conn *c, int code)
 {
 	http__render_error(&c->req, &c->res, http_status_for_code(code), NULL);
 }
@@ -409,7 +409,9 @@ static enum MHD_Result process(struct conn *c, struct MHD_Connection *mc)
 		                           &req->query, &err);
 		if (rc) {
 			parse_status = http_status_for_code(rc);
-			parse_detail = err.msg;
+			detail_buf = co_arena_printf(&c->arena, "query %s%s%s", err.field,
+			                             err.field[0] ? ": " : "", err.msg);
+			parse_detail = detail_buf ? detail_buf : err.msg;
 		}
 	}
 	cookie = http_header(req, "Cookie");
@@ -463,7 +465,7 @@ static enum MHD_Result process(struct conn *c, struct MHD_Connection *mc)
 		if (brc > 0)
 			return send_response(c, mc);
 		if (brc < 0) {
-			run_after_error(c, brc);
+			error_for_code(c, brc);
 			return send_response(c, mc);
 		}
 	}
@@ -479,7 +481,7 @@ static enum MHD_Result process(struct conn *c, struct MHD_Connection *mc)
 	}
 	rc = req->route->handler(req, res);
 	if (rc < 0)
-		run_after_error(c, rc);
+		error_for_code(c, rc);
 	return send_response(c, mc);
 }
 
