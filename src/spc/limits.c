@@ -118,7 +118,7 @@ static void set_part(struct spc__part_calc *pc, double cl, double lcl, double uc
 
 static int is_base(const struct spc_result *r, size_t i)
 {
-	return (r->flags[i] & (SPC__F_BASE | SPC__F_INCLUDE)) == (SPC__F_BASE | SPC__F_INCLUDE);
+	return (r->sig[i] & (SPC__F_BASE | SPC__F_INCLUDE)) == (SPC__F_BASE | SPC__F_INCLUDE);
 }
 
 /* R's mean(x[base], na.rm = TRUE) */
@@ -630,7 +630,7 @@ static int chart_ip(struct spc__part_calc *pc)
 
 static int is_cal(const struct spc_result *r, size_t i)
 {
-	return !(r->flags[i] & SPC__F_NEW);
+	return !(r->sig[i] & SPC__F_NEW);
 }
 
 /* nsigmas, or the normal quantile of the confidence level */

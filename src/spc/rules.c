@@ -117,7 +117,7 @@ static void mark_points(struct spc_result *r, const struct spc_part *p)
 	}
 	for (i = p->first; i < end; i++) {
 		double y = r->y[i], ym = y * m;
-		uint8_t f = r->flags[i] & (SPC__F_BASE | SPC__F_INCLUDE | SPC__F_NEW);
+		uint32_t f = r->sig[i] & (SPC__F_BASE | SPC__F_INCLUDE | SPC__F_NEW);
 
 		if (!constant) {
 			spc__limits_at(r, i, &l0);
@@ -130,24 +130,37 @@ static void mark_points(struct spc_result *r, const struct spc_part *p)
 			f |= SPC__F_ABOVE;
 		else if (y < l0.cl)
 			f |= SPC__F_BELOW;
-		if (ym > l.ucl || ym < l.lcl) {
-			f |= SPC__F_SIGMA;
-			r->sig[i] |= ym > l.ucl ? SPC_SIG_ABOVE_UCL : SPC_SIG_BELOW_LCL;
-		} else if (ym < l.lcl2 || ym > l.ucl2) {
+		if (ym > l.ucl)
+			f |= SPC__F_SIGMA | SPC_SIG_ABOVE_UCL;
+		else if (ym < l.lcl)
+			f |= SPC__F_SIGMA | SPC_SIG_BELOW_LCL;
+		else if (ym < l.lcl2 || ym > l.ucl2)
 			f |= SPC__F_CLOSE;
-		}
-		r->flags[i] = f;
+		r->sig[i] = f;
 	}
 }
 
 static int side_of(const struct spc_result *r, size_t i)
 {
-	uint8_t f = r->flags[i];
+	uint32_t f = r->sig[i];
 
 	return (f & SPC__F_ABOVE) ? 1 : (f & SPC__F_BELOW) ? -1 : 0;
 }
 
 /* ---- Anhoej ---- */
+
+/* qbinom(0.05, n - 1, 0.5), remembered per run for the usual part sizes */
+static long crossings_min(struct spc_result *r, long n)
+{
+	long v;
+
+	if (n < SPC__CMIN_CACHE && r->cmin[n])
+		return r->cmin[n] - 1;
+	v = (long)spc__qbinom(0.05, (double)(n - 1), 0.5, 0);
+	if (n < SPC__CMIN_CACHE)
+		r->cmin[n] = v + 1;
+	return v;
+}
 
 static void anhoej(struct spc_result *r, struct spc_part *p, int mark)
 {
@@ -158,7 +171,7 @@ static void anhoej(struct spc_result *r, struct spc_part *p, int mark)
 	for (i = p->first; i < end; i++) {
 		int s;
 
-		if (!(r->flags[i] & SPC__F_INCLUDE))
+		if (!(r->sig[i] & SPC__F_INCLUDE))
 			continue;
 		n_obs++;
 		s = side_of(r, i);
@@ -183,7 +196,7 @@ static void anhoej(struct spc_result *r, struct spc_part *p, int mark)
 	p->longest_run = longest;
 	p->longest_run_max = (long)rint(log2((double)n_useful)) + 3;
 	p->crossings = runs - 1;
-	p->crossings_min = (long)spc__qbinom(0.05, (double)(n_useful - 1), 0.5, 0);
+	p->crossings_min = crossings_min(r, n_useful);
 	sig = runs_signal(n_useful, p->crossings, longest, r->opt.method, p->crossings_min,
 	                  p->longest_run_max);
 	p->runs_signal = sig && !r->runs_off;
@@ -202,7 +215,7 @@ static void anhoej(struct spc_result *r, struct spc_part *p, int mark)
 			int s = 0;
 
 			if (i < end) {
-				if (!(r->flags[i] & SPC__F_INCLUDE))
+				if (!(r->sig[i] & SPC__F_INCLUDE))
 					continue;
 				s = side_of(r, i);
 				if (!s)
@@ -216,7 +229,7 @@ static void anhoej(struct spc_result *r, struct spc_part *p, int mark)
 					size_t j;
 
 					for (j = run_start; j < i; j++)
-						if ((r->flags[j] & SPC__F_INCLUDE) && side_of(r, j))
+						if ((r->sig[j] & SPC__F_INCLUDE) && side_of(r, j))
 							r->sig[j] |= SPC_SIG_LONG_RUN;
 				}
 				run_start = i;
@@ -326,12 +339,12 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 		for (k = 0; k < 3; k++) {
 			if (side_of(r, i + (size_t)k) != s0 || isnan(r->y[i + (size_t)k]))
 				break;
-			nclose += (r->flags[i + (size_t)k] & SPC__F_CLOSE) != 0;
+			nclose += (r->sig[i + (size_t)k] & SPC__F_CLOSE) != 0;
 		}
 		if (k < 3 || nclose < 2)
 			continue;
 		for (k = 0; k < 3; k++)
-			if (r->flags[i + (size_t)k] & SPC__F_CLOSE)
+			if (r->sig[i + (size_t)k] & SPC__F_CLOSE)
 				r->sig[i + (size_t)k] |= s0 > 0 ? SPC_SIG_TWO_OF_THREE_HIGH
 				                                : SPC_SIG_TWO_OF_THREE_LOW;
 	}
@@ -651,7 +664,7 @@ static void ihi(struct spc_result *r, struct spc_part *p, int shift_len, int tre
 				r->sig[i] |= SPC_SIG_ASTRONOMICAL;
 	} else {
 		for (i = a; i < end; i++)
-			if (r->flags[i] & SPC__F_SIGMA)
+			if (r->sig[i] & SPC__F_SIGMA)
 				r->sig[i] |= SPC_SIG_ASTRONOMICAL;
 	}
 }
@@ -751,66 +764,70 @@ static enum spc_class class_of(int dir, enum spc_direction want)
 	return (dir > 0) == (want == SPC_DIR_INCREASE) ? SPC_CLASS_IMPROVEMENT : SPC_CLASS_CONCERN;
 }
 
+void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
+			 enum spc_class *cls)
+{
+	const struct spc_options *o = &r->opt;
+	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
+	uint32_t s = r->sig[i] & SPC__SIG_MASK;
+	enum spc_cause c = SPC_CAUSE_COMMON;
+	int side = side_of(r, i), dir = 0;
+
+	if (o->rules == SPC_RULES_MDC) {
+		if (s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL))
+			c = side == 1 ? SPC_CAUSE_ABOVE_UCL : SPC_CAUSE_BELOW_LCL;
+		else if (s & SPC_SIG_TREND_UP)
+			c = SPC_CAUSE_TREND_UP;
+		else if (s & SPC_SIG_TREND_DOWN)
+			c = SPC_CAUSE_TREND_DOWN;
+		else if (s & (SPC_SIG_TWO_OF_THREE_HIGH | SPC_SIG_TWO_OF_THREE_LOW))
+			c = side > 0 ? SPC_CAUSE_TWO_OF_THREE_ABOVE : SPC_CAUSE_TWO_OF_THREE_BELOW;
+		else if (s & (SPC_SIG_SHIFT_ABOVE | SPC_SIG_SHIFT_BELOW))
+			c = side > 0 ? SPC_CAUSE_SHIFT_ABOVE : SPC_CAUSE_SHIFT_BELOW;
+		switch (c) {
+		case SPC_CAUSE_ABOVE_UCL:
+		case SPC_CAUSE_TREND_UP:
+		case SPC_CAUSE_TWO_OF_THREE_ABOVE:
+		case SPC_CAUSE_SHIFT_ABOVE: dir = 1; break;
+		case SPC_CAUSE_COMMON: dir = 0; break;
+		default: dir = -1; break;
+		}
+	} else if (s & ~part_only) {
+		if (s & SPC_SIG_TREND_UP)
+			dir = 1;
+		else if (s & SPC_SIG_TREND_DOWN)
+			dir = -1;
+		else
+			dir = side;
+		c = dir > 0 ? SPC_CAUSE_OTHER_HIGH : dir < 0 ? SPC_CAUSE_OTHER_LOW : SPC_CAUSE_COMMON;
+	}
+	*cause = c;
+	*cls = class_of(dir, o->direction);
+}
+
 void spc__classify_series(struct spc_result *r, size_t series)
 {
 	struct spc_series *se = &r->series[series];
 	const struct spc_options *o = &r->opt;
-	size_t i, end = se->first + se->count;
-	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
+	size_t end = se->first + se->count;
+	enum spc_cause c;
+	enum spc_class k;
 
-	for (i = se->first; i < end; i++) {
-		uint32_t s = r->sig[i];
-		enum spc_cause c = SPC_CAUSE_COMMON;
-		int side = side_of(r, i), dir = 0;
-
-		if (o->rules == SPC_RULES_MDC) {
-			if (s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL))
-				c = side == 1 ? SPC_CAUSE_ABOVE_UCL : SPC_CAUSE_BELOW_LCL;
-			else if (s & SPC_SIG_TREND_UP)
-				c = SPC_CAUSE_TREND_UP;
-			else if (s & SPC_SIG_TREND_DOWN)
-				c = SPC_CAUSE_TREND_DOWN;
-			else if (s & (SPC_SIG_TWO_OF_THREE_HIGH | SPC_SIG_TWO_OF_THREE_LOW))
-				c = side > 0 ? SPC_CAUSE_TWO_OF_THREE_ABOVE
-				             : SPC_CAUSE_TWO_OF_THREE_BELOW;
-			else if (s & (SPC_SIG_SHIFT_ABOVE | SPC_SIG_SHIFT_BELOW))
-				c = side > 0 ? SPC_CAUSE_SHIFT_ABOVE : SPC_CAUSE_SHIFT_BELOW;
-			switch (c) {
-			case SPC_CAUSE_ABOVE_UCL:
-			case SPC_CAUSE_TREND_UP:
-			case SPC_CAUSE_TWO_OF_THREE_ABOVE:
-			case SPC_CAUSE_SHIFT_ABOVE: dir = 1; break;
-			case SPC_CAUSE_COMMON: dir = 0; break;
-			default: dir = -1; break;
-			}
-		} else if (s & ~part_only) {
-			if (s & SPC_SIG_TREND_UP)
-				dir = 1;
-			else if (s & SPC_SIG_TREND_DOWN)
-				dir = -1;
-			else
-				dir = side;
-			c = dir > 0   ? SPC_CAUSE_OTHER_HIGH
-			    : dir < 0 ? SPC_CAUSE_OTHER_LOW
-			              : SPC_CAUSE_COMMON;
-		}
-		r->cause[i] = (uint8_t)c;
-		r->cls[i] = (uint8_t)class_of(dir, o->direction);
-	}
 	/* icons: the variation of the last point; the assurance of the last
 	 * part's limits against the target */
 	se->variation = SPC_ICON_COMMON_CAUSE;
 	se->assurance = SPC_ASSURE_NONE;
 	if (!se->count)
 		return;
-	switch ((enum spc_class)r->cls[end - 1]) {
+	spc__classify_point(r, end - 1, &c, &k);
+	switch (k) {
 	case SPC_CLASS_IMPROVEMENT:
 		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_IMPROVEMENT_HIGH
-		                                                 : SPC_ICON_IMPROVEMENT_LOW;
+		                                                  : SPC_ICON_IMPROVEMENT_LOW;
 		break;
 	case SPC_CLASS_CONCERN:
 		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_CONCERN_LOW
-		                                                 : SPC_ICON_CONCERN_HIGH;
+		                                                  : SPC_ICON_CONCERN_HIGH;
 		break;
 	case SPC_CLASS_NEUTRAL_HIGH: se->variation = SPC_ICON_NEUTRAL_HIGH; break;
 	case SPC_CLASS_NEUTRAL_LOW: se->variation = SPC_ICON_NEUTRAL_LOW; break;

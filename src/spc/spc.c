@@ -269,22 +269,50 @@ static int check_options(const struct spc_options *o, struct co_err *err)
 
 /* ---- small helpers ---- */
 
-static int dbl_cmp(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (0-based), by quickselect with a median of
+ * three pivot; v is reordered. */
+static double select_kth(double *v, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double a = v[lo], b = v[mid], c = v[hi], pivot, t;
+
+		pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
 }
 
 double spc__median(double *v, size_t n)
 {
 	size_t i, j;
+	double a, b;
 
 	if (n == 0)
 		return NAN;
-	if (n > 64) {
-		qsort(v, n, sizeof(*v), dbl_cmp);
-	} else {
+	if (n <= 64) {
 		for (i = 1; i < n; i++) {
 			double t = v[i];
 
@@ -292,8 +320,17 @@ double spc__median(double *v, size_t n)
 				v[j] = v[j - 1];
 			v[j] = t;
 		}
+		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	}
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	a = select_kth(v, n, n / 2);
+	if (n % 2)
+		return a;
+	/* the other middle value is the largest of the lower half */
+	b = v[0];
+	for (i = 1; i < n / 2; i++)
+		if (v[i] > b)
+			b = v[i];
+	return (a + b) / 2;
 }
 
 static int parse_number(const char *s, double *out)
@@ -818,8 +855,8 @@ static int build_points(struct run *ru)
 		if (!r->notes)
 			return CO_ENOMEM;
 	}
-	r->flags = spc__calloc(&r->mem, np + 1, 1);
-	if (!r->flags)
+	r->sig = spc__calloc(&r->mem, np + 1, sizeof(uint32_t));
+	if (!r->sig)
 		return CO_ENOMEM;
 
 	np = 0;
@@ -853,7 +890,7 @@ static int build_points(struct run *ru)
 			}
 			x[np] = row_x(ru, ru->row[g0]);
 			if (row_new(ru, ru->row[g0]))
-				r->flags[np] |= SPC__F_NEW;
+				r->sig[np] |= SPC__F_NEW;
 			r->ycount[np] = (int)nv;
 			r->ysum[np] = nrows == 1 && nv == 0 ? NAN : sum;
 			r->ymean[np] = r_mean(vals, nv);
@@ -988,9 +1025,9 @@ static int build_parts(struct run *ru)
 	if ((rc = label_breaks(ru)))
 		return rc;
 	ru->has_parts = o->nparts > 0 || ru->d->part;
-	if (!r->flags) {
-		r->flags = spc__calloc(&r->mem, r->np + 1, 1);
-		if (!r->flags)
+	if (!r->sig) {
+		r->sig = spc__calloc(&r->mem, r->np + 1, sizeof(uint32_t));
+		if (!r->sig)
 			return CO_ENOMEM;
 	}
 	/* count the parts */
@@ -1062,15 +1099,15 @@ static int build_parts(struct run *ru)
 				int base = 1;
 
 				if (o->profile == SPC_PROFILE_QCC)
-					base = !(r->flags[i] & SPC__F_NEW);
+					base = !(r->sig[i] & SPC__F_NEW);
 				if (o->freeze > 0 && !ru->has_parts && xx > o->freeze)
 					base = 0;
 				if (o->fix_after > 0 && (long)(i - pt->first) >= o->fix_after)
 					base = 0;
 				if (base)
-					r->flags[i] |= SPC__F_BASE;
+					r->sig[i] |= SPC__F_BASE;
 				if (!has_break(o->exclude, o->nexclude, xx))
-					r->flags[i] |= SPC__F_INCLUDE;
+					r->sig[i] |= SPC__F_INCLUDE;
 			}
 		}
 	}
@@ -1187,13 +1224,6 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	if ((rc = build_parts(&ru)))
 		goto out;
 
-	r->sig = spc__calloc(&r->mem, r->np + 1, sizeof(uint32_t));
-	r->cause = spc__calloc(&r->mem, r->np + 1, 1);
-	r->cls = spc__calloc(&r->mem, r->np + 1, 1);
-	if (!r->sig || !r->cause || !r->cls) {
-		rc = CO_ENOMEM;
-		goto out;
-	}
 	if (spc__varying_limits(&ru.o)) {
 		if ((rc = alloc_d(r, &r->cl, r->np)) || (rc = alloc_d(r, &r->lcl, r->np)) ||
 		    (rc = alloc_d(r, &r->ucl, r->np)) || (rc = alloc_d(r, &r->lcl2, r->np)) ||
@@ -1329,7 +1359,7 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 {
 	double m = r->opt.multiply;
 	struct spc__lim l;
-	uint8_t f;
+	uint32_t f;
 
 	assert(i < r->np);
 	memset(p, 0, sizeof(*p));
@@ -1363,16 +1393,15 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 		p->y_count = !isnan(r->yraw[i]);
 	}
 	p->xx = (long)(i - r->series[p->series].first) + 1;
-	f = r->flags[i];
+	f = r->sig[i];
 	p->baseline = (f & SPC__F_BASE) != 0;
 	p->include = (f & SPC__F_INCLUDE) != 0;
 	p->is_new = (f & SPC__F_NEW) != 0;
 	p->sigma_signal = (f & SPC__F_SIGMA) != 0;
 	p->close = (f & SPC__F_CLOSE) != 0;
 	p->side = (f & SPC__F_ABOVE) ? 1 : (f & SPC__F_BELOW) ? -1 : 0;
-	p->signals = r->sig[i];
-	p->cause = (enum spc_cause)r->cause[i];
-	p->cls = (enum spc_class)r->cls[i];
+	p->signals = f & SPC__SIG_MASK;
+	spc__classify_point(r, i, &p->cause, &p->cls);
 	p->notes = r->notes ? r->notes[i] : NULL;
 }
 

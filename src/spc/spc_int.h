@@ -15,14 +15,16 @@
 #include "base/arena.h"
 #include "spc/spc.h"
 
-/* Per-point flags. */
-#define SPC__F_BASE    0x01 /* in the baseline (enters CL and limits) */
-#define SPC__F_INCLUDE 0x02 /* not excluded */
-#define SPC__F_NEW     0x04 /* qcc phase II */
-#define SPC__F_SIGMA   0x08 /* outside the 3-sigma limits */
-#define SPC__F_CLOSE   0x10 /* beyond 2 sigma, not outside */
-#define SPC__F_ABOVE   0x20 /* y > CL */
-#define SPC__F_BELOW   0x40 /* y < CL */
+/* Per-point flags, kept in the high bits of the point's signal word (the
+ * low SPC_SIG_COUNT bits are the public SPC_SIG_* signals). */
+#define SPC__F_BASE    (1u << 24) /* in the baseline (enters CL and limits) */
+#define SPC__F_INCLUDE (1u << 25) /* not excluded */
+#define SPC__F_NEW     (1u << 26) /* qcc phase II */
+#define SPC__F_SIGMA   (1u << 27) /* outside the 3-sigma limits */
+#define SPC__F_CLOSE   (1u << 28) /* beyond 2 sigma, not outside */
+#define SPC__F_ABOVE   (1u << 29) /* y > CL */
+#define SPC__F_BELOW   (1u << 30) /* y < CL */
+#define SPC__SIG_MASK  ((1u << SPC_SIG_COUNT) - 1)
 
 /* Memory for a run and its result: small pieces from an arena, big arrays
  * mapped directly and populated at once (MAP_POPULATE), because touching
@@ -39,6 +41,8 @@ void spc__pool_free(struct spc__pool *p);
 void *spc__alloc(struct spc__pool *p, size_t size);
 void *spc__calloc(struct spc__pool *p, size_t n, size_t size);
 char *spc__strdup(struct spc__pool *p, const char *s);
+
+#define SPC__CMIN_CACHE 512
 
 struct spc__lim {
 	double cl, lcl, ucl, lcl2, ucl2;
@@ -59,12 +63,12 @@ struct spc_result {
 	double *yrange;                       /* qcc Xbar, R, S: subgroup ranges */
 	int *ycount;
 	const double *yraw; /* the row values when ysum is NULL */
-	uint32_t *sig;
-	uint8_t *flags, *cause, *cls;
+	uint32_t *sig;      /* signals and flags per point */
 	const char **notes; /* NULL when no notes */
 	int clamp_lcl;      /* y_neg = 0 and min(y) >= 0 */
 	int runs_off;       /* categorical x or MR chart (qicharts2) */
 	int has_target;     /* a target was given (assurance icons) */
+	long cmin[SPC__CMIN_CACHE]; /* crossings minimum by n, plus 1; 0 = not yet */
 };
 
 /* A part being computed: points [a, b) of the result. */
@@ -87,6 +91,8 @@ int spc__varying_limits(const struct spc_options *o);
 int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err);
 void spc__rules_series(struct spc_result *r, size_t series);
 void spc__classify_series(struct spc_result *r, size_t series);
+void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
+			 enum spc_class *cls);
 
 /* spc.c: the limits of point i, unmultiplied. */
 void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l);

@@ -159,10 +159,14 @@ static int describe(const struct spc_result *r, const struct spc_series *se, int
 		size_t n;
 
 		/* the run of points sharing the latest point's signal */
-		for (start = last; start > se->first && (r->sig[start - 1] & mask) &&
-		                   r->cls[start - 1] == (uint8_t)p.cls;
-		     start--)
-			;
+		for (start = last; start > se->first; start--) {
+			enum spc_cause why;
+			enum spc_class k;
+
+			spc__classify_point(r, start - 1, &why, &k);
+			if (!(r->sig[start - 1] & mask & SPC__SIG_MASK) || k != p.cls)
+				break;
+		}
 		n = last - start + 1;
 		x_label(r, r->x[start], monthly, when, sizeof(when));
 		if (p.cause == SPC_CAUSE_ABOVE_UCL || p.cause == SPC_CAUSE_BELOW_LCL ||
