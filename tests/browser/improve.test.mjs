@@ -1,0 +1,171 @@
+// Improve in a real browser: a team member enters a month of data and a
+// PDSA cycle and sees the chart change and the signal explained; the team
+// writes its monthly report and the coach scores the same month, the gap
+// flagged; an admin sees the teams x measures matrix; every Improve page
+// free of accessibility violations; the data entry also without JavaScript.
+//
+// Demo data (src/mod/improve/imp_demo_load.c): team 9 is the Cardiff
+// adult admissions ward one, whose member is team@ and coach coach@; the
+// demo's data end in 2026-08, so 2026-09 is a month nobody has entered.
+
+import { test, run, startServer, newPage, login, checkA11y, assert } from './lib.mjs';
+
+const server = await startServer();
+const base = server.base;
+const TEAM = 9;
+const MONTH = '2026-09';
+
+async function signIn(page, email) {
+	await login(page, base, email);
+	assert(!page.url().includes('/login'), `signed in as ${email}: still at ${page.url()}`);
+}
+
+async function submit(page, form = 'main form#form') {
+	await Promise.all([page.waitForNavigation(), page.locator(`${form} button[type=submit]`).first().click()]);
+}
+
+// The signals listed under the restrictive-practice chart.
+async function rpSignals(page) {
+	const section = page.locator('section.card').filter({ has: page.getByRole('heading', { name: /Restrictive practice/ }) });
+	return (await section.locator('ul.signals').innerText()).trim();
+}
+
+test('a team member enters a month and sees the chart change, with the signal explained', async () => {
+	const page = await newPage();
+	await signIn(page, 'team@demo.collective.test');
+	await page.goto(`${base}/improve/t/${TEAM}`);
+	await checkA11y(page, 'team page');
+	const before = await rpSignals(page);
+	const svgBefore = await page.locator('section.card figure.chart').first().innerHTML();
+	assert(!before.includes(`${MONTH}:`), 'no signal for the new month yet');
+
+	await page.goto(`${base}/improve/t/${TEAM}/data?period=${MONTH}`);
+	await checkA11y(page, 'data entry form');
+	// A month far above the ward's usual rate: 60 incidents in 600 bed days.
+	const rp = page.getByRole('group', { name: /Restrictive practice/ });
+	await rp.getByLabel('Numerator').first().fill('60');
+	await rp.getByLabel('Denominator').first().fill('600');
+	await rp.getByLabel(/Notes/).fill('Several admissions in crisis in one week');
+	// A wrong split by group is refused, with nothing stored.
+	await rp.locator('details summary').click();
+	const white = rp.getByRole('group', { name: /White/ });
+	await white.getByLabel(/Numerator/).fill('50');
+	await white.getByLabel(/Denominator/).fill('500');
+	await submit(page);
+	assert(await page.locator('.error-summary').count() === 1, 'the strata that do not add up are reported');
+	assert((await page.locator('.error-summary').innerText()).includes('add up to 50, not 60'),
+		'the error says what the groups add up to');
+	// Put right: the rest of the bed days and incidents to another group.
+	const black = page.getByRole('group', { name: /^Ethnic group: Black/ });
+	if (!(await black.isVisible())) await page.getByRole('group', { name: /Restrictive practice/ }).locator('details summary').click();
+	await black.getByLabel(/Numerator/).fill('10');
+	await black.getByLabel(/Denominator/).fill('100');
+	await submit(page);
+	assert(page.url().endsWith(`/improve/t/${TEAM}`), `back on the team page: ${page.url()}`);
+
+	const after = await rpSignals(page);
+	assert(after.includes(`${MONTH}: A point above the upper control limit`),
+		`the new month's signal is explained in words: ${after}`);
+	assert(/rule: /.test(after), 'with the rule that raised it');
+	const svgAfter = await page.locator('section.card figure.chart').first().innerHTML();
+	assert(svgAfter !== svgBefore, 'the chart changed');
+	const table = await page.locator('section.card').first().locator('table').textContent();
+	assert(table.includes(MONTH) && table.includes('Several admissions in crisis'), 'the data table has the month and its note');
+});
+
+test('a team member records a PDSA cycle', async () => {
+	const page = await newPage();
+	await signIn(page, 'team@demo.collective.test');
+	await page.goto(`${base}/improve/t/${TEAM}/pdsa`);
+	await checkA11y(page, 'PDSA form');
+	await submit(page);
+	assert(await page.locator('.error-summary').count() === 1, 'an empty cycle is refused');
+	await page.getByLabel('Change idea being tested').selectOption({ label: 'Calm room with sensory equipment' });
+	await page.getByLabel('Title').fill('Calm room open in the evenings');
+	await page.getByLabel('Start date').fill('2026-09-01');
+	await page.getByLabel(/^Prediction/).fill('Fewer incidents after 6 pm');
+	await page.getByLabel(/^Study/).fill('Evening incidents fell from 9 to 4');
+	await page.getByLabel('Act').selectOption('adopt');
+	await submit(page);
+	assert(page.url().includes(`/improve/t/${TEAM}`), 'back on the team page');
+	assert((await page.locator('#pdsa ~ details').first().innerText()).includes('Calm room open in the evenings'),
+		'the cycle is listed first');
+});
+
+test('the team and the coach score the month side by side; a gap of 1.0 is flagged', async () => {
+	const team = await newPage();
+	await signIn(team, 'team@demo.collective.test');
+	await team.goto(`${base}/improve/t/${TEAM}/reports/${MONTH}`);
+	await checkA11y(team, 'monthly report');
+	await team.getByLabel('What happened this month').fill('A hard month: several admissions in crisis.');
+	await team.getByLabel("Team's assessment score").selectOption('4.0');
+	await submit(team);
+
+	const coach = await newPage();
+	await signIn(coach, 'coach@demo.collective.test');
+	await coach.goto(`${base}/improve/t/${TEAM}/reports/${MONTH}`);
+	await coach.getByLabel("Coach's assessment score").selectOption('2.5');
+	await coach.getByLabel('Coaching notes').fill('Agreed to review the evening staffing.');
+	await submit(coach, 'main form[action$="/coach"]');
+	const scores = await coach.locator('#scores').innerText();
+	assert(scores.includes('4.0') && scores.includes('2.5'), `both scores shown: ${scores}`);
+	assert(await coach.getByText('Gap of 1.0 or more').count() >= 1, 'the gap is flagged');
+
+	// A coach cannot write the team's report for it.
+	const res = await coach.request.post(`${base}/improve/t/${TEAM}/reports/${MONTH}`, { form: { narrative: 'x' } });
+	assert(res.status() === 403, `the coach posting the team's report: ${res.status()}`);
+});
+
+test("an admin sees the teams x measures matrix with the ward's new signal", async () => {
+	const page = await newPage();
+	await signIn(page, 'collab.admin@demo.collective.test');
+	await page.goto(`${base}/improve/c/restrictive-practice/matrix`);
+	await checkA11y(page, 'matrix');
+	const rows = page.locator('#matrix tbody tr');
+	assert(await rows.count() === 12, `12 wards: ${await rows.count()}`);
+	const ward = rows.filter({ hasText: 'Adult admissions ward one, Cardiff' });
+	assert((await ward.innerText()).includes(`${MONTH}:`), 'the latest point is the new month');
+	assert(await ward.locator('td').first().locator('.spc-var-concern-high').count() === 1,
+		'a concern (higher) icon for the spike in restrictive practice');
+	assert(await page.locator('#matrix .spc-var-improve-low').count() >= 3, 'improvement on several wards');
+});
+
+test('every Improve page is free of accessibility violations', async () => {
+	const page = await newPage();
+	await signIn(page, 'admin@demo.collective.test');
+	const paths = [
+		'/improve',
+		'/improve/c/restrictive-practice',
+		'/improve/c/restrictive-practice/views/scores',
+		'/improve/c/restrictive-practice/views/ideas',
+		'/improve/c/restrictive-practice/views/equity',
+		'/improve/c/restrictive-practice/views/completeness',
+		'/improve/c/restrictive-practice/views/funnel',
+		`/improve/t/${TEAM}`,
+		`/improve/t/${TEAM}/data?period=2026-08`,
+	];
+	for (const p of paths) {
+		const res = await page.goto(base + p);
+		assert(res.status() === 200, `${p}: ${res.status()}`);
+		await checkA11y(page, p);
+		await page.goto(base + p + (p.includes('?') ? '&' : '?') + 'lang=cy');
+		await checkA11y(page, p + ' (Welsh)');
+	}
+	await page.goto(base + '/improve/c/restrictive-practice/views/equity?lang=en');
+	assert(await page.getByText('Hidden').count() > 0, 'small numbers are hidden in the equity view');
+});
+
+test('data entry works without JavaScript', async () => {
+	const page = await newPage({ javaScriptEnabled: false });
+	await signIn(page, 'team@demo.collective.test');
+	await page.goto(`${base}/improve/t/10/data?period=${MONTH}`);
+	const hud = page.getByRole('group', { name: /safety huddle/ });
+	await hud.getByLabel('Numerator').first().fill('80');
+	await hud.getByLabel('Denominator').first().fill('90');
+	await submit(page);
+	assert(page.url().endsWith('/improve/t/10'), `saved and back on the team page: ${page.url()}`);
+	const res = await page.goto(`${base}/improve/t/10/export/data.csv`).catch(() => null);
+	assert(!res || res.status() === 200, 'the CSV export answers');
+});
+
+await run();
