@@ -21,8 +21,10 @@
 
 typedef double v4d __attribute__((vector_size(32)));
 
-#if defined(__x86_64__) && ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8) ||         \
-                            (defined(__clang__) && __clang_major__ >= 14))
+/* GCC's target_clones makes an AVX2 copy chosen at load time (ifunc); other
+ * compilers get the portable code. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8 &&            \
+        defined(__linux__)
 #define WF_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define WF_CLONES
