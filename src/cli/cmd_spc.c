@@ -712,9 +712,28 @@ static int signals_text(const struct spc_result *r, uint32_t s, char *out, size_
 	return 0;
 }
 
+/* The last number written in one column and its text: centre lines and
+ * limits repeat from row to row. */
+struct num_cache {
+	double v;
+	size_t len;
+	char text[32];
+};
+
 static int put_num(struct co_buf *b, double v)
 {
 	return co_csv_double(b, v);
+}
+
+static int put_cached(struct co_buf *b, double v, struct num_cache *c)
+{
+	if (isnan(v))
+		return 0;
+	if (v != c->v || c->len == 0) {
+		c->len = co_dtoa(v, c->text);
+		c->v = v;
+	}
+	return co_buf_add(b, c->text, c->len);
 }
 
 static int put_int(struct co_buf *b, long v)
@@ -746,6 +765,9 @@ static int write_csv(const struct spc_result *r, const struct input *in, struct 
 {
 	size_t i, np = spc_result_npoints(r);
 	int rc = 0, two = in->f2 != NULL;
+	struct num_cache cache[5];
+
+	memset(cache, 0, sizeof(cache));
 
 	rc = co_buf_adds(b, "facet,");
 	if (!rc && two)
@@ -766,11 +788,13 @@ static int write_csv(const struct spc_result *r, const struct input *in, struct 
 		if (two)
 			rc = rc || co_csv_fieldz(b, se->label2) || co_csv_sep(b);
 		rc = rc || co_csv_fieldz(b, xb) || co_csv_sep(b) || put_num(b, p.y) ||
-		     co_csv_sep(b) || put_num(b, p.n) || co_csv_sep(b) || put_num(b, p.cl) ||
-		     co_csv_sep(b) || put_num(b, p.lcl) || co_csv_sep(b) || put_num(b, p.ucl) ||
-		     co_csv_sep(b) || put_num(b, p.lcl2) || co_csv_sep(b) || put_num(b, p.ucl2) ||
-		     co_csv_sep(b) || put_num(b, p.target) || co_csv_sep(b) ||
-		     put_int(b, spc_result_part(r, p.part)->number) ||
+		     co_csv_sep(b) || put_num(b, p.n) || co_csv_sep(b) ||
+		     put_cached(b, p.cl, &cache[0]) || co_csv_sep(b) ||
+		     put_cached(b, p.lcl, &cache[1]) || co_csv_sep(b) ||
+		     put_cached(b, p.ucl, &cache[2]) || co_csv_sep(b) ||
+		     put_cached(b, p.lcl2, &cache[3]) || co_csv_sep(b) ||
+		     put_cached(b, p.ucl2, &cache[4]) || co_csv_sep(b) || put_num(b, p.target) ||
+		     co_csv_sep(b) || put_int(b, spc_result_part(r, p.part)->number) ||
 		     co_buf_add(b, p.baseline ? ",1," : ",0,", 3) ||
 		     co_buf_add(b, p.include ? "1," : "0,", 2) ||
 		     co_buf_add(b, p.sigma_signal ? "1," : "0,", 2) || co_csv_fieldz(b, sig) ||

@@ -251,8 +251,19 @@ void spc_format_date(double days, char out[16])
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp + (mp < 10 ? 3 : -9);
 	y += m <= 2;
-	if (y < 0 || y > 9999)
-		snprintf(out, 16, "%s", "?");
-	else
-		snprintf(out, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	if (y < 0 || y > 9999) {
+		memcpy(out, "?", 2);
+		return;
+	}
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 }

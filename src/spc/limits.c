@@ -222,10 +222,66 @@ static double *scratch(struct spc__part_calc *pc)
 	return spc__alloc(pc->tmp, (pc->b - pc->a + 1) * sizeof(double));
 }
 
+/* Collective's own individuals chart in two passes and no scratch: the
+ * mean and the moving ranges together, then the screened moving ranges. */
+static int chart_i_fast(struct spc__part_calc *pc, const double *y)
+{
+	const struct spc_result *r = pc->r;
+	long double sum = 0, mrsum = 0;
+	double cl = pc->o->cl, amr, lim, prev = NAN, lcl, ucl, lcl2, ucl2;
+	size_t i, n = 0, nmr = 0;
+	const uint32_t both = SPC__F_BASE | SPC__F_INCLUDE;
+
+	for (i = pc->a; i < pc->b; i++) {
+		double v = y[i];
+
+		if ((r->sig[i] & both) != both)
+			continue;
+		if (!isnan(v)) {
+			sum += v;
+			n++;
+			if (!isnan(prev)) {
+				mrsum += fabs(v - prev);
+				nmr++;
+			}
+		}
+		prev = v;
+	}
+	if (isnan(cl))
+		cl = n ? (double)(sum / (long double)n) : NAN;
+	amr = nmr ? (double)(mrsum / (long double)nmr) : NAN;
+	if (pc->o->screen_mr && nmr) {
+		lim = 3.267 * amr;
+		mrsum = 0;
+		nmr = 0;
+		prev = NAN;
+		for (i = pc->a; i < pc->b; i++) {
+			double v = y[i], d;
+
+			if ((r->sig[i] & both) != both)
+				continue;
+			d = fabs(v - prev);
+			if (d < lim) {
+				mrsum += d;
+				nmr++;
+			}
+			prev = v;
+		}
+		amr = nmr ? (double)(mrsum / (long double)nmr) : NAN;
+	}
+	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);
+	set_part(pc, cl, lcl, ucl, lcl2, ucl2);
+	pc->r->parts[pc->part].centre = cl;
+	pc->r->parts[pc->part].sigma = amr / 1.128;
+	return 0;
+}
+
 static int chart_i(struct spc__part_calc *pc, const double *y)
 {
 	double cl = pc->o->cl, amr, lcl, ucl, lcl2, ucl2, *mr;
 
+	if (pc->o->profile == SPC_PROFILE_NONE)
+		return chart_i_fast(pc, y);
 	if (isnan(cl))
 		cl = base_mean(pc, y);
 	mr = scratch(pc);

@@ -276,31 +276,67 @@ static int ptd_trend_error(const struct spc_result *r, const struct spc_part *p,
 	return 0;
 }
 
+/* One pass: side, limits, shift, trend and two of three together. A trend
+ * point takes the direction of the latest trend that covers it; the point
+ * just before a new trend, when it ends an earlier one, takes the direction
+ * of the step into the new trend (the peer looks to the right when the next
+ * point is in a trend, else to the left). */
 static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, int trend_len)
 {
+	const uint32_t keep = SPC__F_BASE | SPC__F_INCLUDE | SPC__F_NEW;
+	const uint32_t trend = SPC_SIG_TREND_UP | SPC_SIG_TREND_DOWN;
+	double m = r->opt.multiply;
 	size_t a = p->first, end = p->first + p->count, i, j;
-	int run_side = 0, tdir = 0;
+	int run_side = 0, tdir = 0, constant = r->cl == NULL;
 	long run = 0, trun = 0;
+	struct spc__lim l0, l;
+	uint32_t *sig = r->sig;
+	const double *y = r->y;
 
+	if (constant) {
+		spc__limits_at(r, a, &l0);
+		lim_m(r, a, &l);
+	}
 	for (i = a; i < end; i++) {
-		int s = side_of(r, i), d = 0;
+		double v = y[i], vm = v * m;
+		uint32_t f = sig[i] & keep;
+		int s = 0, d = 0;
 
-		/* shift: shift_len points on one side */
-		if (s && !isnan(r->y[i]) && s == run_side) {
+		if (!constant) {
+			spc__limits_at(r, i, &l0);
+			lim_m(r, i, &l);
+		}
+		if (v > l0.cl) {
+			f |= SPC__F_ABOVE;
+			s = 1;
+		} else if (v < l0.cl) {
+			f |= SPC__F_BELOW;
+			s = -1;
+		}
+		if (vm > l.ucl)
+			f |= SPC__F_SIGMA | SPC_SIG_ABOVE_UCL;
+		else if (vm < l.lcl)
+			f |= SPC__F_SIGMA | SPC_SIG_BELOW_LCL;
+		else if (vm < l.lcl2 || vm > l.ucl2)
+			f |= SPC__F_CLOSE;
+		sig[i] = f;
+		/* shift: shift_len points on one side (a point on the mean or a
+		 * missing value breaks it) */
+		if (s && s == run_side) {
 			run++;
 		} else {
-			run_side = isnan(r->y[i]) ? 0 : s;
-			run = run_side ? 1 : 0;
+			run_side = s;
+			run = s ? 1 : 0;
 		}
 		if (run == shift_len) {
 			for (j = i + 1 - (size_t)shift_len; j <= i; j++)
-				r->sig[j] |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
+				sig[j] |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
 		} else if (run > shift_len) {
-			r->sig[i] |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
+			sig[i] |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
 		}
 		/* trend: trend_len points, each higher (lower) than the last */
-		if (i > a && !isnan(r->y[i]) && !isnan(r->y[i - 1]))
-			d = r->y[i] > r->y[i - 1] ? 1 : r->y[i] < r->y[i - 1] ? -1 : 0;
+		if (i > a)
+			d = v > y[i - 1] ? 1 : v < y[i - 1] ? -1 : 0;
 		if (d && d == tdir) {
 			trun++;
 		} else {
@@ -308,45 +344,31 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 			trun = d ? 1 : 0;
 		}
 		if (trun == trend_len - 1) {
-			for (j = i + 1 - (size_t)trend_len; j <= i; j++)
-				r->sig[j] |= SPC_SIG_TREND_UP; /* direction settled below */
+			size_t j0 = i + 1 - (size_t)trend_len;
+			uint32_t bit = d > 0 ? SPC_SIG_TREND_UP : SPC_SIG_TREND_DOWN;
+
+			for (j = j0; j <= i; j++)
+				sig[j] = (sig[j] & ~trend) | bit;
+			if (j0 > a && (sig[j0 - 1] & trend))
+				sig[j0 - 1] = (sig[j0 - 1] & ~trend) |
+				              (y[j0] - y[j0 - 1] > 0 ? SPC_SIG_TREND_UP
+				                                     : SPC_SIG_TREND_DOWN);
 		} else if (trun > trend_len - 1) {
-			r->sig[i] |= SPC_SIG_TREND_UP;
+			sig[i] =
+			        (sig[i] & ~trend) | (d > 0 ? SPC_SIG_TREND_UP : SPC_SIG_TREND_DOWN);
 		}
-	}
-	/* a point in a trend takes the direction to its right when the next
-	 * point is in a trend too, else the direction from its left */
-	for (i = a; i < end; i++) {
-		double dd;
+		/* two of the three points ending here beyond 2 sigma, one side */
+		if (i >= a + 2 && s && side_of(r, i - 1) == s && side_of(r, i - 2) == s) {
+			int nclose = ((sig[i] & SPC__F_CLOSE) != 0) +
+			             ((sig[i - 1] & SPC__F_CLOSE) != 0) +
+			             ((sig[i - 2] & SPC__F_CLOSE) != 0);
 
-		if (!(r->sig[i] & SPC_SIG_TREND_UP))
-			continue;
-		if (i + 1 < end && (r->sig[i + 1] & (SPC_SIG_TREND_UP | SPC_SIG_TREND_DOWN)))
-			dd = r->y[i + 1] - r->y[i];
-		else
-			dd = i > a ? r->y[i] - r->y[i - 1] : 0;
-		if (!(dd > 0)) {
-			r->sig[i] &= ~SPC_SIG_TREND_UP;
-			r->sig[i] |= SPC_SIG_TREND_DOWN;
+			if (nclose >= 2)
+				for (j = i - 2; j <= i; j++)
+					if (sig[j] & SPC__F_CLOSE)
+						sig[j] |= s > 0 ? SPC_SIG_TWO_OF_THREE_HIGH
+						                : SPC_SIG_TWO_OF_THREE_LOW;
 		}
-	}
-	/* two of three beyond 2 sigma on one side */
-	for (i = a; i + 2 < end; i++) {
-		int s0 = side_of(r, i), k, nclose = 0;
-
-		if (!s0)
-			continue;
-		for (k = 0; k < 3; k++) {
-			if (side_of(r, i + (size_t)k) != s0 || isnan(r->y[i + (size_t)k]))
-				break;
-			nclose += (r->sig[i + (size_t)k] & SPC__F_CLOSE) != 0;
-		}
-		if (k < 3 || nclose < 2)
-			continue;
-		for (k = 0; k < 3; k++)
-			if (r->sig[i + (size_t)k] & SPC__F_CLOSE)
-				r->sig[i + (size_t)k] |= s0 > 0 ? SPC_SIG_TWO_OF_THREE_HIGH
-				                                : SPC_SIG_TWO_OF_THREE_LOW;
 	}
 }
 
@@ -677,7 +699,8 @@ int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err)
 
 	if (!p->count)
 		return 0;
-	mark_points(r, p);
+	if (o->rules != SPC_RULES_MDC)
+		mark_points(r, p);
 	if (o->profile == SPC_PROFILE_QICHARTS2 || o->rules == SPC_RULES_ANHOEJ)
 		anhoej(r, p, o->rules == SPC_RULES_ANHOEJ);
 	switch (o->rules) {
@@ -765,7 +788,7 @@ static enum spc_class class_of(int dir, enum spc_direction want)
 }
 
 void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
-			 enum spc_class *cls)
+                         enum spc_class *cls)
 {
 	const struct spc_options *o = &r->opt;
 	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
@@ -799,7 +822,9 @@ void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *c
 			dir = -1;
 		else
 			dir = side;
-		c = dir > 0 ? SPC_CAUSE_OTHER_HIGH : dir < 0 ? SPC_CAUSE_OTHER_LOW : SPC_CAUSE_COMMON;
+		c = dir > 0   ? SPC_CAUSE_OTHER_HIGH
+		    : dir < 0 ? SPC_CAUSE_OTHER_LOW
+		              : SPC_CAUSE_COMMON;
 	}
 	*cause = c;
 	*cls = class_of(dir, o->direction);
@@ -823,11 +848,11 @@ void spc__classify_series(struct spc_result *r, size_t series)
 	switch (k) {
 	case SPC_CLASS_IMPROVEMENT:
 		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_IMPROVEMENT_HIGH
-		                                                  : SPC_ICON_IMPROVEMENT_LOW;
+		                                                 : SPC_ICON_IMPROVEMENT_LOW;
 		break;
 	case SPC_CLASS_CONCERN:
 		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_CONCERN_LOW
-		                                                  : SPC_ICON_CONCERN_HIGH;
+		                                                 : SPC_ICON_CONCERN_HIGH;
 		break;
 	case SPC_CLASS_NEUTRAL_HIGH: se->variation = SPC_ICON_NEUTRAL_HIGH; break;
 	case SPC_CLASS_NEUTRAL_LOW: se->variation = SPC_ICON_NEUTRAL_LOW; break;

@@ -492,6 +492,7 @@ struct run {
 	size_t *series_row0; /* first row (into row[]) of each series */
 	const char **slabel, **slabel2;
 	int has_parts;      /* parts given by position or label */
+	int simple;         /* one series in increasing x: rows are points */
 	long *label_breaks; /* from the part column */
 	size_t nlabel_breaks;
 	int aliased;
@@ -532,6 +533,26 @@ static int order_rows(struct run *ru)
 	struct labels l1, l2;
 	int rc;
 
+	/* one series already in strictly increasing x: no row index at all */
+	if (!d->facet && !d->facet2 && d->x && !d->is_new && n > 0) {
+		for (i = 0; i < n; i++)
+			if (!(i == 0 ? !isnan(d->x[0]) : d->x[i] > d->x[i - 1]))
+				break;
+		if (i == n) {
+			ru->nrows = n;
+			ru->simple = 1;
+			ru->series_row0 = spc__alloc(&ru->tmp, 2 * sizeof(size_t));
+			ru->slabel = spc__alloc(&ru->tmp, 2 * sizeof(char *));
+			ru->slabel2 = spc__alloc(&ru->tmp, 2 * sizeof(char *));
+			if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
+				return CO_ENOMEM;
+			ru->series_row0[0] = 0;
+			ru->series_row0[1] = n;
+			ru->slabel[0] = ru->slabel2[0] = "";
+			ru->r->nseries = 1;
+			return 0;
+		}
+	}
 	ru->row = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
 	tmp = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
 	if (!ru->row || !tmp)
@@ -782,12 +803,14 @@ static int try_alias(struct run *ru)
 	if (!(ru->o.agg == SPC_AGG_MEAN || ru->o.agg == SPC_AGG_MEDIAN ||
 	      ru->o.agg == SPC_AGG_UNIQUE))
 		return 0;
-	for (i = 0; i < d->n; i++)
-		if (ru->row[i] != i)
-			return 0;
-	for (i = 1; i < d->n; i++)
-		if (!(d->x[i] > d->x[i - 1]))
-			return 0;
+	if (!ru->simple) {
+		for (i = 0; i < d->n; i++)
+			if (ru->row[i] != i)
+				return 0;
+		for (i = 1; i < d->n; i++)
+			if (!(d->x[i] > d->x[i - 1]))
+				return 0;
+	}
 	r->np = d->n;
 	r->x = d->x;
 	r->y = d->y;
@@ -814,6 +837,13 @@ static int build_points(struct run *ru)
 
 	if ((rc = try_alias(ru)) || ru->aliased)
 		return rc;
+	if (ru->simple) { /* an identity row index after all */
+		ru->row = spc__alloc(&ru->tmp, (d->n + 1) * sizeof(size_t));
+		if (!ru->row)
+			return CO_ENOMEM;
+		for (i = 0; i < d->n; i++)
+			ru->row[i] = i;
+	}
 
 	/* count the subgroups */
 	for (s = 0; s < r->nseries; s++) {
@@ -1032,7 +1062,7 @@ static int build_parts(struct run *ru)
 	}
 	/* count the parts */
 	cap = r->nseries;
-	for (s = 0; s < r->nseries; s++) {
+	for (s = 0; s < r->nseries && (o->nparts || ru->nlabel_breaks || o->nrebase); s++) {
 		struct spc_series *se = &r->series[s];
 
 		for (i = 1; i < se->count; i++)
@@ -1052,6 +1082,19 @@ static int build_parts(struct run *ru)
 
 		se->first_part = nparts;
 		se->target = series_target(o, se->label);
+		if (!o->nparts && !ru->nlabel_breaks && !o->nrebase && se->count) {
+			struct spc_part *p = &r->parts[nparts++];
+
+			p->series = s;
+			p->first = se->first;
+			p->count = se->count;
+			p->number = 1;
+			p->group = group;
+			p->sigma = NAN;
+			p->centre = NAN;
+			se->nparts = 1;
+			continue;
+		}
 		for (i = 0; i < se->count; i++) {
 			int brk =
 			        i > 0 && (has_break(o->parts, o->nparts, (long)i) ||
@@ -1094,6 +1137,12 @@ static int build_parts(struct run *ru)
 			struct spc_part *pt = &r->parts[p];
 
 			pt->short_group = (long)pt->count < o->warning_threshold;
+			if (o->profile != SPC_PROFILE_QCC && o->freeze <= 0 && o->fix_after <= 0 &&
+			    !o->nexclude) {
+				for (i = pt->first; i < pt->first + pt->count; i++)
+					r->sig[i] |= SPC__F_BASE | SPC__F_INCLUDE;
+				continue;
+			}
 			for (i = pt->first; i < pt->first + pt->count; i++) {
 				long xx = (long)(i - se->first) + 1;
 				int base = 1;

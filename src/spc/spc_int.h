@@ -62,12 +62,12 @@ struct spc_result {
 	double *ysum, *ymean, *ysd;           /* NULL: one row per point, see yraw */
 	double *yrange;                       /* qcc Xbar, R, S: subgroup ranges */
 	int *ycount;
-	const double *yraw; /* the row values when ysum is NULL */
-	uint32_t *sig;      /* signals and flags per point */
-	const char **notes; /* NULL when no notes */
-	int clamp_lcl;      /* y_neg = 0 and min(y) >= 0 */
-	int runs_off;       /* categorical x or MR chart (qicharts2) */
-	int has_target;     /* a target was given (assurance icons) */
+	const double *yraw;         /* the row values when ysum is NULL */
+	uint32_t *sig;              /* signals and flags per point */
+	const char **notes;         /* NULL when no notes */
+	int clamp_lcl;              /* y_neg = 0 and min(y) >= 0 */
+	int runs_off;               /* categorical x or MR chart (qicharts2) */
+	int has_target;             /* a target was given (assurance icons) */
 	long cmin[SPC__CMIN_CACHE]; /* crossings minimum by n, plus 1; 0 = not yet */
 };
 
@@ -76,7 +76,7 @@ struct spc__part_calc {
 	struct spc_result *r;
 	const struct spc_options *o;
 	size_t a, b, part;
-	double *yw;           /* writable chart values (MR, T charts) */
+	double *yw;            /* writable chart values (MR, T charts) */
 	struct spc__pool *tmp; /* scratch, freed when spc_run() returns */
 };
 
@@ -92,7 +92,7 @@ int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err);
 void spc__rules_series(struct spc_result *r, size_t series);
 void spc__classify_series(struct spc_result *r, size_t series);
 void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
-			 enum spc_class *cls);
+                         enum spc_class *cls);
 
 /* spc.c: the limits of point i, unmultiplied. */
 void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l);
