@@ -10,7 +10,7 @@
 
 import { test, run, startServer, assert } from '../lib/harness.mjs';
 import { Client, apiToken, listRoutes } from '../lib/client.mjs';
-import { USERS, PARENT_SCOPES, fillPath, scopeCode } from '../lib/routes.mjs';
+import { USERS, PARENT_ORG, PARENT_SCOPES, fillPath, scopeCode } from '../lib/routes.mjs';
 
 // Routes that must only be reached by users with a role, whatever they declare.
 const MUST_NOT_BE_PUBLIC = [/\/members/, /\/invitations?$/, /\/invite$/, /audit/, /tokens/, /users\/me/, /^\/account/];
@@ -25,7 +25,9 @@ function expected(route, user, code) {
 	if (!user) return 'login';
 	if (n.kind === 'logged_in') return 'allow';
 	if (user.some((m) => m.role === 'programme_admin')) return 'allow';
-	const ok = user.some((m) => n.roles.includes(m.role) && (!n.scope || (m.scope === n.scope && m.code === code)));
+	const parent = n.scope && PARENT_ORG[n.scope] ? PARENT_ORG[n.scope][code] : null;
+	const ok = user.some((m) => n.roles.includes(m.role) && (!n.scope || (m.scope === n.scope && m.code === code) ||
+		(parent && m.scope === 'org' && m.code === parent)));
 	const above = n.scope && PARENT_SCOPES[n.scope] ? PARENT_SCOPES[n.scope](code) : [];
 	const viaParent = user.some((m) => n.roles.includes(m.role) && above.some((p) => p.scope === m.scope && p.code === m.code));
 	return ok || viaParent ? 'allow' : 'deny';

@@ -30,17 +30,45 @@ export const SCOPE_PARAMS = {
 	},
 };
 
+// Exchange (src/mod/exchange/ex_demo.c): in a fresh demo database exchange 1
+// is hosted by OWN_ORG and exchange 2 by OTHER_ORG; registration 1 is on
+// exchange 1 and registration 2 on exchange 2; nomination 1 is OWN_ORG's and
+// nomination 2 OTHER_ORG's. Access to them passes through the organisation.
+const byOrg = { [OWN_ORG]: '1', [OTHER_ORG]: '2' };
+for (const scope of ['exchange', 'registration', 'nomination']) {
+	SCOPE_PARAMS[scope] = {
+		own: (user) => byOrg[orgOf(user)] || '1',
+		other: (user) => (orgOf(user) === OTHER_ORG ? '1' : '2'),
+	};
+}
+SCOPE_PARAMS.programme = { own: () => '1', other: () => '1' };
+
+// scope type -> parameter value -> the organisation above it (for roles held
+// on the organisation, such as the lead of an exchange's host organisation).
+export const PARENT_ORG = {
+	exchange: { 1: OWN_ORG, 2: OTHER_ORG },
+	registration: { 1: OWN_ORG, 2: OTHER_ORG },
+	nomination: { 1: OWN_ORG, 2: OTHER_ORG },
+};
+
 // parameter name -> a value that names nothing.
 export const MISSING_PARAMS = {
 	user: '999999',
 	user_id: '999999',
 	id: '999999',
+	programme: '999999',
+	secret: 'no-such-feed-no-such-feed-no-such-feed-0000',
+	action: 'cancel',
 	'path...': 'app.css',
 };
 
 // parameter name -> a real object in the demo data.
 export const SAMPLE_PARAMS = {
 	code: OWN_ORG,
+	id: '1',
+	programme: '1',
+	secret: 'no-such-feed-no-such-feed-no-such-feed-0000',
+	action: 'cancel',
 	'path...': 'app.css',
 };
 

@@ -728,7 +728,9 @@ int ex__api_insight(struct web_ctx *ctx)
 	if (only(ctx, body, allowed) < 0 || get_str(ctx, body, "learned", &learned) < 0 ||
 	    get_str(ctx, body, "ideas", &ideas) < 0 || get_str(ctx, body, "actions", &actions) < 0)
 		return 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = db_query_int(c, "SELECT id FROM ex_exchanges WHERE id = ?", DB_ARGS(DB_I(id)), &n,
+	                       &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (!host) {
 		rc = db_query_int(c,

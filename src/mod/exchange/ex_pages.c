@@ -801,6 +801,9 @@ int ex__insight_post(struct web_ctx *ctx)
 
 	if ((rc = web_db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
+	if ((rc = db_query_int(c, "SELECT id FROM ex_exchanges WHERE id = ?", DB_ARGS(DB_I(id)), &n,
+	                       &e)) < 0)
+		return web_fail(ctx, rc, &e);
 	if (!host) {
 		/* An attendee: a confirmed or attended place. */
 		rc = db_query_int(c,
@@ -1157,8 +1160,8 @@ static int member_of(struct db_conn *c, int64_t org, const char *field, int64_t 
 
 int ex__nominate_post(struct web_ctx *ctx)
 {
-	const char *back = co_arena_printf(ctx->arena, "/programmes/%s/orgs/%s/nominations",
-	                                   web_param(ctx, "programme"), web_param(ctx, "code"));
+	const char *back = co_arena_printf(ctx->arena, "/orgs/%s/nominations/%s",
+	                                   web_param(ctx, "code"), web_param(ctx, "programme"));
 	struct db_conn *c;
 	struct co_err e;
 	int64_t pid, user, id;

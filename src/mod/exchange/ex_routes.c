@@ -207,6 +207,12 @@ static const struct web_api_doc doc_accept = {"Accept your approved nomination (
                                               200,
                                               REF("Nomination")};
 
+static int ex__demo(struct db *db, const char *password, struct co_err *e)
+{
+	(void)password;
+	return ex_demo_load(db, web_now(), e);
+}
+
 static const struct web_route ex_routes[] = {
         /* pages */
         {HTTP_GET, "/exchange", ex__list_page, PUBLIC, "exchange_home", NULL, 0},
@@ -345,4 +351,5 @@ const struct web_module ex_module = {
         .nscopes = sizeof(ex__scopes) / sizeof(ex__scopes[0]),
         .openapi_schemas = ex_schemas,
         .identity = NULL,
+        .demo = ex__demo,
 };
