@@ -613,7 +613,7 @@ static int cmp_ptd(struct refcase *c)
 		struct spc_point p;
 		const struct spc_part *pt;
 		const struct spc_series *se;
-		int na = isnan(p.y);
+		int na;
 
 		spc_point_get(r, k, &p);
 		na = isnan(p.y);
@@ -942,11 +942,18 @@ int spc_reference_run(const char *dir, const char *only, int verbose)
 		if (!sub)
 			continue;
 		closedir(sub);
-		peers = realloc(peers, (npeers + 1) * sizeof(char *));
-		peers[npeers++] = strdup(de->d_name);
+		{
+			char **np = realloc(peers, (npeers + 1) * sizeof(char *));
+
+			if (!np)
+				break;
+			peers = np;
+			peers[npeers++] = strdup(de->d_name);
+		}
 	}
 	closedir(top);
-	qsort(peers, npeers, sizeof(char *), name_cmp);
+	if (npeers)
+		qsort(peers, npeers, sizeof(char *), name_cmp);
 	for (i = 0; i < npeers; i++) {
 		char p[4096];
 		DIR *sub;
@@ -959,13 +966,18 @@ int spc_reference_run(const char *dir, const char *only, int verbose)
 			size_t l = strlen(de->d_name);
 
 			if (l > 10 && strcmp(de->d_name + l - 10, ".case.json") == 0) {
-				files = realloc(files, (nf + 1) * sizeof(char *));
+				char **nfiles = realloc(files, (nf + 1) * sizeof(char *));
+
+				if (!nfiles)
+					break;
+				files = nfiles;
 				files[nf++] = strdup(de->d_name);
 			}
 		}
 		if (sub)
 			closedir(sub);
-		qsort(files, nf, sizeof(char *), name_cmp);
+		if (nf)
+			qsort(files, nf, sizeof(char *), name_cmp);
 		for (j = 0; j < nf; j++) {
 			struct refcase c;
 			int bad;
