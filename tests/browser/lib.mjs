@@ -34,6 +34,7 @@ export async function launch() {
 export async function newPage({ javaScriptEnabled = true } = {}) {
 	const b = await launch();
 	const context = await b.newContext({ javaScriptEnabled });
+	context.setDefaultTimeout(15000);
 	return context.newPage();
 }
 
@@ -51,6 +52,8 @@ const axeSource = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), '
 // violation. The source is evaluated over the DevTools protocol, which the
 // page's Content-Security-Policy does not govern.
 export async function checkA11y(page, label = page.url()) {
+	// page.evaluate cannot run where JavaScript is off; check such pages in
+	// a context with JavaScript on.
 	await page.evaluate(axeSource);
 	const result = await page.evaluate(() => window.axe.run(document, {
 		runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },

@@ -22,6 +22,8 @@ export const dbKind = process.env.COLLECTIVE_TEST_DBKIND || 'sqlite';
 const tests = [];
 const cleanups = [];
 
+const testTimeout = Number(process.env.COLLECTIVE_TEST_TIMEOUT || 180) * 1000;
+
 export function test(name, fn) {
 	tests.push({ name, fn });
 }
@@ -98,14 +100,21 @@ export async function run() {
 	let pass = 0;
 	let fail = 0;
 	for (const t of tests) {
+		let timer;
+		const t0 = Date.now();
 		try {
-			await t.fn();
-			console.log(`ok - ${t.name}`);
+			// One test that hangs must not take the others with it.
+			await Promise.race([t.fn(), new Promise((_, reject) => {
+				timer = setTimeout(() => reject(new Error(`timed out after ${testTimeout / 1000} s`)), testTimeout);
+			})]);
+			console.log(`ok - ${t.name} # ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 			pass++;
 		} catch (e) {
 			console.log(`not ok - ${t.name}`);
 			console.log(String(e && e.stack || e).split('\n').map((l) => '#   ' + l).join('\n'));
 			fail++;
+		} finally {
+			clearTimeout(timer);
 		}
 	}
 	for (const c of cleanups.reverse()) {
