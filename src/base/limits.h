@@ -33,6 +33,10 @@
 #define CO_MAX_SQL (4 * 1024 * 1024) /* one SQL statement or migration, expanded */
 #define CO_MAX_CONF_VALUE 1024       /* one configuration value */
 
+/* The web layer's cache of anonymous answers (src/web/cache.c) */
+#define CO_MAX_CACHE_ENTRIES 256              /* answers kept */
+#define CO_MAX_CACHE_BYTES   (8UL * 1024 * 1024) /* their bodies, in all */
+
 /* Improve (src/mod/improve) */
 #define CO_MAX_INPUT_ERRORS 1000 /* errors listed for one form or upload */
 #define CO_MAX_NOTE 4000         /* a note on one data value, in bytes */

@@ -54,7 +54,14 @@ static int hook_before(void *app_, struct http_request *req, struct http_respons
 		return rc;
 	if (!r)
 		return 0; /* 404 or 405 follows, rendered with the user known */
-	if (is_unsafe(req->method) && !web__csrf_ok(ctx)) {
+	/* CSRF: every unsafe request that carries ambient credentials or comes
+	 * from a form. A JSON body without a session cookie is exempt: no
+	 * credential rides along, and no other site can send JSON without a
+	 * CORS preflight, which this server never grants. */
+	if (is_unsafe(req->method) &&
+	    !(ctx->auth == WEB_AUTH_NONE && strcmp(req->content_type, "application/json") == 0 &&
+	      !http_cookie(req, WEB__COOKIE_SESSION)) &&
+	    !web__csrf_ok(ctx)) {
 		if (ctx->api)
 			web_problem(ctx, 403, "Forbidden",
 			            "The CSRF token is missing or wrong: send it in the "

@@ -182,12 +182,17 @@ int web_render(struct web_ctx *ctx, int status, const char *name, json_t *data)
 		                              "admin", web_is_admin(ctx)));
 	else
 		json_object_set_new(data, "user", json_null());
-	json_object_set_new(data, "csrf", json_string(web_csrf(ctx)));
+	/* Anonymous pages get a token (and its cookie) only when their handler
+	 * asked for one: most have no form, and stay cacheable. */
+	json_object_set_new(data, "csrf",
+	                    json_string(ctx->user || ctx->csrf_ ? web_csrf(ctx) : ""));
 	flash = web__flash_take(ctx);
 	json_object_set_new(data, "flash", flash ? flash : json_null());
 	set_default(data, "errors", json_object());
 	set_default(data, "nav", json_string(""));
 	set_default(data, "path", json_string(ctx->req->path));
+	/* The stylesheet's URL with its content hash, cached for a year. */
+	set_default(data, "css", web_jstr(http_static_url("app.css")));
 	co_buf_reset(&ctx->res->body);
 	rc = tpl_render(NULL, name, data, ctx->lang, &ctx->res->body, &e);
 	json_decref(data);

@@ -360,11 +360,23 @@ void web_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e
  * Also ends any anonymous CSRF state. */
 int web_session_cookie(struct web_ctx *ctx, const char *token, long max_age);
 void web_session_clear(struct web_ctx *ctx);
-/* The CSRF token for forms on this page (creates the anonymous cookie
- * when needed). */
+/* The CSRF token for forms on this page. For a signed-in user web_render
+ * adds it by itself; a page with a form for anonymous visitors (sign in)
+ * calls this before web_render, which sets the anonymous cookie. */
 const char *web_csrf(struct web_ctx *ctx);
 /* The absolute URL of a local path, for emails. */
 const char *web_url(struct web_ctx *ctx, const char *path);
+
+/* ---- the cache of anonymous answers (cache.c) ---- */
+
+/* For a GET whose answer depends only on public data: version is a stamp
+ * of that data read from the database (bumped in the same transaction as
+ * every change). web_cache_serve answers from the cache and returns 1 when
+ * it holds this request's answer at this version (anonymous requests
+ * only); otherwise build the answer and call web_cache_store. */
+int web_cache_serve(struct web_ctx *ctx, int64_t version);
+void web_cache_store(struct web_ctx *ctx, int64_t version);
+void web_cache_clear(void);
 
 /* ---- pagination ---- */
 

@@ -12,6 +12,12 @@
 
 int64_t acct__now(void);
 
+/* The version stamp of the public organisation data (names, types,
+ * regions, member counts), for the web cache; bumped by every write to it
+ * in the writer's transaction. */
+int acct__orgs_version(struct db_conn *c, int64_t *v, struct co_err *e);
+int acct__orgs_changed(struct db_conn *c, struct co_err *e);
+
 /* Rows as JSON objects. */
 json_t *acct__user_row(struct db_rows *r, int col); /* id, email, name, language, created_at */
 json_t *acct__org_row(struct db_rows *r);           /* id, code, name, type, region, ... */
@@ -54,6 +60,12 @@ int acct__throttle_load(struct db_conn *c, const char *email, const char *addres
                         struct acct_throttle *t, struct co_err *e);
 int acct__attempt_record(struct db_conn *c, const char *email, const char *address, int success,
                          struct co_err *e);
+
+/* Checks that add every problem to errs ({field: message}, translated)
+ * and return how many they found. name NULL: no name to check. */
+int acct__invite_check(struct web_ctx *ctx, const char *email, const char *role, json_t *errs);
+int acct__password_pair_check(struct web_ctx *ctx, const char *password, const char *confirm,
+                              const char *name, json_t *errs);
 
 /* Flows shared by the pages and the API (flows.c). Each runs its own
  * transaction on the request's connection. */

@@ -94,6 +94,7 @@ int acct__api_orgs(struct web_ctx *ctx)
 	struct db_conn *c;
 	struct co_err e;
 	json_t *errs = json_object(), *items = NULL;
+	int64_t version = 0;
 	long total = 0;
 	int rc;
 
@@ -104,12 +105,18 @@ int acct__api_orgs(struct web_ctx *ctx)
 	if (web_page_parse(ctx, &p, errs) < 0 || json_object_size(errs))
 		return web_problem(ctx, 400, "The input is not valid", NULL, errs);
 	json_decref(errs);
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = acct__org_list(c, &f, p.offset, p.per_page, &items, &total, &e)) < 0)
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = acct__orgs_version(c, &version, &e)) < 0)
 		return api_fail(ctx, rc, &e);
-	return web_json(ctx, 200,
-	                json_pack("{s:o,s:o}", "items", items, "pagination",
-	                          web_page_info(ctx, &p, total)));
+	if (web_cache_serve(ctx, version))
+		return 0;
+	if ((rc = acct__org_list(c, &f, p.offset, p.per_page, &items, &total, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	rc = web_json(ctx, 200,
+	              json_pack("{s:o,s:o}", "items", items, "pagination",
+	                        web_page_info(ctx, &p, total)));
+	if (rc == 0)
+		web_cache_store(ctx, version);
+	return rc;
 }
 
 int acct__api_org(struct web_ctx *ctx)
@@ -127,26 +134,57 @@ int acct__api_org(struct web_ctx *ctx)
 
 static const char *const org_fields[] = {"code", "name", "type", "region", NULL};
 
-static int org_input(struct web_ctx *ctx, struct acct_org_input *in, json_t **errs_out)
+/* The organisation fields of the body, every problem named: unknown
+ * fields, wrong JSON types, and (create: missing) invalid values. 0 when
+ * all is well; otherwise the 400 is already written. */
+static int org_input(struct web_ctx *ctx, struct acct_org_input *in, int create)
 {
-	json_t *body, *errs = json_object();
-	int bad = 0;
+	json_t *body, *errs;
+	struct co_err e;
+	const char *const *k;
 
-	if (web_body_json(ctx, &body) < 0) {
-		json_decref(errs);
+	if (web_body_json(ctx, &body) < 0)
 		return CO_EINPUT; /* answered */
-	}
 	memset(in, 0, sizeof(*in));
-	bad |= body_only(ctx, body, org_fields, errs);
-	bad |= body_str(ctx, body, "code", &in->code, errs);
-	bad |= body_str(ctx, body, "name", &in->name, errs);
-	bad |= body_str(ctx, body, "type", &in->type, errs);
-	bad |= body_str(ctx, body, "region", &in->region, errs);
-	if (bad) {
+	errs = json_object();
+	body_only(ctx, body, org_fields, errs);
+	body_str(ctx, body, "code", &in->code, errs);
+	body_str(ctx, body, "name", &in->name, errs);
+	body_str(ctx, body, "type", &in->type, errs);
+	body_str(ctx, body, "region", &in->region, errs);
+	if (create) {
+		if (!in->code || !*in->code)
+			web_errors_add(ctx, errs, "code", "Enter a code");
+		if (!in->name)
+			web_errors_add(ctx, errs, "name", "Enter a name");
+		if (!in->type || !*in->type)
+			web_errors_add(ctx, errs, "type", "Choose a type of organisation");
+		if (!in->region || !*in->region)
+			web_errors_add(ctx, errs, "region", "Choose a region");
+	}
+	/* Each present field on its own, so that every bad one is named. */
+	for (k = org_fields; *k; k++) {
+		struct acct_org_input one = {0};
+		const char *v = json_string_value(json_object_get(body, *k));
+
+		if (!v || (create && !*v && strcmp(*k, "name") != 0))
+			continue;
+		if (strcmp(*k, "code") == 0)
+			one.code = v;
+		else if (strcmp(*k, "name") == 0)
+			one.name = v;
+		else if (strcmp(*k, "type") == 0)
+			one.type = v;
+		else
+			one.region = v;
+		if (acct__org_check(&one, &e) < 0)
+			web_errors_from(ctx, errs, &e);
+	}
+	if (json_object_size(errs)) {
 		web_problem(ctx, 400, "The input is not valid", NULL, errs);
 		return CO_EINPUT;
 	}
-	*errs_out = errs;
+	json_decref(errs);
 	return 0;
 }
 
@@ -155,13 +193,12 @@ int acct__api_org_create(struct web_ctx *ctx)
 	struct acct_org_input in;
 	struct db_conn *c;
 	struct co_err e;
-	json_t *errs, *org;
+	json_t *org;
 	int64_t id = 0;
 	int rc;
 
-	if (org_input(ctx, &in, &errs) < 0)
+	if (org_input(ctx, &in, 1) < 0)
 		return 0;
-	json_decref(errs);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	rc = acct_org_create(c, ctx->user->id, &in, &id, &e);
@@ -183,12 +220,11 @@ int acct__api_org_update(struct web_ctx *ctx)
 	struct acct_org_input in;
 	struct db_conn *c;
 	struct co_err e;
-	json_t *errs, *org;
+	json_t *org;
 	int rc;
 
-	if (org_input(ctx, &in, &errs) < 0)
+	if (org_input(ctx, &in, 0) < 0)
 		return 0;
-	json_decref(errs);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	rc = acct__org_update(c, ctx->user->id, ctx->scope_id, &in, &e);
@@ -232,7 +268,8 @@ int acct__api_member_put(struct web_ctx *ctx)
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	errs = json_object();
-	if (body_only(ctx, body, fields, errs) < 0 || body_str(ctx, body, "role", &role, errs) < 0)
+	/* every problem named, not just the first */
+	if ((body_only(ctx, body, fields, errs) | body_str(ctx, body, "role", &role, errs)) < 0)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errs);
 	json_decref(errs);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
@@ -297,9 +334,10 @@ int acct__api_invite(struct web_ctx *ctx)
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	errs = json_object();
-	if (body_only(ctx, body, fields, errs) < 0 ||
-	    body_str(ctx, body, "email", &email, errs) < 0 ||
-	    body_str(ctx, body, "role", &role, errs) < 0)
+	/* every problem named, not just the first */
+	if ((body_only(ctx, body, fields, errs) | body_str(ctx, body, "email", &email, errs) |
+	     body_str(ctx, body, "role", &role, errs)) < 0 ||
+	    acct__invite_check(ctx, email, role ? role : "member", errs) > 0)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errs);
 	json_decref(errs);
 	if ((rc = web_db(ctx, &c, &e)) < 0 ||
@@ -330,10 +368,10 @@ int acct__api_accept(struct web_ctx *ctx)
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	errs = json_object();
-	if (body_only(ctx, body, fields, errs) < 0 ||
-	    body_str(ctx, body, "token", &token, errs) < 0 ||
-	    body_str(ctx, body, "name", &name, errs) < 0 ||
-	    body_str(ctx, body, "password", &password, errs) < 0)
+	/* every problem named, not just the first */
+	if ((body_only(ctx, body, fields, errs) | body_str(ctx, body, "token", &token, errs) |
+	     body_str(ctx, body, "name", &name, errs) |
+	     body_str(ctx, body, "password", &password, errs)) < 0)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errs);
 	json_decref(errs);
 	rc = acct__invitation_accept(ctx, token, name, password, password, &uid, NULL, &e);
@@ -383,9 +421,9 @@ int acct__api_me_update(struct web_ctx *ctx)
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	errs = json_object();
-	if (body_only(ctx, body, fields, errs) < 0 ||
-	    body_str(ctx, body, "name", &name, errs) < 0 ||
-	    body_str(ctx, body, "language", &lang, errs) < 0)
+	/* every problem named, not just the first */
+	if ((body_only(ctx, body, fields, errs) | body_str(ctx, body, "name", &name, errs) |
+	     body_str(ctx, body, "language", &lang, errs)) < 0)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errs);
 	if (name && acct_name_check(name, &e) < 0)
 		web_errors_from(ctx, errs, &e);
@@ -483,7 +521,8 @@ int acct__api_token_create(struct web_ctx *ctx)
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	errs = json_object();
-	if (body_only(ctx, body, fields, errs) < 0 || body_str(ctx, body, "name", &name, errs) < 0)
+	/* every problem named, not just the first */
+	if ((body_only(ctx, body, fields, errs) | body_str(ctx, body, "name", &name, errs)) < 0)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errs);
 	json_decref(errs);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)

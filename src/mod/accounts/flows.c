@@ -87,6 +87,36 @@ int acct__login(struct web_ctx *ctx, const char *email_in, const char *password,
 	return 0;
 }
 
+/* ---- checks that report every wrong field at once ---- */
+
+int acct__invite_check(struct web_ctx *ctx, const char *email, const char *role, json_t *errs)
+{
+	char norm[ACCT_EMAIL_MAX + 1];
+	struct co_err e;
+	size_t before = json_object_size(errs);
+
+	if (acct_email_normalise(email, norm, &e) < 0)
+		web_errors_from(ctx, errs, &e);
+	if (!role || !acct_label_of(acct_org_roles, role))
+		web_errors_add(ctx, errs, "role", "Choose a role");
+	return (int)(json_object_size(errs) - before);
+}
+
+int acct__password_pair_check(struct web_ctx *ctx, const char *password, const char *confirm,
+                              const char *name, json_t *errs)
+{
+	struct co_err e;
+	size_t before = json_object_size(errs);
+
+	if (name != NULL && acct_name_check(name, &e) < 0)
+		web_errors_from(ctx, errs, &e);
+	if (acct_password_check(password, NULL, &e) < 0)
+		web_errors_from(ctx, errs, &e);
+	if (!confirm || !password || strcmp(password, confirm) != 0)
+		web_errors_add(ctx, errs, "confirm", "The passwords do not match");
+	return (int)(json_object_size(errs) - before);
+}
+
 /* ---- invitations ---- */
 
 int acct__invite(struct web_ctx *ctx, int64_t org_id, const char *org_name, const char *email_in,

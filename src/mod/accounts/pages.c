@@ -47,6 +47,16 @@ static json_t *options(struct web_ctx *ctx, const struct acct_label *t, const ch
 	return arr;
 }
 
+/* {code: translated label} for every code of t. */
+static json_t *label_map(struct web_ctx *ctx, const struct acct_label *t)
+{
+	json_t *m = json_object();
+
+	for (; t->code; t++)
+		json_object_set_new(m, t->code, json_string(web_t(ctx, t->label)));
+	return m;
+}
+
 static void org_labels(struct web_ctx *ctx, json_t *org)
 {
 	const char *t = json_string_value(json_object_get(org, "type"));
@@ -100,7 +110,13 @@ static int start_session(struct web_ctx *ctx, int64_t uid, struct co_err *e)
 		return rc;
 	if ((rc = db_begin(c, DB_TX_WRITE, e)) < 0)
 		return rc;
-	rc = acct__session_create(c, uid, ctx->req->client, session_lifetime(ctx), token, e);
+	/* The session this browser had (another account, or this one) ends. */
+	if (ctx->session_key)
+		rc = db_exec(c, "DELETE FROM sessions WHERE token_hash = ?",
+		             DB_ARGS(DB_T(ctx->session_key)), NULL, e);
+	if (rc == 0)
+		rc = acct__session_create(c, uid, ctx->req->client, session_lifetime(ctx), token,
+		                          e);
 	if (rc == 0)
 		rc = db_commit(c, e);
 	if (rc < 0) {
@@ -150,16 +166,21 @@ int acct__home(struct web_ctx *ctx)
 {
 	struct db_conn *c;
 	struct co_err e;
-	int64_t orgs = 0;
+	int64_t orgs = 0, version = 0;
 	json_t *d;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = db_query_int(c, "SELECT COUNT(*) FROM organisations", DB_NOARGS, &orgs, &e)) < 0)
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = acct__orgs_version(c, &version, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	if (web_cache_serve(ctx, version))
+		return 0;
+	if ((rc = db_query_int(c, "SELECT COUNT(*) FROM organisations", DB_NOARGS, &orgs, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	d = page(ctx, "Home", "home");
 	json_object_set_new(d, "org_count", json_integer(orgs));
-	return web_render(ctx, 200, "accounts/home", d);
+	if ((rc = web_render(ctx, 200, "accounts/home", d)) == 0)
+		web_cache_store(ctx, version);
+	return rc;
 }
 
 /* ---- signing in and out ---- */
@@ -169,6 +190,7 @@ static int login_render(struct web_ctx *ctx, int status, const char *email, cons
 {
 	json_t *d = page(ctx, "Sign in", "");
 
+	web_csrf(ctx); /* a form for anonymous visitors */
 	json_object_set_new(d, "email", json_string(email ? email : ""));
 	json_object_set_new(d, "next", json_string(safe_next(next)));
 	if (errors)
@@ -193,8 +215,12 @@ int acct__login_post(struct web_ctx *ctx)
 
 	rc = acct__login(ctx, email, web_form(ctx, "password"), &uid, &e);
 	if (rc == CO_EINPUT || rc == CO_EPERM || rc == CO_ELIMIT) {
+		const char *pw = web_form(ctx, "password");
+
 		errs = json_object();
 		web_errors_from(ctx, errs, &e);
+		if (rc == CO_EINPUT && (!pw || !*pw))
+			web_errors_add(ctx, errs, "password", "Enter your password");
 		return login_render(ctx, rc == CO_ELIMIT ? 429 : 400, email, next, errs);
 	}
 	if (rc == 0)
@@ -227,6 +253,7 @@ static int forgot_render(struct web_ctx *ctx, int status, const char *email, jso
 {
 	json_t *d = page(ctx, "Reset your password", "");
 
+	web_csrf(ctx); /* a form for anonymous visitors */
 	json_object_set_new(d, "email", json_string(email ? email : ""));
 	if (errors)
 		json_object_set_new(d, "errors", errors);
@@ -264,6 +291,7 @@ static int reset_render(struct web_ctx *ctx, int status, const char *token, cons
 {
 	json_t *d = page(ctx, "Choose a new password", "");
 
+	web_csrf(ctx); /* a form for anonymous visitors */
 	json_object_set_new(d, "token", json_string(token ? token : ""));
 	json_object_set_new(d, "invalid", invalid ? json_string(web_t(ctx, invalid)) : json_null());
 	if (errors)
@@ -293,6 +321,11 @@ int acct__reset_post(struct web_ctx *ctx)
 	json_t *errs;
 	int rc;
 
+	errs = json_object();
+	if (acct__password_pair_check(ctx, web_form(ctx, "password"), web_form(ctx, "confirm"),
+	                              NULL, errs) > 0)
+		return reset_render(ctx, 400, token, NULL, errs);
+	json_decref(errs);
 	rc = acct__reset_finish(ctx, token, web_form(ctx, "password"), web_form(ctx, "confirm"),
 	                        &e);
 	if (rc == CO_ENOTFOUND || rc == CO_ECONFLICT)
@@ -315,6 +348,7 @@ static int accept_render(struct web_ctx *ctx, int status, const char *token, jso
 {
 	json_t *d = page(ctx, "Accept your invitation", "");
 
+	web_csrf(ctx); /* a form for anonymous visitors */
 	json_object_set_new(d, "token", json_string(token ? token : ""));
 	json_object_set_new(d, "invitation", inv ? inv : json_null());
 	json_object_set_new(d, "invalid", invalid ? json_string(web_t(ctx, invalid)) : json_null());
@@ -348,6 +382,16 @@ int acct__accept_post(struct web_ctx *ctx)
 	const char *code;
 	int rc;
 
+	errs = json_object();
+	if (acct__password_pair_check(ctx, web_form(ctx, "password"), web_form(ctx, "confirm"),
+	                              name, errs) > 0) {
+		if (acct__invitation_check(ctx, token, &inv, &e) < 0) {
+			json_decref(errs);
+			return accept_render(ctx, 404, NULL, NULL, e.msg, NULL, NULL);
+		}
+		return accept_render(ctx, 400, token, inv, NULL, name, errs);
+	}
+	json_decref(errs);
 	rc = acct__invitation_accept(ctx, token, name, web_form(ctx, "password"),
 	                             web_form(ctx, "confirm"), &uid, &inv, &e);
 	if (rc == CO_ENOTFOUND || (rc == CO_ECONFLICT && strcmp(e.field, "token") == 0))
@@ -380,23 +424,25 @@ int acct__orgs_page(struct web_ctx *ctx)
 	                            web_query(ctx, "q")};
 	struct db_conn *c;
 	struct co_err e;
-	json_t *items = NULL, *d, *o;
+	json_t *items = NULL, *d;
+	int64_t version = 0;
 	long total = 0;
-	size_t i;
 	int rc;
 
 	if (f.type && *f.type && !acct_label_of(acct_org_types, f.type))
 		f.type = NULL;
 	if (f.region && *f.region && !acct_label_of(acct_regions, f.region))
 		f.region = NULL;
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = acct__org_list(c, &f, 0, 1000, &items, &total, &e)) < 0)
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = acct__orgs_version(c, &version, &e)) < 0)
 		return web_fail(ctx, rc, &e);
-	json_array_foreach(items, i, o)
-	{
-		org_labels(ctx, o);
-	}
+	if (web_cache_serve(ctx, version))
+		return 0;
+	if ((rc = acct__org_list(c, &f, 0, 1000, &items, &total, &e)) < 0)
+		return web_fail(ctx, rc, &e);
 	d = page(ctx, "Organisations", "organisations");
+	/* Labels once per page, looked up by code in the template. */
+	json_object_set_new(d, "type_labels", label_map(ctx, acct_org_types));
+	json_object_set_new(d, "region_labels", label_map(ctx, acct_regions));
 	json_object_set_new(d, "orgs", items);
 	json_object_set_new(d, "total", json_integer(total));
 	json_object_set_new(d, "type_options", options(ctx, acct_org_types, f.type, "All types"));
@@ -408,7 +454,9 @@ int acct__orgs_page(struct web_ctx *ctx)
 	json_object_set_new(
 	        d, "filtered",
 	        json_boolean((f.type && *f.type) || (f.region && *f.region) || (f.q && *f.q)));
-	return web_render(ctx, 200, "accounts/orgs", d);
+	if ((rc = web_render(ctx, 200, "accounts/orgs", d)) == 0)
+		web_cache_store(ctx, version);
+	return rc;
 }
 
 int acct__org_page(struct web_ctx *ctx)
@@ -478,6 +526,10 @@ int acct__invite_post(struct web_ctx *ctx)
 
 	if ((rc = route_org(ctx, &org, &e)) < 0)
 		return web_fail(ctx, rc, &e);
+	errs = json_object();
+	if (acct__invite_check(ctx, email, role, errs) > 0)
+		return invite_render(ctx, 400, org, email, role, errs);
+	json_decref(errs);
 	rc = acct__invite(ctx, org_id(org), json_string_value(json_object_get(org, "name")), email,
 	                  role, &res, &e);
 	if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
@@ -687,8 +739,7 @@ int acct__password_post(struct web_ctx *ctx)
 		web_errors_add(ctx, errs, "current", "Enter your current password");
 	else if (!acct_password_verify(hash, current))
 		web_errors_add(ctx, errs, "current", "Your current password is not right");
-	else if (!pw || !confirm || strcmp(pw, confirm) != 0)
-		web_errors_add(ctx, errs, "confirm", "The passwords do not match");
+	acct__password_pair_check(ctx, pw, confirm, NULL, errs);
 	if (json_object_size(errs))
 		return account_render(ctx, 400, NULL, errs);
 	if ((rc = db_begin(c, DB_TX_WRITE, &e)) < 0) {

@@ -111,6 +111,32 @@ int acct_outbox_queue(struct db_conn *c, const char *kind, const char *to, const
 	return rc < 0 ? rc : 0;
 }
 
+/* ---- the version stamp of the public organisation data ---- */
+
+int acct__orgs_version(struct db_conn *c, int64_t *v, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	rc = db_query(c, "SELECT value FROM settings WHERE name = 'orgs_version'", DB_NOARGS, &r,
+	              e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	*v = rc == 1 ? strtoll(db_text(r, 0), NULL, 10) : 0;
+	db_rows_free(r);
+	return rc < 0 ? rc : 0;
+}
+
+int acct__orgs_changed(struct db_conn *c, struct co_err *e)
+{
+	return db_exec(c,
+	               "INSERT INTO settings (name, value) VALUES ('orgs_version', '1') ON "
+	               "CONFLICT (name) DO UPDATE SET value = CAST(CAST(settings.value AS "
+	               "INTEGER) + 1 AS TEXT)",
+	               DB_NOARGS, NULL, e);
+}
+
 /* ---- users ---- */
 
 json_t *acct__user_row(struct db_rows *r, int col)
@@ -265,6 +291,8 @@ int acct_membership_add(struct db_conn *c, int64_t actor, int64_t uid, const cha
 	                  "scope_id", (json_int_t)scope_id, "role", role);
 	rc = acct_audit(c, actor, NULL, "membership.add", scope, scope_id, NULL, after, e);
 	json_decref(after);
+	if (rc == 0 && strcmp(scope, WEB_SCOPE_ORG) == 0)
+		rc = acct__orgs_changed(c, e); /* member counts are public */
 	return rc;
 }
 
@@ -338,6 +366,8 @@ int acct__org_set_role(struct db_conn *c, int64_t actor, int64_t org_id, int64_t
 		json_t *b = json_pack("{s:I,s:O}", "user_id", (json_int_t)uid, "roles", before);
 
 		rc = acct_audit(c, actor, NULL, "membership.role", "org", org_id, b, after, e);
+		if (rc == 0)
+			rc = acct__orgs_changed(c, e);
 		json_decref(after);
 		json_decref(b);
 	}
@@ -379,6 +409,8 @@ int acct__org_remove_member(struct db_conn *c, int64_t actor, int64_t org_id, in
 	if (rc == 0) {
 		b = json_pack("{s:I,s:O}", "user_id", (json_int_t)uid, "roles", before);
 		rc = acct_audit(c, actor, NULL, "membership.remove", "org", org_id, b, NULL, e);
+		if (rc == 0)
+			rc = acct__orgs_changed(c, e);
 		json_decref(b);
 	}
 	json_decref(before);
@@ -421,7 +453,7 @@ int acct__org_list(struct db_conn *c, const struct acct_org_filter *f, long offs
 	/* One statement shape whatever the filters (an empty filter matches
 	 * all), so that each prepared statement is reused. */
 #define ORG_WHERE                                                                                  \
-	" FROM organisations o WHERE (? = '' OR o.type = ?) AND (? = '' OR o.region = ?)"          \
+	" WHERE (? = '' OR o.type = ?) AND (? = '' OR o.region = ?)"                               \
 	" AND (? = '' OR LOWER(o.name) LIKE ? OR LOWER(o.code) LIKE ?)"
 	const char *type = f->type ? f->type : "", *region = f->region ? f->region : "";
 	const char *q = f->q ? f->q : "";
@@ -441,20 +473,15 @@ int acct__org_list(struct db_conn *c, const struct acct_org_filter *f, long offs
 	}
 	like[j++] = '%';
 	like[j] = '\0';
-	rc = db_query_int(c, "SELECT COUNT(*)" ORG_WHERE,
-	                  DB_ARGS(DB_T(type), DB_T(type), DB_T(region), DB_T(region), DB_T(q),
-	                          DB_T(like), DB_T(like)),
-	                  &n, e);
-	if (rc < 0)
-		return rc;
+	/* Members are counted in one grouped pass, not once per row. */
 	rc = db_query(c,
-	              "SELECT " ORG_COLS ", (SELECT COUNT(DISTINCT m.user_id) FROM memberships m "
-	              "WHERE m.scope_type = 'org' AND m.scope_id = o.id) AS members" ORG_WHERE
+	              "SELECT " ORG_COLS ", COALESCE(mc.n, 0) FROM organisations o LEFT JOIN "
+	              "(SELECT scope_id, COUNT(DISTINCT user_id) AS n FROM memberships WHERE "
+	              "scope_type = 'org' GROUP BY scope_id) mc ON mc.scope_id = o.id" ORG_WHERE
 	              " ORDER BY o.name, o.id LIMIT ? OFFSET ?",
 	              DB_ARGS(DB_T(type), DB_T(type), DB_T(region), DB_T(region), DB_T(q),
 	                      DB_T(like), DB_T(like), DB_I(limit), DB_I(offset)),
 	              &r, e);
-#undef ORG_WHERE
 	if (rc < 0)
 		return rc;
 	*items = json_array();
@@ -470,6 +497,20 @@ int acct__org_list(struct db_conn *c, const struct acct_org_filter *f, long offs
 		*items = NULL;
 		return rc;
 	}
+	/* The total needs its own count only when this page may not hold it. */
+	n = (int64_t)json_array_size(*items);
+	if (offset > 0 || n == limit) {
+		rc = db_query_int(c, "SELECT COUNT(*) FROM organisations o" ORG_WHERE,
+		                  DB_ARGS(DB_T(type), DB_T(type), DB_T(region), DB_T(region),
+		                          DB_T(q), DB_T(like), DB_T(like)),
+		                  &n, e);
+		if (rc < 0) {
+			json_decref(*items);
+			*items = NULL;
+			return rc;
+		}
+	}
+#undef ORG_WHERE
 	*total = (long)n;
 	return 0;
 }
@@ -544,6 +585,8 @@ int acct_org_create(struct db_conn *c, int64_t actor, const struct acct_org_inpu
 	                  "region", x.region);
 	rc = acct_audit(c, actor, NULL, "org.create", "org", oid, NULL, after, e);
 	json_decref(after);
+	if (rc == 0)
+		rc = acct__orgs_changed(c, e);
 	if (rc == 0 && id)
 		*id = oid;
 	return rc;
@@ -595,6 +638,8 @@ int acct__org_update(struct db_conn *c, int64_t actor, int64_t oid, const struct
 		                "An organisation with this code already exists");
 	if (rc == 0 && !json_equal(before, after))
 		rc = acct_audit(c, actor, NULL, "org.update", "org", oid, before, after, e);
+	if (rc == 0)
+		rc = acct__orgs_changed(c, e);
 	json_decref(before);
 	json_decref(after);
 	return rc;
