@@ -25,6 +25,7 @@ int cli_backup(int argc, char **argv);
 int cli_spc(int argc, char **argv);
 int cli_wf(int argc, char **argv);
 int cli_improve(int argc, char **argv);
+int cli_jobs(int argc, char **argv);
 
 /* Reads one line of standard input (for --password-stdin) into buf
  * without its line end; -1 at end of input or when longer than buf. */

@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
         {"spc", cli_spc, "statistical process control charts from CSV"},
         {"wf", cli_wf, "workforce projections, scenarios and commissioning"},
         {"improve", cli_improve, "improvement collaboratives: import measure data"},
+        {"jobs", cli_jobs, "periodic work: offers, allotments, needs, emails"},
         {"version", cli_version, "print the version"},
 };
 

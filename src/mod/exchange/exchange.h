@@ -39,4 +39,11 @@ extern const struct web_module ex_module;
  * ahead of now, so that sign-up is open. CO_ECONFLICT when already loaded. */
 int ex_demo_load(struct db *db, int64_t now, struct co_err *e);
 
+struct ex_jobs_report;
+/* `collective jobs run`: expires offers, releases allotments, deletes needs
+ * past their date, and queues the due emails in the accounts outbox (from
+ * from_email, with links to base_url). */
+int ex_jobs(struct db *db, const char *base_url, const char *from_email, int64_t now,
+            struct ex_jobs_report *report, struct co_err *e);
+
 #endif
