@@ -573,6 +573,15 @@ static int order_rows(struct run *ru)
 		if (!id1 || !id2 || !key)
 			return CO_ENOMEM;
 		for (i = 0; i < n; i++) {
+			/* consecutive rows of one series are the common case */
+			if (i > 0 && d->facet && d->facet[i] && d->facet[i - 1] &&
+			    (d->facet[i] == d->facet[i - 1] ||
+			     strcmp(d->facet[i], d->facet[i - 1]) == 0) &&
+			    !d->facet2) {
+				id1[i] = id1[i - 1];
+				id2[i] = id2[i - 1];
+				continue;
+			}
 			id1[i] = labels_id(&l1, d->facet ? d->facet[i] : "");
 			id2[i] = d->facet2 ? labels_id(&l2, d->facet2[i]) : labels_id(&l2, "");
 			if (id1[i] == (size_t)-1 || id2[i] == (size_t)-1)
@@ -796,20 +805,26 @@ static int try_alias(struct run *ru)
 	struct spc_result *r = ru->r;
 	size_t i;
 
-	if (ru->r->nseries != 1 || ru->nrows != d->n || !d->x || d->denom || d->notes ||
-	    d->is_new || needs_stats(&ru->o) || ru->o.chart == SPC_CHART_T ||
-	    ru->o.chart == SPC_CHART_MR)
+	if (ru->nrows != d->n || !d->x || d->denom || d->notes || d->is_new ||
+	    needs_stats(&ru->o) || ru->o.chart == SPC_CHART_T || ru->o.chart == SPC_CHART_MR)
 		return 0;
 	if (!(ru->o.agg == SPC_AGG_MEAN || ru->o.agg == SPC_AGG_MEDIAN ||
 	      ru->o.agg == SPC_AGG_UNIQUE))
 		return 0;
 	if (!ru->simple) {
+		size_t s;
+
 		for (i = 0; i < d->n; i++)
 			if (ru->row[i] != i)
 				return 0;
-		for (i = 1; i < d->n; i++)
-			if (!(d->x[i] > d->x[i - 1]))
-				return 0;
+		for (s = 0; s < r->nseries; s++)
+			for (i = ru->series_row0[s] + 1; i < ru->series_row0[s + 1]; i++)
+				if (!(d->x[i] > d->x[i - 1]))
+					return 0;
+		for (s = 0; s < r->nseries; s++) {
+			r->series[s].first = ru->series_row0[s];
+			r->series[s].count = ru->series_row0[s + 1] - ru->series_row0[s];
+		}
 	}
 	r->np = d->n;
 	r->x = d->x;
@@ -833,7 +848,7 @@ static int build_points(struct run *ru)
 	struct spc_result *r = ru->r;
 	size_t s, i, np = 0, maxk = 1;
 	double *x, *y, *vals;
-	int rc;
+	int rc, want;
 
 	if ((rc = try_alias(ru)) || ru->aliased)
 		return rc;
@@ -866,15 +881,21 @@ static int build_points(struct run *ru)
 		}
 	}
 	r->np = np;
+	/* the subgroup statistics are kept when the chart or the profile's
+	 * output needs them, or rows were aggregated */
+	want = o->profile == SPC_PROFILE_QICHARTS2 || o->profile == SPC_PROFILE_QCC ||
+	       o->chart == SPC_CHART_XBAR || o->chart == SPC_CHART_S || o->chart == SPC_CHART_R ||
+	       o->chart == SPC_CHART_IP || maxk > 1;
 	if ((rc = alloc_d(r, &x, np)) || (rc = alloc_d(r, &y, np)) ||
-	    (rc = alloc_d(r, &r->ysum, np)) || (rc = alloc_d(r, &r->ymean, np)) ||
-	    (rc = alloc_d(r, &r->ysd, np)))
+	    (rc = alloc_d(r, &r->ysum, np)) || (want && (rc = alloc_d(r, &r->ymean, np))) ||
+	    (want && (rc = alloc_d(r, &r->ysd, np))))
 		return rc;
 	r->x = x;
 	r->y = y;
-	r->ycount = spc__alloc(&r->mem, (np + 1) * sizeof(int));
+	if (want && !(r->ycount = spc__alloc(&r->mem, (np + 1) * sizeof(int))))
+		return CO_ENOMEM;
 	vals = spc__alloc(&ru->tmp, (maxk + 1) * sizeof(double));
-	if (!r->ycount || !vals)
+	if (!vals)
 		return CO_ENOMEM;
 	if (d->denom && (rc = alloc_d(r, &r->n, np)))
 		return rc;
@@ -921,10 +942,12 @@ static int build_points(struct run *ru)
 			x[np] = row_x(ru, ru->row[g0]);
 			if (row_new(ru, ru->row[g0]))
 				r->sig[np] |= SPC__F_NEW;
-			r->ycount[np] = (int)nv;
 			r->ysum[np] = nrows == 1 && nv == 0 ? NAN : sum;
-			r->ymean[np] = r_mean(vals, nv);
-			r->ysd[np] = r_sd(vals, nv);
+			if (want) {
+				r->ycount[np] = (int)nv;
+				r->ymean[np] = r_mean(vals, nv);
+				r->ysd[np] = r_sd(vals, nv);
+			}
 			if (d->denom)
 				r->n[np] = nsum;
 			if (d->notes)
@@ -1266,7 +1289,7 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	}
 	if ((rc = build_points(&ru)))
 		goto out;
-	if (ru.aliased) {
+	if (ru.aliased && ru.simple) {
 		r->series[0].first = 0;
 		r->series[0].count = r->np;
 	}
@@ -1430,11 +1453,15 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 			p->lcl2 = 0;
 	}
 	p->target = r->series[p->series].target;
-	if (r->ysum) {
+	if (r->ysum && r->ymean) {
 		p->y_sum = r->ysum[i];
 		p->y_mean = r->ymean[i];
 		p->y_sd = r->ysd[i];
 		p->y_count = r->ycount[i];
+	} else if (r->ysum) {
+		p->y_sum = r->ysum[i];
+		p->y_mean = p->y_sd = NAN;
+		p->y_count = -1;
 	} else {
 		p->y_sum = r->yraw[i];
 		p->y_mean = r->yraw[i];

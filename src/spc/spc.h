@@ -240,16 +240,17 @@ struct spc_point {
 	double cl, lcl, ucl; /* centre line and 3-sigma limits */
 	double lcl2, ucl2;   /* 2-sigma limits */
 	double target;
-	double y_sum, y_mean, y_sd; /* over the subgroup's rows */
-	long y_count;               /* non-missing rows */
-	long xx;                    /* 1-based position within the series */
-	int baseline;               /* used for CL and limits (freeze, fix_after, phase) */
-	int include;                /* not excluded */
-	int is_new;                 /* qcc phase II */
-	int sigma_signal;           /* strictly outside the 3-sigma limits */
-	int close;                  /* beyond 2 sigma, not outside (Making Data Count) */
-	int side;                   /* sign of y - CL: 1, -1, 0; 0 when y is missing */
-	uint32_t signals;           /* SPC_SIG_* */
+	double y_sum, y_mean, y_sd; /* over the subgroup's rows; mean and sd */
+	long y_count; /* when rows were aggregated or the chart or profile uses them, else NAN, -1
+	               */
+	long xx;      /* 1-based position within the series */
+	int baseline; /* used for CL and limits (freeze, fix_after, phase) */
+	int include;  /* not excluded */
+	int is_new;   /* qcc phase II */
+	int sigma_signal; /* strictly outside the 3-sigma limits */
+	int close;        /* beyond 2 sigma, not outside (Making Data Count) */
+	int side;         /* sign of y - CL: 1, -1, 0; 0 when y is missing */
+	uint32_t signals; /* SPC_SIG_* */
 	enum spc_cause cause;
 	enum spc_class cls;
 	const char *notes; /* distinct notes joined with " | ", or NULL */
