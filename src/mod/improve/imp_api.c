@@ -67,7 +67,7 @@ int imp__api_matrix(struct web_ctx *ctx)
 	int rc;
 
 	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp__load(c, ctx->scope_id, 0, ctx->arena, &d, &e)) < 0 ||
+	    (rc = imp__load(c, ctx->scope_id, 0, IMP__LOAD_VALUES, ctx->arena, &d, &e)) < 0 ||
 	    (rc = imp__matrix_json(ctx, &d, &m, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200, m);

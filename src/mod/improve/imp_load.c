@@ -115,25 +115,114 @@ static int find_index(const int64_t *ids, int n, int64_t id)
 	return -1;
 }
 
-int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, struct co_arena *a,
+struct row {
+	int s;
+	double x, y, n;
+	const char *note;
+	int excluded;
+	int64_t id;
+};
+
+/* Reads the values into a growing array (freed by the caller). */
+static int read_values(struct db_conn *c, struct imp__data *d, const int64_t *team_ids,
+                       const int64_t *measure_ids, int64_t collab_id, int64_t only_team, int what,
+                       struct co_arena *a, struct row **out, size_t *nout, struct co_err *e)
+{
+	struct db_rows *r;
+	struct row *rows = NULL, *grown;
+	size_t total = 0, cap = 0;
+	int rc, t, m;
+
+	/* one team's values by its own index; a collaborative's through its
+	 * measures, in the order of the unique index (no sort) */
+	if (only_team)
+		rc = db_query(
+		        c,
+		        what == IMP__LOAD_NOTES
+		                ? "SELECT d.id, d.measure_id, d.team_id, d.period, d.value, "
+		                  "d.numerator, d.denominator, d.excluded, d.notes FROM "
+		                  "imp_data_points d WHERE d.team_id = ? ORDER BY d.measure_id, "
+		                  "d.period"
+		                : "SELECT d.id, d.measure_id, d.team_id, d.period, d.value, "
+		                  "d.numerator, d.denominator, d.excluded FROM imp_data_points d "
+		                  "WHERE d.team_id = ? ORDER BY d.measure_id, d.period",
+		        DB_ARGS(DB_I(only_team)), &r, e);
+	else
+		rc = db_query(
+		        c,
+		        what == IMP__LOAD_NOTES
+		                ? "SELECT d.id, d.measure_id, d.team_id, d.period, d.value, "
+		                  "d.numerator, d.denominator, d.excluded, d.notes FROM "
+		                  "imp_data_points d WHERE d.measure_id IN (SELECT id FROM "
+		                  "imp_measures WHERE collaborative_id = ?) ORDER BY "
+		                  "d.measure_id, d.team_id, d.period"
+		                : "SELECT d.id, d.measure_id, d.team_id, d.period, d.value, "
+		                  "d.numerator, d.denominator, d.excluded FROM imp_data_points d "
+		                  "WHERE d.measure_id IN (SELECT id FROM imp_measures WHERE "
+		                  "collaborative_id = ?) ORDER BY d.measure_id, d.team_id, "
+		                  "d.period",
+		        DB_ARGS(DB_I(collab_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) == 1) {
+		int32_t day;
+		const char *note;
+
+		t = find_index(team_ids, d->nteams, db_int(r, 2));
+		m = find_index(measure_ids, d->nmeasures, db_int(r, 1));
+		if (t < 0 || m < 0 || imp_day_parse(db_text(r, 3), &day))
+			continue;
+		if (total == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if (!(grown = realloc(rows, sizeof(*rows) * cap))) {
+				rc = co_errf(e, CO_ENOMEM, "out of memory");
+				break;
+			}
+			rows = grown;
+		}
+		rows[total].s = t * d->nmeasures + m;
+		rows[total].id = db_int(r, 0);
+		rows[total].x = day;
+		if (imp_data_type_is_ratio(d->measures[m].def.type)) {
+			rows[total].y = db_real(r, 5);
+			rows[total].n = db_real(r, 6);
+		} else {
+			rows[total].y = db_isnull(r, 4) ? NAN : db_real(r, 4);
+			rows[total].n = NAN;
+		}
+		rows[total].excluded = (int)db_int(r, 7);
+		rows[total].note = "";
+		note = what == IMP__LOAD_NOTES ? db_text(r, 8) : NULL;
+		if (note && *note && !(rows[total].note = co_arena_strdup(a, note))) {
+			rc = co_errf(e, CO_ENOMEM, "out of memory");
+			break;
+		}
+		d->series[rows[total].s].n++;
+		total++;
+	}
+	db_rows_free(r);
+	if (rc < 0) {
+		free(rows);
+		return rc;
+	}
+	*out = rows;
+	*nout = total;
+	return 0;
+}
+
+int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, int what, struct co_arena *a,
               struct imp__data *out, struct co_err *e)
 {
 	struct imp__data d;
 	struct db_rows *r;
+	struct row *rows = NULL;
 	int64_t count, *team_ids, *measure_ids;
-	int rc, i, k, t, m, ns;
-	double *xs, *ys, *ns_, *cursor_x, *cursor_y, *cursor_n;
+	int rc, k, t, m, ns;
+	size_t i, total = 0, off;
+	double *xs, *ys, *dens;
 	const char **notes;
 	unsigned char *excl;
 	int64_t *pids;
-	size_t total;
-	struct {
-		int s;
-		double x, y, n;
-		const char *note;
-		int excluded;
-		int64_t id;
-	} * rows;
 
 	memset(&d, 0, sizeof(d));
 	if ((rc = imp__collab_get(c, collab_id, a, &d.collab, e)) < 0)
@@ -147,11 +236,15 @@ int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, struct co
 	team_ids = co_arena_calloc(a, (size_t)count + 1, sizeof(int64_t));
 	if (!d.teams || !team_ids)
 		return co_errf(e, CO_ENOMEM, "out of memory");
-	if ((rc = db_query(c,
-	                   "SELECT " TEAM_COLS
-	                   "WHERE t.collaborative_id = ? AND (? = 0 OR t.id = ?) "
-	                   "ORDER BY o.name, t.name",
-	                   DB_ARGS(DB_I(collab_id), DB_I(only_team), DB_I(only_team)), &r, e)) < 0)
+	if (only_team)
+		rc = db_query(c, "SELECT " TEAM_COLS "WHERE t.collaborative_id = ? AND t.id = ?",
+		              DB_ARGS(DB_I(collab_id), DB_I(only_team)), &r, e);
+	else
+		rc = db_query(c,
+		              "SELECT " TEAM_COLS "WHERE t.collaborative_id = ? ORDER BY o.name, "
+		              "t.name",
+		              DB_ARGS(DB_I(collab_id)), &r, e);
+	if (rc < 0)
 		return rc;
 	while ((rc = db_rows_next(r, e)) == 1 && d.nteams < count) {
 		team_row(r, a, &d.teams[d.nteams]);
@@ -213,8 +306,6 @@ int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, struct co
 	db_rows_free(r);
 	if (rc < 0)
 		return rc;
-
-	/* values */
 	ns = d.nteams * d.nmeasures;
 	d.series = co_arena_calloc(a, (size_t)ns + 1, sizeof(*d.series));
 	d.point_ids = co_arena_calloc(a, (size_t)ns + 1, sizeof(*d.point_ids));
@@ -225,96 +316,59 @@ int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, struct co
 			d.series[t * d.nmeasures + m].team = t;
 			d.series[t * d.nmeasures + m].measure = m;
 		}
-	if ((rc = db_query_int(
-	             c,
-	             "SELECT COUNT(*) FROM imp_data_points d JOIN imp_teams t ON t.id = "
-	             "d.team_id WHERE t.collaborative_id = ? AND (? = 0 OR d.team_id = ?)",
-	             DB_ARGS(DB_I(collab_id), DB_I(only_team), DB_I(only_team)), &count, e)) < 0)
-		return rc;
-	rows = co_arena_alloc(a, sizeof(*rows) * ((size_t)count + 1));
-	if (!rows)
-		return co_errf(e, CO_ENOMEM, "out of memory");
-	total = 0;
-	if ((rc = db_query(
-	             c,
-	             "SELECT d.id, d.measure_id, d.team_id, d.period, d.value, d.numerator, "
-	             "d.denominator, d.notes, d.excluded FROM imp_data_points d JOIN imp_teams "
-	             "t ON t.id = d.team_id WHERE t.collaborative_id = ? AND (? = 0 OR "
-	             "d.team_id = ?) ORDER BY d.team_id, d.measure_id, d.period",
-	             DB_ARGS(DB_I(collab_id), DB_I(only_team), DB_I(only_team)), &r, e)) < 0)
-		return rc;
-	while ((rc = db_rows_next(r, e)) == 1 && (int64_t)total < count) {
-		int32_t day;
-
-		t = find_index(team_ids, d.nteams, db_int(r, 2));
-		m = find_index(measure_ids, d.nmeasures, db_int(r, 1));
-		if (t < 0 || m < 0 || imp_day_parse(db_text(r, 3), &day))
-			continue;
-		rows[total].s = t * d.nmeasures + m;
-		rows[total].id = db_int(r, 0);
-		rows[total].x = day;
-		if (imp_data_type_is_ratio(d.measures[m].def.type)) {
-			rows[total].y = db_real(r, 5);
-			rows[total].n = db_real(r, 6);
-		} else {
-			rows[total].y = db_isnull(r, 4) ? NAN : db_real(r, 4);
-			rows[total].n = NAN;
-		}
-		rows[total].note = db_text(r, 7) ? co_arena_strdup(a, db_text(r, 7)) : "";
-		rows[total].excluded = (int)db_int(r, 8);
-		d.series[rows[total].s].n++;
-		total++;
+	if (what == IMP__LOAD_STRUCTURE) {
+		*out = d;
+		return 0;
 	}
-	db_rows_free(r);
-	if (rc < 0)
+
+	/* values */
+	if ((rc = read_values(c, &d, team_ids, measure_ids, collab_id, only_team, what, a, &rows,
+	                      &total, e)) < 0)
 		return rc;
 	xs = co_arena_alloc(a, sizeof(double) * (total + 1));
 	ys = co_arena_alloc(a, sizeof(double) * (total + 1));
-	ns_ = co_arena_alloc(a, sizeof(double) * (total + 1));
+	dens = co_arena_alloc(a, sizeof(double) * (total + 1));
 	notes = co_arena_alloc(a, sizeof(char *) * (total + 1));
 	excl = co_arena_alloc(a, total + 1);
 	pids = co_arena_alloc(a, sizeof(int64_t) * (total + 1));
-	if (!xs || !ys || !ns_ || !notes || !excl || !pids)
+	if (!xs || !ys || !dens || !notes || !excl || !pids) {
+		free(rows);
 		return co_errf(e, CO_ENOMEM, "out of memory");
-	/* rows arrive grouped by series (team, then measure), in period order */
-	cursor_x = xs;
-	cursor_y = ys;
-	cursor_n = ns_;
-	for (k = 0, i = 0; k < ns; k++) {
+	}
+	/* each series gets a contiguous run; rows arrive in period order
+	 * within a series, whatever the order of the series */
+	for (k = 0, off = 0; k < ns; k++) {
 		struct imp_series *s = &d.series[k];
-		size_t off = (size_t)(cursor_x - xs);
 
-		s->x = cursor_x;
-		s->y = cursor_y;
-		s->den = cursor_n;
+		s->x = xs + off;
+		s->y = ys + off;
+		s->den = dens + off;
 		s->notes = notes + off;
 		s->excluded = excl + off;
 		d.point_ids[k] = pids + off;
-		cursor_x += s->n;
-		cursor_y += s->n;
-		cursor_n += s->n;
+		off += s->n;
 		s->n = 0;
 	}
-	for (i = 0; i < (int)total; i++) {
+	for (i = 0; i < total; i++) {
 		struct imp_series *s = &d.series[rows[i].s];
-		size_t off = (size_t)(s->x - xs) + s->n;
 
+		off = (size_t)(s->x - xs) + s->n;
 		xs[off] = rows[i].x;
 		ys[off] = rows[i].y;
-		ns_[off] = rows[i].n;
+		dens[off] = rows[i].n;
 		notes[off] = rows[i].note;
 		excl[off] = (unsigned char)rows[i].excluded;
 		pids[off] = rows[i].id;
 		s->n++;
 	}
+	free(rows);
 
 	/* baselines and phases */
 	if ((rc = db_query(c,
 	                   "SELECT pc.measure_id, pc.team_id, pc.kind, pc.from_period, "
 	                   "pc.to_period FROM imp_phase_changes pc JOIN imp_teams t ON t.id = "
-	                   "pc.team_id WHERE t.collaborative_id = ? AND (? = 0 OR pc.team_id = ?) "
-	                   "ORDER BY pc.from_period",
-	                   DB_ARGS(DB_I(collab_id), DB_I(only_team), DB_I(only_team)), &r, e)) < 0)
+	                   "pc.team_id WHERE t.collaborative_id = ? ORDER BY pc.from_period",
+	                   DB_ARGS(DB_I(collab_id)), &r, e)) < 0)
 		return rc;
 	while ((rc = db_rows_next(r, e)) == 1) {
 		struct imp_series *s;

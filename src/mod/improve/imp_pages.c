@@ -126,7 +126,7 @@ int imp__matrix_page(struct web_ctx *ctx)
 	int rc;
 
 	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp__load(c, ctx->scope_id, 0, ctx->arena, &data, &e)) < 0 ||
+	    (rc = imp__load(c, ctx->scope_id, 0, IMP__LOAD_VALUES, ctx->arena, &data, &e)) < 0 ||
 	    (rc = imp__matrix_json(ctx, &data, &m, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	d = page(ctx, "Teams and measures");
@@ -952,7 +952,7 @@ int imp__chart_file(struct web_ctx *ctx)
 	memcpy(code, name, (size_t)(dot - name));
 	code[dot - name] = 0;
 	if ((rc = route_team(ctx, &t, NULL, &e)) < 0 || (rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp__load(c, t.collab_id, t.id, ctx->arena, &d, &e)) < 0)
+	    (rc = imp__load(c, t.collab_id, t.id, IMP__LOAD_NOTES, ctx->arena, &d, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	if (imp__can_see_data(ctx, &d.collab, &t) <= 0)
 		return web_fail(ctx, CO_EPERM, NULL);
@@ -991,7 +991,7 @@ int imp__export_file(struct web_ctx *ctx)
 	if (!xlsx && strcmp(format, "data.csv") != 0)
 		return web_fail(ctx, CO_ENOTFOUND, NULL);
 	if ((rc = route_team(ctx, &t, NULL, &e)) < 0 || (rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp__load(c, t.collab_id, t.id, ctx->arena, &d, &e)) < 0)
+	    (rc = imp__load(c, t.collab_id, t.id, IMP__LOAD_NOTES, ctx->arena, &d, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	if (imp__can_see_data(ctx, &d.collab, &t) <= 0)
 		return web_fail(ctx, CO_EPERM, NULL);

@@ -70,7 +70,7 @@ int imp__collab_overview(struct web_ctx *ctx, int64_t collab_id, json_t **out, s
 		return rc;
 	}
 	teams = json_array();
-	if ((rc = imp__load(c, collab_id, 0, ctx->arena, &d, e)) < 0) {
+	if ((rc = imp__load(c, collab_id, 0, IMP__LOAD_STRUCTURE, ctx->arena, &d, e)) < 0) {
 		json_decref(sessions);
 		json_decref(teams);
 		return rc;
@@ -184,7 +184,7 @@ static int view_ideas(struct web_ctx *ctx, struct db_conn *c, const struct imp__
 	static const char *const status_words[] = {"Not tested", "Testing", "Adopted", "Adapted",
 	                                           "Abandoned"};
 
-	if ((rc = imp__load(c, k->id, 0, ctx->arena, &d, e)) < 0)
+	if ((rc = imp__load(c, k->id, 0, IMP__LOAD_STRUCTURE, ctx->arena, &d, e)) < 0)
 		return rc;
 	if ((rc = db_query_int(
 	             c,
@@ -325,7 +325,7 @@ static int view_equity(struct web_ctx *ctx, struct db_conn *c, const struct imp_
 	json_t *j, *groups, *rows;
 	const char *kind_name = "";
 
-	if ((rc = imp__load(c, k->id, 0, ctx->arena, &d, e)) < 0)
+	if ((rc = imp__load(c, k->id, 0, IMP__LOAD_STRUCTURE, ctx->arena, &d, e)) < 0)
 		return rc;
 	if ((m = pick_measure(&d, code, 1)) < 0)
 		return co_errf(e, CO_ENOTFOUND, "no shared measure '%s' to split by group",
@@ -471,7 +471,7 @@ static int view_completeness(struct web_ctx *ctx, struct db_conn *c, const struc
 	json_t *j, *periods, *rows;
 	static const char *const words[] = {"Not reported", "Partly reported", "Reported"};
 
-	if ((rc = imp__load(c, k->id, 0, ctx->arena, &d, e)) < 0)
+	if ((rc = imp__load(c, k->id, 0, IMP__LOAD_VALUES, ctx->arena, &d, e)) < 0)
 		return rc;
 	for (i = 0; i < (size_t)(d.nteams * d.nmeasures); i++)
 		nrep += (int)d.series[i].n;
@@ -553,7 +553,7 @@ static int view_funnel(struct web_ctx *ctx, struct db_conn *c, const struct imp_
 	json_t *j, *points, *curve, *multiples;
 	enum imp_ratio_kind kind;
 
-	if ((rc = imp__load(c, k->id, 0, ctx->arena, &d, e)) < 0)
+	if ((rc = imp__load(c, k->id, 0, IMP__LOAD_VALUES, ctx->arena, &d, e)) < 0)
 		return rc;
 	if ((m = pick_measure(&d, code, 1)) < 0)
 		return co_errf(e, CO_ENOTFOUND, "no shared ratio measure '%s'", code ? code : "");
@@ -709,7 +709,7 @@ int imp__team_page_json(struct web_ctx *ctx, int64_t team_id, int svg, json_t **
 
 	if ((rc = web_db(ctx, &c, e)) < 0 ||
 	    (rc = imp__team_get(c, team_id, ctx->arena, &team, e)) < 0 ||
-	    (rc = imp__load(c, team.collab_id, team_id, ctx->arena, &d, e)) < 0)
+	    (rc = imp__load(c, team.collab_id, team_id, IMP__LOAD_NOTES, ctx->arena, &d, e)) < 0)
 		return rc;
 	for (m = 0; m < d.nteams; m++)
 		if (d.teams[m].id == team_id)

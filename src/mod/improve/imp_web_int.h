@@ -65,10 +65,17 @@ int imp__collab_get(struct db_conn *c, int64_t id, struct co_arena *a, struct im
 int imp__team_get(struct db_conn *c, int64_t id, struct co_arena *a, struct imp__team *out,
                   struct co_err *e);
 
+/* What imp__load reads. */
+enum {
+	IMP__LOAD_STRUCTURE = 0, /* teams and measures only */
+	IMP__LOAD_VALUES = 1,    /* and every value, baseline and phase */
+	IMP__LOAD_NOTES = 2,     /* and the notes on the values */
+};
+
 /* Loads a collaborative: every team (only_team 0) or one, the shared
- * measures and the projects' own measures, every stored value and the
- * baselines and phases. */
-int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, struct co_arena *a,
+ * measures and the projects' own measures, and as `what` says the stored
+ * values with the baselines and phases. */
+int imp__load(struct db_conn *c, int64_t collab_id, int64_t only_team, int what, struct co_arena *a,
               struct imp__data *out, struct co_err *e);
 
 /* "2026-03" for a period day number (monthly) into the arena. */
