@@ -3,6 +3,8 @@
 // API tokens made by `collective token create`.
 
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bin, demoPassword } from './harness.mjs';
 
 export class Client {
@@ -87,4 +89,22 @@ export function listRoutes() {
 	const out = spawnSync(bin, ['serve', '--list-routes'], { encoding: 'utf8' });
 	if (out.status !== 0) throw new Error(`--list-routes failed: ${out.stderr}`);
 	return JSON.parse(out.stdout);
+}
+
+// Sends the queued emails into a directory (no SMTP host) and returns the
+// text of every email written there so far, oldest first.
+export function readOutbox(dbUrl, dir) {
+	const out = spawnSync(bin, ['outbox', '--send', '--dir', dir, '--db', dbUrl], { encoding: 'utf8' });
+	if (out.status !== 0) throw new Error(`outbox --send failed: ${out.stderr}`);
+	return readdirSync(dir).filter((f) => f.endsWith('.eml'))
+		.sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+		.map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+// The first link to path in an email's text (quoted-printable soft breaks undone).
+export function linkIn(mail, path) {
+	const text = mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+	const m = text.match(new RegExp(`https?://[^\\s"<>]*${path.replace(/[?]/g, '\\?')}[^\\s"<>]*`));
+	if (!m) throw new Error(`no link to ${path} in the email:\n${mail}`);
+	return new URL(m[0]);
 }
