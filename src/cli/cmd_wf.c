@@ -219,18 +219,24 @@ static int parse_project(int argc, char **argv, struct project_args *a)
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (o[0] != '-') {
+			if (a->model)
+				return bad("unexpected argument '%s'", o);
+			a->model = o;
+			continue;
+		}
 		if (strcmp(o, "--diff") == 0) {
 			a->diff = 1;
 			continue;
 		}
-		if (o[0] == '-' && o[1] == '-' && !v)
-			return bad("%s needs a value", o);
+		if (!v)
+			return bad("%s needs a value (or is unknown)", o);
 		if (strcmp(o, "--scenario") == 0) {
 			if (a->n_scen >= WF_MAX_SCEN_ARGS)
 				return bad("%s", "too many --scenario options");
 			a->scen[a->n_scen++] = v;
 		} else if (strcmp(o, "--format") == 0) {
-			if (strcmp(v, "csv") && strcmp(v, "json"))
+			if (strcmp(v, "csv") != 0 && strcmp(v, "json") != 0)
 				return bad("unknown format '%s' (csv or json)", v);
 			a->json = strcmp(v, "json") == 0;
 		} else if (strcmp(o, "--draws") == 0) {
@@ -243,13 +249,8 @@ static int parse_project(int argc, char **argv, struct project_args *a)
 			a->svg = v;
 		} else if (strcmp(o, "--profession") == 0) {
 			a->prof = v;
-		} else if (o[0] == '-') {
-			return bad("unknown option '%s'", o);
 		} else {
-			if (a->model)
-				return bad("unexpected argument '%s'", o);
-			a->model = o;
-			continue;
+			return bad("unknown option '%s'", o);
 		}
 		i++;
 	}
@@ -458,7 +459,7 @@ static int wf_commission_cmd(int argc, char **argv)
 		} else if (strcmp(a, "--greedy") == 0) {
 			greedy = v;
 		} else if (strcmp(a, "--format") == 0) {
-			if (strcmp(v, "csv") && strcmp(v, "json"))
+			if (strcmp(v, "csv") != 0 && strcmp(v, "json") != 0)
 				return bad("unknown format '%s' (json or csv)", v);
 			json = strcmp(v, "json") == 0;
 		} else {
@@ -543,7 +544,7 @@ static int wf_manpower_cmd(int argc, char **argv)
 				return bad("--minimise redundancy or cost, not '%s'", v);
 			i++;
 		} else if (strcmp(a, "--format") == 0) {
-			if (!v || strcmp(v, "json"))
+			if (!v || strcmp(v, "json") != 0)
 				return bad("%s", "wf manpower writes JSON only (--format json)");
 			i++;
 		} else {
@@ -594,7 +595,7 @@ static int wf_wisn_cmd(int argc, char **argv)
 				return bad("unexpected argument '%s'", a);
 			file = a;
 		} else if (strcmp(a, "--format") == 0) {
-			if (!v || (strcmp(v, "csv") && strcmp(v, "json")))
+			if (!v || (strcmp(v, "csv") != 0 && strcmp(v, "json") != 0))
 				return bad("%s", "--format json or csv");
 			json = strcmp(v, "json") == 0;
 			i++;

@@ -222,12 +222,12 @@ static int build(struct job *J, struct lpb *L, int elastic, int *n_el)
 			double fill = pp->fill[t];
 			if (!isinf(pp->ucap[t]) && fill > 0) {
 				if ((row = add_row(L, R_UNI, i, tau, pp->ucap[t])) < 0 ||
-				    (rc = add_nz(L, row, col_c(J, i, tau), fill)))
+				    add_nz(L, row, col_c(J, i, tau), fill))
 					return CO_ENOMEM;
 			}
 			if (!isinf(pp->pcap[t]) && fill > 0) {
 				if ((row = add_row(L, R_PLACE, i, tau, pp->pcap[t])) < 0 ||
-				    (rc = add_nz(L, row, col_c(J, i, tau), fill)))
+				    add_nz(L, row, col_c(J, i, tau), fill))
 					return CO_ENOMEM;
 			}
 			if (m->comm.max_change >= 0) {
@@ -320,11 +320,11 @@ static int conflict(struct job *J, struct co_err *e)
 	struct lpb L;
 	char msg[CO_MAX_ERRMSG];
 	size_t n = 0;
-	int n_el, row, rc;
+	int n_el, row;
 
 	memset(&L, 0, sizeof(L));
 	msg[0] = '\0';
-	if ((rc = build(J, &L, 1, &n_el))) {
+	if (build(J, &L, 1, &n_el)) {
 		lpb_free(&L);
 		return co_errf(e, CO_ENOMEM, "out of memory");
 	}
@@ -363,8 +363,8 @@ static double shortfall(const struct job *J, const struct lpb *L, int i, int tau
 	if (cut)
 		memset(cut, 0, (size_t)(J->nw + 1) * sizeof(double));
 	for (k = 0; k < J->K; k++) {
-		const struct pdraw *pd = &J->pd[k * J->np + i];
-		const double *r = pd->r + tau * J->nw;
+		const struct pdraw *pd = &J->pd[(size_t)k * J->np + i];
+		const double *r = pd->r + (size_t)tau * J->nw;
 		double x = pd->gap[tau];
 		for (t2 = 0; t2 <= tau; t2++)
 			x -= r[t2] * c[t2];
@@ -542,7 +542,7 @@ int wf_commission(const struct wf_model *m, const struct wf_commission_opts *o,
 			if ((rc = measure(&J, i, o->draws > 0 ? rv : NULL, &J.pd[k * J.np + i], e)))
 				goto out;
 	}
-	if ((rc = build(&J, &L, 0, &n_el)) != 0)
+	if (build(&J, &L, 0, &n_el) != 0)
 		goto nomem;
 	if ((rc = cuts_loop(&J, &L, e)))
 		goto out;

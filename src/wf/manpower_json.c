@@ -126,7 +126,7 @@ static int read_transition(struct wf__jr *r, struct wf_manpower *mp, json_t *obj
 	if (json_object_get(obj, "share_of") &&
 	    (rc = wf__jstr(r, obj, "share_of", "transitions", rn, &of)))
 		return rc;
-	if (strcmp(of, "requirement") && strcmp(of, "strength"))
+	if (strcmp(of, "requirement") != 0 && strcmp(of, "strength") != 0)
 		return wf__jfail(r, "transitions", rn,
 		                 "share_of is requirement or strength, not '%s'", of);
 	T->share_of_strength = strcmp(of, "strength") == 0;
@@ -174,11 +174,10 @@ int wf_manpower_read_json(const char *text, size_t len, struct wf_manpower **out
 	if ((rc = wf__jkeys(&r, root, NULL, 0, keys)) ||
 	    (rc = wf__jint(&r, root, "periods", "periods", 0, 1, 1, WF__MP_MAX_PERIODS,
 	                   &mp->periods)) ||
-	    (rc = wf__jkind(&r, root, "overmanning_max", "overmanning_max", 0, 0, WF__K_COUNT,
-	                    &mp->over_max)) < 0 ||
+	    wf__jkind(&r, root, "overmanning_max", "overmanning_max", 0, 0, WF__K_COUNT,
+	              &mp->over_max) < 0 ||
 	    (rc = wf__jarray(&r, root, "categories", "categories", 1, &arr)))
 		goto out;
-	rc = 0;
 	if (json_array_size(arr) == 0 || json_array_size(arr) > WF__MP_MAX_CAT) {
 		rc = wf__jfail(&r, "categories", 0, "needs 1 to %d categories", WF__MP_MAX_CAT);
 		goto out;

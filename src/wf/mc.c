@@ -112,26 +112,6 @@ static double beta_draw(struct rng *r, double mu, double sd)
 	return x + y > 0 ? x / (x + y) : mu;
 }
 
-/* The mean of row j of a Beta-distributed field: its value in the file. */
-static double beta_mean(const struct wf_model *m, const struct wf__uncert *u, int j)
-{
-	const struct wf__prof *P = u->prof >= 0 ? &m->prof[u->prof] : NULL;
-
-	switch (u->field) {
-	case WF__F_LEAVER_RATE: return P->leave.r[j].v;
-	case WF__F_FTE_RATIO: return P->fte.r[j].v;
-	case WF__F_ATTRITION: return P->attr[j];
-	case WF__F_FILL_RATE: return P->fill;
-	case WF__F_COMPLETION: return P->completion;
-	case WF__F_UPTAKE: return P->uptake;
-	case WF__F_RET_RATE: return P->ret_rate;
-	case WF__F_DECAY: return P->decay;
-	case WF__F_PREVALENCE: return m->need[u->need].prev;
-	case WF__F_CONTACT: return m->need[u->need].contact;
-	default: return 0;
-	}
-}
-
 static void draw_one(const struct wf_model *m, int i, uint64_t seed, long draw, double *rv)
 {
 	const struct wf__uncert *u = &m->unc[i];
@@ -142,7 +122,7 @@ static void draw_one(const struct wf_model *m, int i, uint64_t seed, long draw, 
 	switch (u->dist) {
 	case WF__BETA:
 		for (j = 0; j < u->n_var; j++)
-			rv[u->var0 + j] = beta_draw(&r, beta_mean(m, u, j), u->sd);
+			rv[u->var0 + j] = beta_draw(&r, wf__beta_mean(m, u, j), u->sd);
 		break;
 	case WF__LOGNORMAL: {
 		double s2 = log1p(u->sd * u->sd);
@@ -190,7 +170,8 @@ void wf__percentiles(const double *v, size_t n, double *out, double *scratch, un
 	unsigned short *bi = (unsigned short *)(cum + NBINS + 1);
 	double lo0, hi0, lo1, hi1, scale, h[WF_NPCT], x[2 * WF_NPCT];
 	size_t want[2 * WF_NPCT], i, ns, off[2 * WF_NPCT];
-	int k, b, wb[2 * WF_NPCT];
+	size_t k;
+	int b, wb[2 * WF_NPCT];
 	unsigned char mark[NBINS];
 
 	if (n == 0) {
@@ -225,7 +206,7 @@ void wf__percentiles(const double *v, size_t n, double *out, double *scratch, un
 	if (!isfinite(hi0 - lo0) || n < 64) {
 		memcpy(scratch, v, n * sizeof(double));
 		qsort(scratch, n, sizeof(double), cmp_double);
-		for (k = 0; k < 2 * WF_NPCT; k++)
+		for (k = 0; k < 2 * (size_t)WF_NPCT; k++)
 			x[k] = scratch[want[k]];
 	} else {
 		/* bin by value; the bins holding the wanted ranks are sorted */
@@ -241,7 +222,7 @@ void wf__percentiles(const double *v, size_t n, double *out, double *scratch, un
 		for (b = 0; b < NBINS; b++)
 			cum[b + 1] = cum[b] + cnt[b];
 		memset(mark, 0, sizeof(mark));
-		for (k = 0; k < 2 * WF_NPCT; k++) {
+		for (k = 0; k < 2 * (size_t)WF_NPCT; k++) {
 			int l = 0, r = NBINS - 1; /* the bin b with cum[b] <= rank < cum[b+1] */
 			while (l < r) {
 				int mid = (l + r + 1) / 2;
@@ -262,11 +243,11 @@ void wf__percentiles(const double *v, size_t n, double *out, double *scratch, un
 		for (i = 0; i < n; i++)
 			if (mark[bi[i]])
 				scratch[cnt[bi[i]]++] = v[i];
-		for (k = 0; k < 2 * WF_NPCT; k++) {
+		for (k = 0; k < 2 * (size_t)WF_NPCT; k++) {
 			b = wb[k];
 			off[k] = cnt[b] - (cum[b + 1] - cum[b]); /* the bin's start again */
 		}
-		for (k = 0; k < 2 * WF_NPCT; k++) {
+		for (k = 0; k < 2 * (size_t)WF_NPCT; k++) {
 			double *start = scratch + off[k];
 			size_t len = cum[wb[k] + 1] - cum[wb[k]];
 			if (k == 0 || wb[k] != wb[k - 1])
@@ -334,7 +315,7 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 			        e, CO_ELIMIT,
 			        "too many draws for this model: %ld draws x %d scenarios would "
 			        "need more than %ld MB",
-			        o->draws, n_run, WF__MAX_MC_BYTES / (1024 * 1024));
+			        o->draws, n_run, WF__MAX_MC_BYTES / (1024L * 1024));
 		co_arena_init(&a, WF__MAX_MC_BYTES + 64L * 1024 * 1024);
 		vals = co_arena_alloc(&a, maxc * D * (size_t)n_run * sizeof(double));
 	}
@@ -456,8 +437,8 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 								tmp[d] = x[d] - bx[d];
 							x = tmp;
 						}
-						wf__percentiles(x, D, dst + c * WF_NPCT, scratch,
-						                bins);
+						wf__percentiles(x, D, dst + (size_t)c * WF_NPCT,
+						                scratch, bins);
 						cell++;
 					}
 				}

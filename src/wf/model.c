@@ -700,6 +700,42 @@ int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct
 	return 0;
 }
 
+double wf__beta_mean(const struct wf_model *m, const struct wf__uncert *u, int j)
+{
+	const struct wf__prof *P;
+
+	if (u->field == WF__F_PREVALENCE)
+		return m->need[u->need].prev;
+	if (u->field == WF__F_CONTACT)
+		return m->need[u->need].contact;
+	if (u->prof < 0)
+		return 0;
+	P = &m->prof[u->prof];
+	switch (u->field) {
+	case WF__F_LEAVER_RATE: return P->leave.r[j].v;
+	case WF__F_FTE_RATIO: return P->fte.r[j].v;
+	case WF__F_ATTRITION: return P->attr[j];
+	case WF__F_FILL_RATE: return P->fill;
+	case WF__F_COMPLETION: return P->completion;
+	case WF__F_UPTAKE: return P->uptake;
+	case WF__F_RET_RATE: return P->ret_rate;
+	case WF__F_DECAY: return P->decay;
+	default: return 0;
+	}
+}
+
+int wf__beta_rows(const struct wf_model *m, const struct wf__uncert *u)
+{
+	if (u->prof < 0)
+		return 1;
+	switch (u->field) {
+	case WF__F_LEAVER_RATE: return m->prof[u->prof].leave.n;
+	case WF__F_FTE_RATIO: return m->prof[u->prof].fte.n;
+	case WF__F_ATTRITION: return m->prof[u->prof].d;
+	default: return 1;
+	}
+}
+
 int wf__scenario_touches(const struct wf_model *m, int s, int p)
 {
 	const struct wf__scenario *sc = &m->scen[s];

@@ -552,7 +552,7 @@ static int read_needs(struct wf__jr *r, json_t *root)
 			long rn = (long)i + 1;
 			const char *label;
 			struct wf__pop *pp = NULL;
-			struct wf__yearrow yr;
+			struct wf__yearrow yr = {0, 0};
 			if ((rc = wf__jkeys(r, row, "population", rn, kp)) ||
 			    (rc = wf__jstr(r, row, "age", "population", rn, &label)) ||
 			    (rc = wf__jint(r, row, "year", "population", rn, 1, 1000, 3000,
@@ -857,32 +857,9 @@ static int read_uncertainty(struct wf__jr *r, json_t *root)
 		}
 		if (u->dist == WF__BETA) {
 			/* the rows' values are the means; each must allow the sd */
-			const struct wf__prof *P = u->prof >= 0 ? &m->prof[u->prof] : NULL;
-			double one[1], *vals = one;
-			int n = 1, k;
-			struct wf__agerow *rows = NULL;
-			if (u->field == WF__F_LEAVER_RATE || u->field == WF__F_FTE_RATIO) {
-				const struct wf__agetab *t =
-				        u->field == WF__F_LEAVER_RATE ? &P->leave : &P->fte;
-				n = t->n;
-				rows = t->r;
-			} else if (u->field == WF__F_ATTRITION) {
-				n = P->d;
-				vals = P->attr;
-			} else {
-				switch (u->field) {
-				case WF__F_FILL_RATE: one[0] = P->fill; break;
-				case WF__F_COMPLETION: one[0] = P->completion; break;
-				case WF__F_UPTAKE: one[0] = P->uptake; break;
-				case WF__F_RET_RATE: one[0] = P->ret_rate; break;
-				case WF__F_DECAY: one[0] = P->decay; break;
-				case WF__F_PREVALENCE: one[0] = m->need[u->need].prev; break;
-				case WF__F_CONTACT: one[0] = m->need[u->need].contact; break;
-				default: one[0] = 0.5;
-				}
-			}
+			int n = wf__beta_rows(m, u), k;
 			for (k = 0; k < n; k++) {
-				double mu = rows ? rows[k].v : vals[k];
+				double mu = wf__beta_mean(m, u, k);
 				if (mu > 0 && mu < 1 && u->sd * u->sd >= mu * (1 - mu))
 					return wf__jfail(
 					        r, "uncertainty", rn,

@@ -83,7 +83,7 @@ int wf_fan_svg(struct co_buf *b, const struct wf_model *m, int n_sets, const cha
 	int p0 = prof >= 0 ? prof : 0, p1 = prof >= 0 ? prof + 1 : m->n_prof;
 	int n_panels = n_sets * (p1 - p0), s, p, t, rc, i = 0;
 	size_t stride = is_pct ? (size_t)WF_NCOL * WF_NPCT : WF_NCOL;
-	int k_lo = is_pct ? 0 : 0, k_q1 = is_pct ? 1 : 0, k_md = is_pct ? 2 : 0;
+	int k_lo = 0, k_q1 = is_pct ? 1 : 0, k_md = is_pct ? 2 : 0;
 	int k_q3 = is_pct ? 3 : 0, k_hi = is_pct ? 4 : 0;
 
 	rc = co_buf_printf(

@@ -320,6 +320,11 @@ void wf__fast_stock(const struct wf_model *m, int p, double *H0);
 void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, const double *H0,
                   double *work, double *out);
 
+/* A Beta-distributed parameter: how many rows it has (one draw each) and
+ * the mean of row j (its value in the file). */
+int wf__beta_rows(const struct wf_model *m, const struct wf__uncert *u);
+double wf__beta_mean(const struct wf_model *m, const struct wf__uncert *u, int j);
+
 /* Draws one draw's random variates rv[m->n_var]. */
 void wf__draw(const struct wf_model *m, uint64_t seed, long draw, double *rv);
 
