@@ -118,7 +118,8 @@ static void set_part(struct spc__part_calc *pc, double cl, double lcl, double uc
 
 static int is_base(const struct spc_result *r, size_t i)
 {
-	return (r->sig[i] & (SPC__F_BASE | SPC__F_INCLUDE)) == (SPC__F_BASE | SPC__F_INCLUDE);
+	return r->all_base ||
+	       (r->sig[i] & (SPC__F_BASE | SPC__F_INCLUDE)) == (SPC__F_BASE | SPC__F_INCLUDE);
 }
 
 /* R's mean(x[base], na.rm = TRUE) */
@@ -235,7 +236,7 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 	for (i = pc->a; i < pc->b; i++) {
 		double v = y[i];
 
-		if ((r->sig[i] & both) != both)
+		if (!r->all_base && (r->sig[i] & both) != both)
 			continue;
 		if (!isnan(v)) {
 			sum += v;
@@ -258,7 +259,7 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 		for (i = pc->a; i < pc->b; i++) {
 			double v = y[i], d;
 
-			if ((r->sig[i] & both) != both)
+			if (!r->all_base && (r->sig[i] & both) != both)
 				continue;
 			d = fabs(v - prev);
 			if (d < lim) {

@@ -117,7 +117,8 @@ static void mark_points(struct spc_result *r, const struct spc_part *p)
 	}
 	for (i = p->first; i < end; i++) {
 		double y = r->y[i], ym = y * m;
-		uint32_t f = r->sig[i] & (SPC__F_BASE | SPC__F_INCLUDE | SPC__F_NEW);
+		uint32_t f = r->all_base ? SPC__F_BASE | SPC__F_INCLUDE
+		                         : r->sig[i] & (SPC__F_BASE | SPC__F_INCLUDE | SPC__F_NEW);
 
 		if (!constant) {
 			spc__limits_at(r, i, &l0);
@@ -298,77 +299,68 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 		lim_m(r, a, &l);
 	}
 	for (i = a; i < end; i++) {
-		double v = y[i], vm = v * m;
-		uint32_t f = sig[i] & keep;
-		int s = 0, d = 0;
+		double v = y[i], vm = v * m, prev = i > a ? y[i - 1] : NAN;
+		uint32_t f = r->all_base ? SPC__F_BASE | SPC__F_INCLUDE : sig[i] & keep;
+		/* comparisons with NAN are false: a missing value has no side */
+		int s = (v > l0.cl) - (v < l0.cl), d = (v > prev) - (v < prev);
 
 		if (!constant) {
 			spc__limits_at(r, i, &l0);
 			lim_m(r, i, &l);
+			s = (v > l0.cl) - (v < l0.cl);
 		}
-		if (v > l0.cl) {
-			f |= SPC__F_ABOVE;
-			s = 1;
-		} else if (v < l0.cl) {
-			f |= SPC__F_BELOW;
-			s = -1;
-		}
+		f |= (s > 0 ? SPC__F_ABOVE : 0) | (s < 0 ? SPC__F_BELOW : 0);
 		if (vm > l.ucl)
 			f |= SPC__F_SIGMA | SPC_SIG_ABOVE_UCL;
 		else if (vm < l.lcl)
 			f |= SPC__F_SIGMA | SPC_SIG_BELOW_LCL;
-		else if (vm < l.lcl2 || vm > l.ucl2)
+		else if ((vm < l.lcl2) | (vm > l.ucl2))
 			f |= SPC__F_CLOSE;
 		sig[i] = f;
 		/* shift: shift_len points on one side (a point on the mean or a
 		 * missing value breaks it) */
-		if (s && s == run_side) {
-			run++;
-		} else {
-			run_side = s;
-			run = s ? 1 : 0;
-		}
-		if (run == shift_len) {
-			for (j = i + 1 - (size_t)shift_len; j <= i; j++)
-				sig[j] |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
-		} else if (run > shift_len) {
-			sig[i] |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
+		run = s != 0 && s == run_side ? run + 1 : s != 0;
+		run_side = s;
+		if (run >= shift_len) {
+			uint32_t bit = s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
+
+			if (run == shift_len)
+				for (j = i + 1 - (size_t)shift_len; j < i; j++)
+					sig[j] |= bit;
+			sig[i] |= bit;
 		}
 		/* trend: trend_len points, each higher (lower) than the last */
-		if (i > a)
-			d = v > y[i - 1] ? 1 : v < y[i - 1] ? -1 : 0;
-		if (d && d == tdir) {
-			trun++;
-		} else {
-			tdir = d;
-			trun = d ? 1 : 0;
-		}
-		if (trun == trend_len - 1) {
-			size_t j0 = i + 1 - (size_t)trend_len;
+		trun = d != 0 && d == tdir ? trun + 1 : d != 0;
+		tdir = d;
+		if (trun >= trend_len - 1) {
 			uint32_t bit = d > 0 ? SPC_SIG_TREND_UP : SPC_SIG_TREND_DOWN;
 
-			for (j = j0; j <= i; j++)
-				sig[j] = (sig[j] & ~trend) | bit;
-			if (j0 > a && (sig[j0 - 1] & trend))
-				sig[j0 - 1] = (sig[j0 - 1] & ~trend) |
-				              (y[j0] - y[j0 - 1] > 0 ? SPC_SIG_TREND_UP
-				                                     : SPC_SIG_TREND_DOWN);
-		} else if (trun > trend_len - 1) {
-			sig[i] =
-			        (sig[i] & ~trend) | (d > 0 ? SPC_SIG_TREND_UP : SPC_SIG_TREND_DOWN);
+			if (trun == trend_len - 1) {
+				size_t j0 = i + 1 - (size_t)trend_len;
+
+				for (j = j0; j < i; j++)
+					sig[j] = (sig[j] & ~trend) | bit;
+				if (j0 > a && (sig[j0 - 1] & trend))
+					sig[j0 - 1] = (sig[j0 - 1] & ~trend) |
+					              (y[j0] - y[j0 - 1] > 0 ? SPC_SIG_TREND_UP
+					                                     : SPC_SIG_TREND_DOWN);
+			}
+			sig[i] = (sig[i] & ~trend) | bit;
 		}
 		/* two of the three points ending here beyond 2 sigma, one side */
-		if (i >= a + 2 && s && side_of(r, i - 1) == s && side_of(r, i - 2) == s) {
-			int nclose = ((sig[i] & SPC__F_CLOSE) != 0) +
-			             ((sig[i - 1] & SPC__F_CLOSE) != 0) +
-			             ((sig[i - 2] & SPC__F_CLOSE) != 0);
-
-			if (nclose >= 2)
-				for (j = i - 2; j <= i; j++)
-					if (sig[j] & SPC__F_CLOSE)
-						sig[j] |= s > 0 ? SPC_SIG_TWO_OF_THREE_HIGH
-						                : SPC_SIG_TWO_OF_THREE_LOW;
-		}
+		if ((f & SPC__F_CLOSE) && i >= a + 2 && s && side_of(r, i - 1) == s &&
+		    side_of(r, i - 2) == s &&
+		    ((sig[i - 1] & SPC__F_CLOSE) || (sig[i - 2] & SPC__F_CLOSE)))
+			for (j = i - 2; j <= i; j++)
+				if (sig[j] & SPC__F_CLOSE)
+					sig[j] |= s > 0 ? SPC_SIG_TWO_OF_THREE_HIGH
+					                : SPC_SIG_TWO_OF_THREE_LOW;
+		/* the same window when its last point is not the close one */
+		if (!(f & SPC__F_CLOSE) && i >= a + 2 && s && (sig[i - 1] & SPC__F_CLOSE) &&
+		    (sig[i - 2] & SPC__F_CLOSE) && side_of(r, i - 1) == s && side_of(r, i - 2) == s)
+			for (j = i - 2; j < i; j++)
+				sig[j] |= s > 0 ? SPC_SIG_TWO_OF_THREE_HIGH
+				                : SPC_SIG_TWO_OF_THREE_LOW;
 	}
 }
 

@@ -1151,7 +1151,10 @@ static int build_parts(struct run *ru)
 	}
 	r->nparts = nparts;
 
-	/* baseline and inclusion */
+	/* baseline and inclusion: every point, unless a freeze, a fix, an
+	 * exclusion or qcc's phases say otherwise */
+	r->all_base = o->profile != SPC_PROFILE_QCC && o->freeze <= 0 && o->fix_after <= 0 &&
+	              !o->nexclude;
 	for (s = 0; s < r->nseries; s++) {
 		struct spc_series *se = &r->series[s];
 		size_t p;
@@ -1160,12 +1163,8 @@ static int build_parts(struct run *ru)
 			struct spc_part *pt = &r->parts[p];
 
 			pt->short_group = (long)pt->count < o->warning_threshold;
-			if (o->profile != SPC_PROFILE_QCC && o->freeze <= 0 && o->fix_after <= 0 &&
-			    !o->nexclude) {
-				for (i = pt->first; i < pt->first + pt->count; i++)
-					r->sig[i] |= SPC__F_BASE | SPC__F_INCLUDE;
-				continue;
-			}
+			if (r->all_base)
+				continue; /* the rules pass sets the flags */
 			for (i = pt->first; i < pt->first + pt->count; i++) {
 				long xx = (long)(i - se->first) + 1;
 				int base = 1;
@@ -1470,8 +1469,8 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 	}
 	p->xx = (long)(i - r->series[p->series].first) + 1;
 	f = r->sig[i];
-	p->baseline = (f & SPC__F_BASE) != 0;
-	p->include = (f & SPC__F_INCLUDE) != 0;
+	p->baseline = r->all_base || (f & SPC__F_BASE) != 0;
+	p->include = r->all_base || (f & SPC__F_INCLUDE) != 0;
 	p->is_new = (f & SPC__F_NEW) != 0;
 	p->sigma_signal = (f & SPC__F_SIGMA) != 0;
 	p->close = (f & SPC__F_CLOSE) != 0;

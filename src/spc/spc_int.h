@@ -68,6 +68,7 @@ struct spc_result {
 	int clamp_lcl;              /* y_neg = 0 and min(y) >= 0 */
 	int runs_off;               /* categorical x or MR chart (qicharts2) */
 	int has_target;             /* a target was given (assurance icons) */
+	int all_base;               /* every point is in the baseline and included */
 	long cmin[SPC__CMIN_CACHE]; /* crossings minimum by n, plus 1; 0 = not yet */
 };
 
