@@ -19,7 +19,7 @@ CC := gcc
 endif
 
 BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium pangocairo cairo libcmark inih zlib libqrencode xlsxwriter
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium pangocairo cairo libcmark inih zlib libqrencode xlsxwriter librsvg-2.0
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lglpk -lm -lpthread

@@ -15,6 +15,7 @@
 #include "base/csv.h"
 #include "base/limits.h"
 #include "mod/accounts/acct.h"
+#include "mod/improve/imp_render.h"
 #include "mod/improve/imp_store.h"
 #include "mod/improve/imp_views.h"
 #include "mod/improve/imp_web_int.h"
@@ -29,6 +30,15 @@ static const char *col_text(struct db_rows *r, int i)
 	const char *s = db_text(r, i);
 
 	return s ? s : "";
+}
+
+/* A small positive number from text, 0 when it is not one. */
+static int atoi_safe(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s && !*end && v > 0 && v < 1000 ? (int)v : 0;
 }
 
 /* The team the route named (the framework has checked access to it). */
@@ -114,6 +124,10 @@ int imp__collab_page(struct web_ctx *ctx)
 	json_object_set_new(d, "is_admin",
 	                    json_boolean(web_can(ctx, WEB_R_COLLAB_ADMIN, IMP_SCOPE_COLLAB,
 	                                         ctx->scope_id) > 0));
+	json_object_set_new(
+	        d, "can_pack",
+	        json_boolean(web_can(ctx, WEB_R_COLLAB_ADMIN | WEB_R_FACULTY | WEB_R_COACH,
+	                             IMP_SCOPE_COLLAB, ctx->scope_id) > 0));
 	return web_render(ctx, 200, "improve/collab", d);
 }
 
@@ -944,10 +958,18 @@ int imp__chart_file(struct web_ctx *ctx)
 	struct db_conn *c;
 	struct co_err e;
 	json_t *cj;
+	const char *svg;
 	int rc, m, ti;
 	char code[128];
+	enum imp_render_format fmt = 0;
 
-	if (!dot || strcmp(dot, ".svg") != 0 || (size_t)(dot - name) >= sizeof(code))
+	if (!dot || (size_t)(dot - name) >= sizeof(code))
+		return web_fail(ctx, CO_ENOTFOUND, NULL);
+	if (strcmp(dot, ".png") == 0)
+		fmt = IMP_RENDER_PNG;
+	else if (strcmp(dot, ".pdf") == 0)
+		fmt = IMP_RENDER_PDF;
+	else if (strcmp(dot, ".svg") != 0)
 		return web_fail(ctx, CO_ENOTFOUND, NULL);
 	memcpy(code, name, (size_t)(dot - name));
 	code[dot - name] = 0;
@@ -964,14 +986,165 @@ int imp__chart_file(struct web_ctx *ctx)
 		return web_fail(ctx, CO_ENOTFOUND, NULL);
 	if ((rc = imp__chart_json(ctx, &d, ti, m, 1, &cj, &e)) < 0)
 		return web_fail(ctx, rc, &e);
-	if (!json_object_get(cj, "svg")) {
+	if (!(svg = json_string_value(json_object_get(cj, "svg")))) {
 		json_decref(cj);
 		return web_fail(ctx, CO_ENOTFOUND, NULL);
 	}
-	rc = http_res_file(ctx->res, "image/svg+xml", json_string_value(json_object_get(cj, "svg")),
-	                   json_string_length(json_object_get(cj, "svg")), name);
+	if (fmt) {
+		struct co_buf b;
+
+		co_buf_init(&b, CO_MAX_PAGE);
+		rc = imp_render_svg(svg, strlen(svg), fmt, 2, &b, &e);
+		if (rc == 0)
+			rc = http_res_file(ctx->res,
+			                   fmt == IMP_RENDER_PNG ? "image/png" : "application/pdf",
+			                   b.data, b.len, name);
+		co_buf_free(&b);
+	} else {
+		rc = http_res_file(ctx->res, "image/svg+xml", svg, strlen(svg), name);
+	}
 	json_decref(cj);
-	return rc < 0 ? web_fail(ctx, rc, NULL) : 0;
+	return rc < 0 ? web_fail(ctx, rc, &e) : 0;
+}
+
+/* The learning-session pack: a page per team with its shared measures'
+ * charts, the PDSA cycles begun since the session before, and both scores
+ * for the latest month reported before the session. ?session=N picks the
+ * session (default: the latest that has begun, else the first). */
+int imp__pack_file(struct web_ctx *ctx)
+{
+	struct imp__data d;
+	struct db_conn *c;
+	struct db_rows *r;
+	struct co_err e;
+	struct imp_pack_page *pages;
+	struct co_buf b;
+	const char *q = web_query(ctx, "session"), *labels[5];
+	char from[16] = "0000-00-00", to[16] = "9999-12-31", title[256], sub[256], fname[96];
+	int64_t now = web_now();
+	int rc, t, m, session = 0;
+
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = imp__load(c, ctx->scope_id, 0, IMP__LOAD_VALUES, ctx->arena, &d, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	if ((rc = db_query(c,
+	                   "SELECT number, starts_at, title FROM imp_learning_sessions WHERE "
+	                   "collaborative_id = ? ORDER BY number",
+	                   DB_ARGS(DB_I(ctx->scope_id)), &r, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	{
+		int64_t at[64];
+		int num[64], ns = 0, idx = -1, want = q && *q ? atoi_safe(q) : 0, i;
+		const char *names[64];
+
+		while (db_rows_next(r, &e) == 1 && ns < 64) {
+			num[ns] = (int)db_int(r, 0);
+			at[ns] = db_int(r, 1);
+			names[ns] = co_arena_strdup(ctx->arena, col_text(r, 2));
+			ns++;
+		}
+		for (i = 0; i < ns; i++)
+			if (want ? num[i] == want : (at[i] <= now || idx < 0))
+				idx = i;
+		if (idx < 0 || (want && num[idx] != want)) {
+			db_rows_free(r);
+			return web_fail(ctx, CO_ENOTFOUND, NULL);
+		}
+		session = num[idx];
+		imp_day_format((int32_t)(at[idx] / 86400), to, sizeof(to));
+		if (idx > 0)
+			imp_day_format((int32_t)(at[idx - 1] / 86400), from, sizeof(from));
+		snprintf(sub, sizeof(sub), "%s: %s", d.collab.name, names[idx] ? names[idx] : "");
+	}
+	db_rows_free(r);
+	pages = co_arena_calloc(ctx->arena, (size_t)d.nteams + 1, sizeof(*pages));
+	if (!pages)
+		return web_fail(ctx, CO_ENOMEM, NULL);
+	for (t = 0; t < d.nteams; t++) {
+		struct imp_pack_page *pg = &pages[t];
+		struct imp_pack_chart *charts =
+		        co_arena_calloc(ctx->arena, (size_t)d.nmeasures + 1, sizeof(*charts));
+		const char **cycles = co_arena_calloc(ctx->arena, 64, sizeof(char *));
+		int ts = 0, cs = 0;
+
+		if (!charts || !cycles)
+			return web_fail(ctx, CO_ENOMEM, NULL);
+		pg->team = d.teams[t].name;
+		pg->organisation = d.teams[t].org_name;
+		pg->month = "";
+		pg->team_score = "";
+		pg->coach_score = "";
+		for (m = 0; m < d.nmeasures; m++) {
+			json_t *cj;
+
+			if (!d.measures[m].shared)
+				continue;
+			charts[pg->ncharts].title = d.measures[m].name;
+			charts[pg->ncharts].words = "";
+			if (imp__chart_json(ctx, &d, t, m, 1, &cj, &e) == 0) {
+				const char *svg = json_string_value(json_object_get(cj, "svg"));
+				const char *w = json_string_value(
+				        json_object_get(json_object_get(cj, "variation"), "words"));
+
+				charts[pg->ncharts].svg =
+				        svg ? co_arena_strdup(ctx->arena, svg) : NULL;
+				charts[pg->ncharts].words = w ? co_arena_strdup(ctx->arena, w) : "";
+				json_decref(cj);
+			}
+			pg->ncharts++;
+		}
+		pg->charts = charts;
+		if (db_query(c,
+		             "SELECT month, COALESCE(team_score, 0), COALESCE(coach_score, 0) FROM "
+		             "imp_monthly_reports WHERE team_id = ? AND month < ? ORDER BY month "
+		             "DESC "
+		             "LIMIT 1",
+		             DB_ARGS(DB_I(d.teams[t].id), DB_T(to)), &r, &e) == 0) {
+			if (db_rows_next(r, &e) == 1) {
+				char buf[8];
+
+				pg->month = co_arena_strndup(ctx->arena, col_text(r, 0), 7);
+				ts = (int)db_int(r, 1);
+				cs = (int)db_int(r, 2);
+				if (ts) {
+					imp_score_format(ts, buf, sizeof(buf));
+					pg->team_score = co_arena_strdup(ctx->arena, buf);
+				}
+				if (cs) {
+					imp_score_format(cs, buf, sizeof(buf));
+					pg->coach_score = co_arena_strdup(ctx->arena, buf);
+				}
+				pg->gap = imp_score_gap(ts, cs);
+			}
+			db_rows_free(r);
+		}
+		if (db_query(c,
+		             "SELECT y.starts_on, y.title, COALESCE(y.act, '') FROM "
+		             "imp_pdsa_cycles y "
+		             "JOIN imp_projects p ON p.id = y.project_id WHERE p.team_id = ? AND "
+		             "y.starts_on >= ? AND y.starts_on < ? ORDER BY y.starts_on",
+		             DB_ARGS(DB_I(d.teams[t].id), DB_T(from), DB_T(to)), &r, &e) == 0) {
+			while (db_rows_next(r, &e) == 1 && pg->ncycles < 64)
+				cycles[pg->ncycles++] = co_arena_printf(
+				        ctx->arena, "%s  %s%s%s", col_text(r, 0), col_text(r, 1),
+				        *col_text(r, 2) ? ": " : "", col_text(r, 2));
+			db_rows_free(r);
+		}
+		pg->cycles = cycles;
+	}
+	labels[0] = web_t(ctx, "Team's score");
+	labels[1] = web_t(ctx, "Coach's score");
+	labels[2] = web_t(ctx, "PDSA cycles since the last session");
+	labels[3] = web_t(ctx, "No PDSA cycles in this period");
+	labels[4] = web_t(ctx, "Gap of 1.0 or more");
+	snprintf(title, sizeof(title), "%s", web_t(ctx, "Learning session pack"));
+	co_buf_init(&b, CO_MAX_OUTPUT > CO_MAX_PAGE ? CO_MAX_PAGE : CO_MAX_OUTPUT);
+	rc = imp_render_pack(title, sub, labels, pages, d.nteams, &b, &e);
+	snprintf(fname, sizeof(fname), "%s-session-%d.pdf", d.collab.slug, session);
+	if (rc == 0)
+		rc = http_res_file(ctx->res, "application/pdf", b.data, b.len, fname);
+	co_buf_free(&b);
+	return rc < 0 ? web_fail(ctx, rc, &e) : 0;
 }
 
 /* The team's values as rows: measure code, period, value, numerator,

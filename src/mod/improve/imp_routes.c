@@ -37,6 +37,8 @@
 #define TEAM_PHASE                                                                                 \
 	WEB_NEED_ROLE(WEB_R_TEAM_MEMBER | WEB_R_COACH | WEB_R_FACULTY | WEB_R_COLLAB_ADMIN,        \
 	              IMP_SCOPE_TEAM, "team")
+#define COLLAB_ADVISE                                                                              \
+	WEB_NEED_ROLE(WEB_R_COLLAB_ADMIN | WEB_R_FACULTY | WEB_R_COACH, IMP_SCOPE_COLLAB, "slug")
 #define LOGGED_IN WEB_NEED_LOGGED_IN
 
 #define REF(x) "{\"$ref\":\"#/components/schemas/" x "\"}"
@@ -133,6 +135,8 @@ static const struct web_route imp_routes[] = {
         {HTTP_GET, "/improve/c/{slug}/matrix", imp__matrix_page, COLLAB_READ, "improve_matrix",
          NULL, 0},
         {HTTP_GET, "/improve/c/{slug}/views/{view}", imp__view_page, COLLAB_READ, "improve_view",
+         NULL, 0},
+        {HTTP_GET, "/improve/c/{slug}/pack.pdf", imp__pack_file, COLLAB_ADVISE, "improve_pack",
          NULL, 0},
         {HTTP_GET, "/improve/t/{team}", imp__team_page, TEAM_READ, "improve_team", NULL, 0},
         {HTTP_GET, "/improve/t/{team}/data", imp__data_form, TEAM_WRITE, "improve_data_form", NULL,

@@ -120,6 +120,7 @@ int imp__report_coach_post(struct web_ctx *ctx);
 int imp__phase_post(struct web_ctx *ctx);
 int imp__chart_file(struct web_ctx *ctx);
 int imp__export_file(struct web_ctx *ctx);
+int imp__pack_file(struct web_ctx *ctx);
 
 int imp__api_collabs(struct web_ctx *ctx);
 int imp__api_collab(struct web_ctx *ctx);
