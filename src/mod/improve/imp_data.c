@@ -459,8 +459,8 @@ static int check_sums(const struct imp_catalog *cat, enum imp_data_type t,
 			        t == IMP_DATA_COUNT ? pt->value : pt->numerator);
 			imp_errs_add(errs, w->row, w->col[t == IMP_DATA_COUNT ? P_VALUE : P_NUM],
 			             w->field[t == IMP_DATA_COUNT ? P_VALUE : P_NUM],
-			             "split by %s, the groups add up to %s, not %s", cat->kinds[k].name, got,
-			             want);
+			             "split by %s, the groups add up to %s, not %s",
+			             cat->kinds[k].name, got, want);
 			bad = 1;
 		}
 		if (imp_data_type_is_ratio(t) && !same_total(sd, pt->denominator)) {
