@@ -228,47 +228,49 @@ static double *scratch(struct spc__part_calc *pc)
 static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 {
 	const struct spc_result *r = pc->r;
-	long double sum = 0, mrsum = 0;
+	double sum[2] = {0, 0}, mrsum[2] = {0, 0};
 	double cl = pc->o->cl, amr, lim, prev = NAN, lcl, ucl, lcl2, ucl2;
 	size_t i, n = 0, nmr = 0;
 	const uint32_t both = SPC__F_BASE | SPC__F_INCLUDE;
 
+	/* branch-free sums (a missing value adds nothing and breaks the
+	 * chain of moving ranges), two accumulators for the adder's latency */
 	for (i = pc->a; i < pc->b; i++) {
-		double v = y[i];
+		double v = y[i], d;
+		int ok, okd;
 
 		if (!r->all_base && (r->sig[i] & both) != both)
 			continue;
-		if (!isnan(v)) {
-			sum += v;
-			n++;
-			if (!isnan(prev)) {
-				mrsum += fabs(v - prev);
-				nmr++;
-			}
-		}
+		d = fabs(v - prev);
+		ok = v == v;
+		okd = d == d;
+		sum[i & 1] += ok ? v : 0;
+		mrsum[i & 1] += okd ? d : 0;
+		n += (size_t)ok;
+		nmr += (size_t)okd;
 		prev = v;
 	}
 	if (isnan(cl))
-		cl = n ? (double)(sum / (long double)n) : NAN;
-	amr = nmr ? (double)(mrsum / (long double)nmr) : NAN;
+		cl = n ? (sum[0] + sum[1]) / (double)n : NAN;
+	amr = nmr ? (mrsum[0] + mrsum[1]) / (double)nmr : NAN;
 	if (pc->o->screen_mr && nmr) {
 		lim = 3.267 * amr;
-		mrsum = 0;
+		mrsum[0] = mrsum[1] = 0;
 		nmr = 0;
 		prev = NAN;
 		for (i = pc->a; i < pc->b; i++) {
 			double v = y[i], d;
+			int keep;
 
 			if (!r->all_base && (r->sig[i] & both) != both)
 				continue;
 			d = fabs(v - prev);
-			if (d < lim) {
-				mrsum += d;
-				nmr++;
-			}
+			keep = d < lim;
+			mrsum[i & 1] += keep ? d : 0;
+			nmr += (size_t)keep;
 			prev = v;
 		}
-		amr = nmr ? (double)(mrsum / (long double)nmr) : NAN;
+		amr = nmr ? (mrsum[0] + mrsum[1]) / (double)nmr : NAN;
 	}
 	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);
 	set_part(pc, cl, lcl, ucl, lcl2, ucl2);
