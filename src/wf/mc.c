@@ -344,6 +344,7 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 		size_t A4 = ((size_t)m->A + 3) / 4 * 4 + 4;
 		struct co_arena pa;
 		int touches[WF__MAX_SCEN + 1];
+		struct wf__pp *tpl;
 		double *H0, *blk;
 
 		co_arena_init(&pa, 0);
@@ -354,9 +355,19 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 		/* a block of MC_BLOCK draws is gathered, then written to each cell's
 		 * run of draws at once (one page per cell, not one per value) */
 		blk = co_arena_alloc(&pa, (size_t)n_run * (size_t)nc * MC_BLOCK * sizeof(double));
-		if (!work || !out || !copy || !H0 || !blk || wf__pp_alloc(m, p, &pp, &pa)) {
+		tpl = co_arena_calloc(&pa, (size_t)n_run, sizeof(*tpl));
+		if (!work || !out || !copy || !H0 || !blk || !tpl || wf__pp_alloc(m, p, &pp, &pa)) {
 			co_arena_free(&pa);
 			rc = co_errf(e, CO_ENOMEM, "out of memory");
+			break;
+		}
+		/* each scenario's central values; a draw recompiles what it changes */
+		for (i = 0; i < n_run && !rc; i++)
+			rc = wf__pp_alloc(m, p, &tpl[i], &pa)
+			             ? co_errf(e, CO_ENOMEM, "out of memory")
+			             : wf__compile(m, p, run[i], NULL, &tpl[i], e);
+		if (rc) {
+			co_arena_free(&pa);
 			break;
 		}
 		wf__fast_stock(m, p, H0);
@@ -373,7 +384,8 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 					if (!touches[i] && have_plain) {
 						res = copy;
 					} else {
-						rc = wf__compile(m, p, run[i], rv, &pp, e);
+						rc = wf__compile_draw(m, p, run[i], rv, &tpl[i],
+						                      &pp, e);
 						if (rc)
 							break;
 						wf__fast_run(m, p, &pp, H0, work, out);

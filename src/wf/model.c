@@ -168,6 +168,8 @@ int wf__pp_alloc(const struct wf_model *m, int p, struct wf__pp *pp, struct co_a
 	if (!x)
 		return CO_ENOMEM;
 	memset(pp, 0, sizeof(*pp));
+	pp->blk = x;
+	pp->nblk = n;
 	pp->T = m->T;
 	pp->A = m->A;
 	pp->d = d;
@@ -574,60 +576,102 @@ static int needs_demand(const struct ctx *c, struct wf__pp *pp)
 	return 0;
 }
 
-int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct wf__pp *pp,
-                struct co_err *e)
+static int needs_random(const struct wf_model *m, int p);
+
+/* only: pp already holds this scenario's central values; recompute only
+ * the fields a draw changes. */
+static int compile(const struct wf_model *m, int p, int s, const double *rv, struct wf__pp *pp,
+                   int only, struct co_err *e)
 {
 	const struct wf__prof *P = &m->prof[p];
 	struct ctx c = {m, p, s, rv, e};
 	int T1 = m->T + 1, A = m->A, t, k, rc;
+#define DO(f) (!only || find_unc(m, p, (f), -1))
 
-	age_series(&c, WF__F_LEAVER_RATE, &P->leave, pp->q);
-	if ((rc = apply(&c, WF__F_LEAVER_RATE, -1, pp->q, A, "age ", m->age_min)))
-		return rc;
-	for (t = 0; t < T1; t++)
-		pp->q[(size_t)t * A + A - 1] = 1; /* everyone leaves at age_max */
-	age_series(&c, WF__F_FTE_RATIO, &P->fte, pp->f);
-	if ((rc = apply(&c, WF__F_FTE_RATIO, -1, pp->f, A, "age ", m->age_min)))
-		return rc;
+	if (DO(WF__F_LEAVER_RATE)) {
+		age_series(&c, WF__F_LEAVER_RATE, &P->leave, pp->q);
+		if ((rc = apply(&c, WF__F_LEAVER_RATE, -1, pp->q, A, "age ", m->age_min)))
+			return rc;
+		for (t = 0; t < T1; t++)
+			pp->q[(size_t)t * A + A - 1] = 1; /* everyone leaves at age_max */
+	}
+
+	if (DO(WF__F_FTE_RATIO)) {
+		age_series(&c, WF__F_FTE_RATIO, &P->fte, pp->f);
+		if ((rc = apply(&c, WF__F_FTE_RATIO, -1, pp->f, A, "age ", m->age_min)))
+			return rc;
+	}
 
 	if (P->train) {
 		const struct wf__uncert *ua = find_unc(m, p, WF__F_ATTRITION, -1);
 		pp->d = P->d;
-		scalar_series(&c, WF__F_FILL_RATE, -1, P->fill, pp->fill);
-		if ((rc = apply(&c, WF__F_FILL_RATE, -1, pp->fill, 1, NULL, 0)))
-			return rc;
-		scalar_series(&c, WF__F_COMPLETION, -1, P->completion, pp->comp);
-		if ((rc = apply(&c, WF__F_COMPLETION, -1, pp->comp, 1, NULL, 0)))
-			return rc;
-		scalar_series(&c, WF__F_UPTAKE, -1, P->uptake, pp->upt);
-		if ((rc = apply(&c, WF__F_UPTAKE, -1, pp->upt, 1, NULL, 0)))
-			return rc;
-		scalar_series(&c, WF__F_COST, -1, P->cost, pp->cost);
-		if ((rc = apply(&c, WF__F_COST, -1, pp->cost, 1, NULL, 0)))
-			return rc;
-		for (k = 0; k < P->d; k++)
-			pp->attr[k] = row_value(ua, rv, k, P->attr[k]);
-		draw_all(ua, rv, pp->attr, (size_t)P->d);
-		for (t = 1; t < T1; t++)
-			memcpy(pp->attr + (size_t)t * P->d, pp->attr,
-			       (size_t)P->d * sizeof(double));
-		if ((rc = apply(&c, WF__F_ATTRITION, -1, pp->attr, P->d, "course year ", 1)))
-			return rc;
-		year_series(&c, WF__F_COMMISSIONS, &P->comm, 0, pp->comm);
-		if ((rc = apply(&c, WF__F_COMMISSIONS, -1, pp->comm, 1, NULL, 0)))
-			return rc;
-		year_series(&c, WF__F_UCAP, &P->ucap, HUGE_VAL, pp->ucap);
-		if ((rc = apply(&c, WF__F_UCAP, -1, pp->ucap, 1, NULL, 0)))
-			return rc;
-		year_series(&c, WF__F_PCAP, &P->pcap, HUGE_VAL, pp->pcap);
-		if ((rc = apply(&c, WF__F_PCAP, -1, pp->pcap, 1, NULL, 0)))
-			return rc;
-		memcpy(pp->in_tr, P->in_tr, (size_t)P->d * sizeof(double));
-		draw_all(find_unc(m, p, WF__F_IN_TRAINING, -1), rv, pp->in_tr, (size_t)P->d);
-		if ((rc = apply0(&c, WF__F_IN_TRAINING, pp->in_tr, P->d)))
-			return rc;
-		spread(m, &P->grad_entry, pp->pi_grad);
-	} else {
+		if (DO(WF__F_FILL_RATE)) {
+			scalar_series(&c, WF__F_FILL_RATE, -1, P->fill, pp->fill);
+			if ((rc = apply(&c, WF__F_FILL_RATE, -1, pp->fill, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_COMPLETION)) {
+			scalar_series(&c, WF__F_COMPLETION, -1, P->completion, pp->comp);
+			if ((rc = apply(&c, WF__F_COMPLETION, -1, pp->comp, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_UPTAKE)) {
+			scalar_series(&c, WF__F_UPTAKE, -1, P->uptake, pp->upt);
+			if ((rc = apply(&c, WF__F_UPTAKE, -1, pp->upt, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_COST)) {
+			scalar_series(&c, WF__F_COST, -1, P->cost, pp->cost);
+			if ((rc = apply(&c, WF__F_COST, -1, pp->cost, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_ATTRITION)) {
+			for (k = 0; k < P->d; k++)
+				pp->attr[k] = row_value(ua, rv, k, P->attr[k]);
+			draw_all(ua, rv, pp->attr, (size_t)P->d);
+			for (t = 1; t < T1; t++)
+				memcpy(pp->attr + (size_t)t * P->d, pp->attr,
+				       (size_t)P->d * sizeof(double));
+			if ((rc = apply(&c, WF__F_ATTRITION, -1, pp->attr, P->d, "course year ",
+			                1)))
+				return rc;
+		}
+
+		if (DO(WF__F_COMMISSIONS)) {
+			year_series(&c, WF__F_COMMISSIONS, &P->comm, 0, pp->comm);
+			if ((rc = apply(&c, WF__F_COMMISSIONS, -1, pp->comm, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_UCAP)) {
+			year_series(&c, WF__F_UCAP, &P->ucap, HUGE_VAL, pp->ucap);
+			if ((rc = apply(&c, WF__F_UCAP, -1, pp->ucap, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_PCAP)) {
+			year_series(&c, WF__F_PCAP, &P->pcap, HUGE_VAL, pp->pcap);
+			if ((rc = apply(&c, WF__F_PCAP, -1, pp->pcap, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_IN_TRAINING)) {
+			memcpy(pp->in_tr, P->in_tr, (size_t)P->d * sizeof(double));
+			draw_all(find_unc(m, p, WF__F_IN_TRAINING, -1), rv, pp->in_tr,
+			         (size_t)P->d);
+			if ((rc = apply0(&c, WF__F_IN_TRAINING, pp->in_tr, P->d)))
+				return rc;
+		}
+
+		if (!only) {
+			spread(m, &P->grad_entry, pp->pi_grad);
+		}
+
+	} else if (!only) {
 		pp->d = 1;
 		for (t = 0; t < T1; t++) {
 			pp->fill[t] = pp->comp[t] = pp->upt[t] = pp->cost[t] = 0;
@@ -640,37 +684,61 @@ int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct
 	}
 
 	if (P->intl.on) {
-		year_series(&c, WF__F_INTL, &P->intl.joiners, 0, pp->I);
-		if ((rc = apply(&c, WF__F_INTL, -1, pp->I, 1, NULL, 0)))
-			return rc;
-		spread(m, &P->intl.entry, pp->pi_int);
-	} else {
+		if (DO(WF__F_INTL)) {
+			year_series(&c, WF__F_INTL, &P->intl.joiners, 0, pp->I);
+			if ((rc = apply(&c, WF__F_INTL, -1, pp->I, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (!only) {
+			spread(m, &P->intl.entry, pp->pi_int);
+		}
+
+	} else if (!only) {
 		memset(pp->I, 0, (size_t)T1 * sizeof(double));
 		memset(pp->pi_int, 0, (size_t)A * sizeof(double));
 	}
 	if (P->oth.on) {
-		year_series(&c, WF__F_OTHER, &P->oth.joiners, 0, pp->O);
-		if ((rc = apply(&c, WF__F_OTHER, -1, pp->O, 1, NULL, 0)))
-			return rc;
-		spread(m, &P->oth.entry, pp->pi_oth);
-	} else {
+		if (DO(WF__F_OTHER)) {
+			year_series(&c, WF__F_OTHER, &P->oth.joiners, 0, pp->O);
+			if ((rc = apply(&c, WF__F_OTHER, -1, pp->O, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (!only) {
+			spread(m, &P->oth.entry, pp->pi_oth);
+		}
+
+	} else if (!only) {
 		memset(pp->O, 0, (size_t)T1 * sizeof(double));
 		memset(pp->pi_oth, 0, (size_t)A * sizeof(double));
 	}
 	if (P->ret) {
-		scalar_series(&c, WF__F_RET_RATE, -1, P->ret_rate, pp->rr);
-		if ((rc = apply(&c, WF__F_RET_RATE, -1, pp->rr, 1, NULL, 0)))
-			return rc;
-		scalar_series(&c, WF__F_DECAY, -1, P->decay, pp->decay);
-		if ((rc = apply(&c, WF__F_DECAY, -1, pp->decay, 1, NULL, 0)))
-			return rc;
-		pp->pool0 = P->pool;
-		draw_all(find_unc(m, p, WF__F_POOL, -1), rv, &pp->pool0, 1);
-		if ((rc = apply0(&c, WF__F_POOL, &pp->pool0, 1)))
-			return rc;
-		pp->max_x = P->max_age - m->age_min;
-		spread(m, &P->ret_entry, pp->pi_ret);
-	} else {
+		if (DO(WF__F_RET_RATE)) {
+			scalar_series(&c, WF__F_RET_RATE, -1, P->ret_rate, pp->rr);
+			if ((rc = apply(&c, WF__F_RET_RATE, -1, pp->rr, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_DECAY)) {
+			scalar_series(&c, WF__F_DECAY, -1, P->decay, pp->decay);
+			if ((rc = apply(&c, WF__F_DECAY, -1, pp->decay, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_POOL)) {
+			pp->pool0 = P->pool;
+			draw_all(find_unc(m, p, WF__F_POOL, -1), rv, &pp->pool0, 1);
+			if ((rc = apply0(&c, WF__F_POOL, &pp->pool0, 1)))
+				return rc;
+		}
+
+		if (!only) {
+			pp->max_x = P->max_age - m->age_min;
+			spread(m, &P->ret_entry, pp->pi_ret);
+		}
+
+	} else if (!only) {
 		memset(pp->rr, 0, (size_t)T1 * sizeof(double));
 		memset(pp->decay, 0, (size_t)T1 * sizeof(double));
 		pp->pool0 = 0;
@@ -678,18 +746,26 @@ int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct
 		memset(pp->pi_ret, 0, (size_t)A * sizeof(double));
 	}
 
-	scalar_series(&c, WF__F_DEMAND, -1, 1.0, pp->dmult);
-	if ((rc = apply(&c, WF__F_DEMAND, -1, pp->dmult, 1, NULL, 0)))
-		return rc;
+	if (DO(WF__F_DEMAND)) {
+		scalar_series(&c, WF__F_DEMAND, -1, 1.0, pp->dmult);
+		if ((rc = apply(&c, WF__F_DEMAND, -1, pp->dmult, 1, NULL, 0)))
+			return rc;
+	}
 	if (P->method == WF__GROWTH) {
-		growth_series(&c, WF__F_GROWTH, -1, &P->growth, pp->growth);
-		if ((rc = apply(&c, WF__F_GROWTH, -1, pp->growth, 1, NULL, 0)))
-			return rc;
-		pp->vac0 = P->vacancies;
-		draw_all(find_unc(m, p, WF__F_VACANCIES, -1), rv, &pp->vac0, 1);
-		if ((rc = apply0(&c, WF__F_VACANCIES, &pp->vac0, 1)))
-			return rc;
-	} else {
+		if (DO(WF__F_GROWTH)) {
+			growth_series(&c, WF__F_GROWTH, -1, &P->growth, pp->growth);
+			if ((rc = apply(&c, WF__F_GROWTH, -1, pp->growth, 1, NULL, 0)))
+				return rc;
+		}
+
+		if (DO(WF__F_VACANCIES)) {
+			pp->vac0 = P->vacancies;
+			draw_all(find_unc(m, p, WF__F_VACANCIES, -1), rv, &pp->vac0, 1);
+			if ((rc = apply0(&c, WF__F_VACANCIES, &pp->vac0, 1)))
+				return rc;
+		}
+
+	} else if (!only || needs_random(m, p)) {
 		memset(pp->growth, 0, (size_t)T1 * sizeof(double));
 		pp->vac0 = 0;
 		if ((rc = needs_demand(&c, pp)))
@@ -697,7 +773,40 @@ int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct
 		for (t = 0; t < T1; t++)
 			pp->needs[t] *= pp->dmult[t];
 	}
+#undef DO
 	return 0;
+}
+
+/* Whether a draw changes profession p's needs-based demand. */
+static int needs_random(const struct wf_model *m, int p)
+{
+	int i;
+
+	for (i = 0; i < m->n_unc; i++) {
+		const struct wf__uncert *u = &m->unc[i];
+		if (wf__fields[u->field].needs ||
+		    (u->prof == p && (u->field == WF__F_MINUTES || u->field == WF__F_HOURS ||
+		                      u->field == WF__F_UTIL || u->field == WF__F_DEMAND)))
+			return 1;
+	}
+	return 0;
+}
+
+int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct wf__pp *pp,
+                struct co_err *e)
+{
+	return compile(m, p, s, rv, pp, 0, e);
+}
+
+int wf__compile_draw(const struct wf_model *m, int p, int s, const double *rv,
+                     const struct wf__pp *central, struct wf__pp *pp, struct co_err *e)
+{
+	memcpy(pp->blk, central->blk, pp->nblk * sizeof(double));
+	pp->d = central->d;
+	pp->pool0 = central->pool0;
+	pp->max_x = central->max_x;
+	pp->vac0 = central->vac0;
+	return compile(m, p, s, rv, pp, 1, e);
 }
 
 double wf__beta_mean(const struct wf_model *m, const struct wf__uncert *u, int j)

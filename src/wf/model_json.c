@@ -786,12 +786,9 @@ static int read_scenarios(struct wf__jr *r, json_t *root)
 			c->from_t = from < m->base_year ? 0 : from - m->base_year;
 			if (c->from_t > m->T)
 				c->from_t = m->T + 1; /* after the horizon: no effect */
-			if (wf__fields[c->field].year0 && c->from_t > 0)
-				return wf__jfail(
-				        r, "changes", rn,
-				        "'%s' only matters in the base year %d: 'from' cannot "
-				        "be later",
-				        path, m->base_year);
+			/* a base-year value (vacancies, the pool, those in training)
+			 * changed from a later year changes nothing, as the equations
+			 * only read it in the base year */
 			if (c->field == WF__F_DEMAND && c->op != WF__SCALE)
 				return wf__jfail(r, "changes", rn, "'%s' can only be scaled", path);
 		}
