@@ -272,11 +272,14 @@ int wf_mc_sets(const struct wf_mc_opts *o)
 	return n;
 }
 
-/* Compact cells of one profession: headcount, fte, leavers, joiners on
- * group rows, every column on the profession row. */
+/* Compact cells of one profession, year by year: every column of the
+ * profession row, then headcount, FTE and leavers of each group. A group's
+ * joiners are its fixed share of the profession's, and so are their
+ * percentiles. */
+#define GROUP_CELLS 3
 static int n_cells(const struct wf_model *m, int p)
 {
-	return (m->T + 1) * (4 * m->prof[p].n_groups + WF_NCOL);
+	return (m->T + 1) * (GROUP_CELLS * m->prof[p].n_groups + WF_NCOL);
 }
 
 int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double *pct,
@@ -396,14 +399,17 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 							have_plain = 1;
 						}
 					}
-					for (t = 0; t <= m->T; t++)
-						for (g = 0; g <= G; g++) {
-							const double *row = res + (size_t)t * W +
-							                    (size_t)g * WF_NCOL;
-							int ncol = g < G ? 4 : WF_NCOL;
-							for (c = 0; c < ncol; c++, dst += MC_BLOCK)
-								*dst = row[c];
+					for (t = 0; t <= m->T; t++) {
+						const double *row = res + (size_t)t * W;
+						for (c = 0; c < WF_NCOL; c++, dst += MC_BLOCK)
+							*dst = row[(size_t)G * WF_NCOL + c];
+						for (g = 0; g < G; g++, row += WF_NCOL) {
+							dst[0] = row[WF_HEADCOUNT];
+							dst[MC_BLOCK] = row[WF_FTE];
+							dst[2 * MC_BLOCK] = row[WF_LEAVERS];
+							dst += GROUP_CELLS * MC_BLOCK;
 						}
+					}
 				}
 				if (rc)
 					break;
@@ -428,14 +434,27 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 						break;
 					}
 			}
-			for (t = 0; t <= m->T; t++)
-				for (g = 0; g <= G; g++) {
-					size_t row = m->row0[p] + (size_t)t * (G + 1) + (size_t)g;
-					double *dst = pct + ((size_t)set * rows + row) * WF_NCOL *
-					                            WF_NPCT;
+			for (t = 0; t <= m->T; t++) {
+				size_t row0 = m->row0[p] + (size_t)t * (G + 1);
+				double *pr = pct + ((size_t)set * rows + row0 + (size_t)G) *
+				                           WF_NCOL * WF_NPCT;
+				for (int gi = 0; gi <= G; gi++) {
+					/* the profession row first, as stored */
+					g = gi == 0 ? G : gi - 1;
+					double *dst =
+					        pct + ((size_t)set * rows + row0 + (size_t)g) *
+					                      WF_NCOL * WF_NPCT;
 					for (c = 0; c < WF_NCOL; c++) {
 						const double *x;
-						if (g < G && c >= 4) {
+						if (g < G && c == WF_JOINERS) {
+							for (s = 0; s < WF_NPCT; s++)
+								dst[c * WF_NPCT + s] =
+								        P->share[g] *
+								        pr[WF_JOINERS * WF_NPCT +
+								           s];
+							continue;
+						}
+						if (g < G && c > WF_JOINERS) {
 							for (s = 0; s < WF_NPCT; s++)
 								dst[c * WF_NPCT + s] = NAN;
 							continue;
@@ -454,6 +473,7 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 						cell++;
 					}
 				}
+			}
 		}
 	}
 	co_arena_free(&a);
