@@ -141,6 +141,7 @@ test('every Improve page is free of accessibility violations', async () => {
 		'/improve/c/restrictive-practice/views/equity',
 		'/improve/c/restrictive-practice/views/completeness',
 		'/improve/c/restrictive-practice/views/funnel',
+		'/improve/c/restrictive-practice/settings',
 		`/improve/t/${TEAM}`,
 		`/improve/t/${TEAM}/data?period=2026-08`,
 	];

@@ -39,7 +39,8 @@
 	              IMP_SCOPE_TEAM, "team")
 #define COLLAB_ADVISE                                                                              \
 	WEB_NEED_ROLE(WEB_R_COLLAB_ADMIN | WEB_R_FACULTY | WEB_R_COACH, IMP_SCOPE_COLLAB, "slug")
-#define LOGGED_IN WEB_NEED_LOGGED_IN
+#define COLLAB_ADMIN WEB_NEED_ROLE(WEB_R_COLLAB_ADMIN, IMP_SCOPE_COLLAB, "slug")
+#define LOGGED_IN    WEB_NEED_LOGGED_IN
 
 #define REF(x) "{\"$ref\":\"#/components/schemas/" x "\"}"
 
@@ -138,10 +139,24 @@ static const struct web_route imp_routes[] = {
          NULL, 0},
         {HTTP_GET, "/improve/c/{slug}/pack.pdf", imp__pack_file, COLLAB_ADVISE, "improve_pack",
          NULL, 0},
+        {HTTP_GET, "/improve/c/{slug}/settings", imp__settings_form, COLLAB_ADMIN,
+         "improve_settings_form", NULL, 0},
+        {HTTP_POST, "/improve/c/{slug}/settings", imp__settings_post, COLLAB_ADMIN,
+         "improve_settings", NULL, 0},
+        {HTTP_POST, "/improve/c/{slug}/sessions", imp__session_post, COLLAB_ADMIN,
+         "improve_session_add", NULL, 0},
+        {HTTP_POST, "/improve/c/{slug}/teams", imp__team_post, COLLAB_ADMIN, "improve_team_add",
+         NULL, 0},
+        {HTTP_POST, "/improve/c/{slug}/measures", imp__measure_post, COLLAB_ADMIN,
+         "improve_measure_add", NULL, 0},
         {HTTP_GET, "/improve/t/{team}", imp__team_page, TEAM_READ, "improve_team", NULL, 0},
         {HTTP_GET, "/improve/t/{team}/data", imp__data_form, TEAM_WRITE, "improve_data_form", NULL,
          0},
         {HTTP_POST, "/improve/t/{team}/data", imp__data_post, TEAM_WRITE, "improve_data", NULL, 0},
+        {HTTP_POST, "/improve/t/{team}/measures", imp__team_measure_post, TEAM_WRITE,
+         "improve_team_measure_add", NULL, 0},
+        {HTTP_POST, "/improve/t/{team}/drivers", imp__drivers_post, TEAM_WRITE, "improve_drivers",
+         NULL, 0},
         {HTTP_POST, "/improve/t/{team}/upload", imp__upload_post, TEAM_WRITE, "improve_upload",
          NULL, 0},
         {HTTP_GET, "/improve/t/{team}/pdsa", imp__pdsa_form, TEAM_WRITE, "improve_pdsa_form", NULL,

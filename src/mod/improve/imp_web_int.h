@@ -121,6 +121,13 @@ int imp__phase_post(struct web_ctx *ctx);
 int imp__chart_file(struct web_ctx *ctx);
 int imp__export_file(struct web_ctx *ctx);
 int imp__pack_file(struct web_ctx *ctx);
+int imp__settings_form(struct web_ctx *ctx);
+int imp__settings_post(struct web_ctx *ctx);
+int imp__session_post(struct web_ctx *ctx);
+int imp__team_post(struct web_ctx *ctx);
+int imp__measure_post(struct web_ctx *ctx);
+int imp__team_measure_post(struct web_ctx *ctx);
+int imp__drivers_post(struct web_ctx *ctx);
 
 int imp__api_collabs(struct web_ctx *ctx);
 int imp__api_collab(struct web_ctx *ctx);
