@@ -146,7 +146,7 @@ static struct diyfp diy_norm(struct diyfp d)
 static void grisu_round(char *buf, int len, uint64_t delta, uint64_t rest, uint64_t ten_kappa,
                         uint64_t wp_w)
 {
-	while (rest < wp_w && delta - rest >= ten_kappa &&
+	while (len > 0 && rest < wp_w && delta - rest >= ten_kappa &&
 	       (rest + ten_kappa < wp_w || wp_w - rest > rest + ten_kappa - wp_w)) {
 		buf[len - 1]--;
 		rest += ten_kappa;
@@ -300,7 +300,7 @@ static int grisu2(double v, char *buf, int *k)
 
 size_t co_dtoa(double v, char out[32])
 {
-	char dig[24];
+	char dig[24] = {0};
 	char *p = out;
 	int n, k, point, i;
 
@@ -426,7 +426,7 @@ int co_csv_end(struct co_buf *b)
 
 /* ---- reader ---- */
 
-#define CSV_CHUNK (64 * 1024)
+#define CSV_CHUNK ((size_t)64 * 1024)
 
 enum csv_state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE_IN_QUOTED };
 
@@ -449,24 +449,21 @@ struct co_csv {
 	size_t nf, fcap;
 };
 
-static int csv_alloc(struct co_csv **out, struct co_err *err)
+static struct co_csv *csv_alloc(void)
 {
 	struct co_csv *c = calloc(1, sizeof(*c));
 
-	if (!c)
-		return co_errf(err, CO_ENOMEM, "out of memory");
-	c->line = 1;
-	*out = c;
-	return 0;
+	if (c)
+		c->line = 1;
+	return c;
 }
 
 int co_csv_open_mem(struct co_csv **out, const char *data, size_t len, struct co_err *err)
 {
-	struct co_csv *c = NULL;
-	int rc = csv_alloc(&c, err);
+	struct co_csv *c = csv_alloc();
 
-	if (rc)
-		return rc;
+	if (!c)
+		return co_errf(err, CO_ENOMEM, "out of memory");
 	c->data = data;
 	c->end = len;
 	c->eof = 1;
@@ -476,11 +473,10 @@ int co_csv_open_mem(struct co_csv **out, const char *data, size_t len, struct co
 
 int co_csv_open_file(struct co_csv **out, FILE *f, struct co_err *err)
 {
-	struct co_csv *c = NULL;
-	int rc = csv_alloc(&c, err);
+	struct co_csv *c = csv_alloc();
 
-	if (rc)
-		return rc;
+	if (!c)
+		return co_errf(err, CO_ENOMEM, "out of memory");
 	c->chunk = malloc(CSV_CHUNK);
 	if (!c->chunk) {
 		free(c);

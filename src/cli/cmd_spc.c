@@ -165,10 +165,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		const char *s = argv[i], *v = NULL;
 
 #define VAL(name, dst)                                                                             \
-	if (strcmp(s, name) == 0) {                                                                \
+	if (strcmp(s, (name)) == 0) {                                                              \
 		if (!(v = opt_value(argc, argv, &i)))                                              \
-			return usage_error("%s needs a value", name);                              \
-		dst = v;                                                                           \
+			return usage_error("%s needs a value", (name));                            \
+		(dst) = v;                                                                         \
 		continue;                                                                          \
 	}
 		VAL("--chart", a->chart)
@@ -621,10 +621,10 @@ static int read_input(struct args *a, struct input *in, struct spc_options *o)
 	if (in->ncol >= 0 && (rc = numeric_col(in, in->ncol, &in->n)))
 		return rc;
 #define STRCOL(name, dst)                                                                          \
-	if (name) {                                                                                \
-		if ((c = find_col(in, name, 1)) < 0)                                               \
+	if ((name) != NULL) {                                                                      \
+		if ((c = find_col(in, (name), 1)) < 0)                                             \
 			return CLI_USAGE;                                                          \
-		if (!(dst = string_col(in, c)))                                                    \
+		if (((dst) = string_col(in, c)) == NULL)                                           \
 			return CLI_FAIL;                                                           \
 	}
 	STRCOL(a->fcol, in->f1)

@@ -226,7 +226,7 @@ static int load_input(struct refcase *c, const char *csv_path)
 			size_t k;
 
 			for (k = 1; k <= c->nlabels; k++)
-				if (strcmp(c->xlabel[k], s) == 0)
+				if (c->xlabel[k] && strcmp(c->xlabel[k], s) == 0)
 					break;
 			if (k > c->nlabels)
 				c->xlabel[++c->nlabels] = (char *)s;
@@ -236,10 +236,10 @@ static int load_input(struct refcase *c, const char *csv_path)
 		}
 	}
 #define STRCOL(col, dst)                                                                           \
-	if (col >= 0) {                                                                            \
-		dst = calloc(n + 1, sizeof(char *));                                               \
-		for (i = 0; i < n; i++)                                                            \
-			dst[i] = c->t.cells[col][i];                                               \
+	if ((col) >= 0) {                                                                          \
+		(dst) = calloc(n + 1, sizeof(char *));                                             \
+		for (i = 0; (dst) && i < n; i++)                                                   \
+			(dst)[i] = c->t.cells[(col)][i];                                           \
 	}
 	STRCOL(cf1, c->f1)
 	STRCOL(cf2, c->f2)
@@ -775,8 +775,11 @@ static int cmp_qcc(struct refcase *c)
 	const struct spc_part *pt = spc_result_part(r, 0);
 	char buf[32];
 
-	if (!bl || !vr)
+	if (!bl || !vr) {
+		free(bl);
+		free(vr);
 		return fail(c, "out of memory");
+	}
 	if (json_array_size(pts) != np) {
 		free(bl);
 		free(vr);

@@ -20,7 +20,7 @@ void *spc_table_alloc(struct spc_table *t, size_t size)
 	size_t len = size + 64;
 	void *p;
 
-	if (size < 256 * 1024)
+	if (size < (size_t)256 * 1024)
 		return co_arena_calloc(&t->mem, 1, size ? size : 1);
 #ifdef MAP_POPULATE
 	flags |= MAP_POPULATE;

@@ -838,7 +838,7 @@ static int chart_qcc(struct spc__part_calc *pc, struct co_err *err)
 		center = (double)(s / (long double)ncal);
 		{
 			/* R's mean() refinement */
-			long double t = 0, m = (long double)center;
+			long double t = 0, m;
 
 			if (isfinite(center)) {
 				m = s / (long double)ncal;

@@ -301,14 +301,14 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 	for (i = a; i < end; i++) {
 		double v = y[i], vm = v * m, prev = i > a ? y[i - 1] : NAN;
 		uint32_t f = r->all_base ? SPC__F_BASE | SPC__F_INCLUDE : sig[i] & keep;
-		/* comparisons with NAN are false: a missing value has no side */
-		int s = (v > l0.cl) - (v < l0.cl), d = (v > prev) - (v < prev);
+		int s, d = (v > prev) - (v < prev);
 
 		if (!constant) {
 			spc__limits_at(r, i, &l0);
 			lim_m(r, i, &l);
-			s = (v > l0.cl) - (v < l0.cl);
 		}
+		/* comparisons with NAN are false: a missing value has no side */
+		s = (v > l0.cl) - (v < l0.cl);
 		f |= (s > 0 ? SPC__F_ABOVE : 0) | (s < 0 ? SPC__F_BELOW : 0);
 		if (vm > l.ucl)
 			f |= SPC__F_SIGMA | SPC_SIG_ABOVE_UCL;
@@ -696,8 +696,10 @@ int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err)
 	if (o->profile == SPC_PROFILE_QICHARTS2 || o->rules == SPC_RULES_ANHOEJ)
 		anhoej(r, p, o->rules == SPC_RULES_ANHOEJ);
 	switch (o->rules) {
-	case SPC_RULES_NONE: break;
-	case SPC_RULES_ANHOEJ: break;
+	case SPC_RULES_NONE:
+	case SPC_RULES_ANHOEJ:
+	case SPC_RULES_QCC:
+	case SPC_RULES_DEFAULT: break;
 	case SPC_RULES_MDC:
 		if (o->profile == SPC_PROFILE_PTD && ptd_trend_error(r, p, o->trend_len))
 			return co_errf(err, CO_EINPUT, "missing value where TRUE/FALSE needed");
@@ -721,8 +723,6 @@ int spc__rules_part(struct spc_result *r, size_t part, struct co_err *err)
 		spc__pool_free(&a);
 		break;
 	}
-	case SPC_RULES_QCC:
-	case SPC_RULES_DEFAULT: break;
 	}
 	if (o->rules == SPC_RULES_NONE) {
 		size_t i;

@@ -1484,7 +1484,7 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 
 #include <sys/mman.h>
 
-#define SPC__BIG (256 * 1024)
+#define SPC__BIG ((size_t)256 * 1024)
 
 struct spc__big {
 	struct spc__big *next;
