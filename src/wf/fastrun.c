@@ -40,7 +40,7 @@ typedef double v4du __attribute__((vector_size(32), aligned(8)));
 /* Doubles of work wf__fast_run needs. */
 size_t wf__fast_work(const struct wf_model *m, int p)
 {
-	size_t A4 = ((size_t)m->A + 3) / 4 * 4 + 4, G = (size_t)m->prof[p].n_groups;
+	size_t A4 = WF__PAD(m->A), G = (size_t)m->prof[p].n_groups;
 	size_t T2 = (size_t)m->T + 2;
 
 	return 2 * (G + 1) * A4 + 10 * A4 + 3 * T2 + 2 * G * T2 + 8;
@@ -50,7 +50,7 @@ size_t wf__fast_work(const struct wf_model *m, int p)
 void wf__fast_stock(const struct wf_model *m, int p, double *H0)
 {
 	const struct wf__prof *P = &m->prof[p];
-	size_t A4 = ((size_t)m->A + 3) / 4 * 4 + 4;
+	size_t A4 = WF__PAD(m->A);
 	int r, x;
 
 	memset(H0, 0, (size_t)P->n_groups * A4 * sizeof(double));
@@ -68,7 +68,7 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 {
 	const struct wf__prof *P = &m->prof[p];
 	const int A = m->A, T = m->T, G = P->n_groups;
-	const size_t A4 = ((size_t)A + 3) / 4 * 4 + 4, W = (size_t)(G + 1) * WF_NCOL;
+	const size_t A4 = WF__PAD(A), W = (size_t)(G + 1) * WF_NCOL;
 	double *H = work, *Hn = H + (size_t)(G + 1) * A4; /* group G: the total */
 	double *q = Hn + (size_t)(G + 1) * A4, *s = q + A4, *f = s + A4, *J = f + A4;
 	double *pm = J + A4, *E = pm + A4, *Gr = E + T + 2, *Fs = Gr + T + 2;
@@ -125,7 +125,7 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 		const int last = t > T;
 		const int tt = last ? T : t;
 		double R = P->ret ? pp->rr[tt] * B : 0, jt = 0, pool_in, tot[3];
-		v4d a0, a1, a2, a3;
+		v4d a0, a1, a2, a3, b0, b1;
 
 		memcpy(q, pp->q + (size_t)tt * A, (size_t)A * sizeof(double));
 		memcpy(f, pp->f + (size_t)tt * A, (size_t)A * sizeof(double));
@@ -146,13 +146,22 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 			const v4d sh = {P->share[g], P->share[g], P->share[g], P->share[g]};
 			a0 = (v4d){0, 0, 0, 0};
 			a1 = a0;
-			for (x = 0; x < A; x += 4) {
-				v4d hv = ld(h + x);
+			b0 = a0;
+			b1 = a0;
+			/* two accumulators each, so that the additions overlap */
+			for (x = 0; x < A; x += 8) {
+				v4d hv = ld(h + x), hw = ld(h + x + 4);
 				a0 += hv;
+				b0 += hw;
 				a1 += hv * ld(f + x);
-				if (!last)
+				b1 += hw * ld(f + x + 4);
+				if (!last) {
 					st(hn + x + 1, hv * ld(s + x) + sh * ld(J + x + 1));
+					st(hn + x + 5, hw * ld(s + x + 4) + sh * ld(J + x + 5));
+				}
 			}
+			a0 += b0;
+			a1 += b1;
 			hn[0] = P->share[g] * J[0];
 			hs[(size_t)g * (T + 2) + t] = hsum(a0);
 			fs[(size_t)g * (T + 2) + t] = hsum(a1);

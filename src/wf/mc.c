@@ -344,7 +344,7 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 		const struct wf__prof *P = &m->prof[p];
 		int G = P->n_groups, nc = n_cells(m, p), t, g, c, set;
 		size_t W = (size_t)(G + 1) * WF_NCOL, d, d0, nb;
-		size_t A4 = ((size_t)m->A + 3) / 4 * 4 + 4;
+		size_t A4 = WF__PAD(m->A);
 		struct co_arena pa;
 		int touches[WF__MAX_SCEN + 1];
 		struct wf__pp *tpl;

@@ -308,7 +308,7 @@ int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct
  * only the fields the draw changes are compiled again (pp and central
  * allocated for the same profession). */
 int wf__compile_draw(const struct wf_model *m, int p, int s, const double *rv,
-		     const struct wf__pp *central, struct wf__pp *pp, struct co_err *e);
+                     const struct wf__pp *central, struct wf__pp *pp, struct co_err *e);
 /* The projection of one profession: out[(t * (G+1) + g) * WF_NCOL + col],
  * g = G for the profession row. work: wf__work_size(m, p) doubles. */
 size_t wf__work_size(const struct wf_model *m, int p);
@@ -322,6 +322,8 @@ void wf__impulse(const struct wf_model *m, int p, const struct wf__pp *pp, int t
 
 /* The same projection arranged for speed (fastrun.c), equal up to rounding;
  * for Monte Carlo draws. H0: wf__fast_stock's padded stock of p. */
+/* Padded length of an age vector in fastrun.c (whole blocks of 8 and one spare). */
+#define WF__PAD(A) (((size_t)(A) + 7) / 8 * 8 + 8)
 size_t wf__fast_work(const struct wf_model *m, int p);
 void wf__fast_stock(const struct wf_model *m, int p, double *H0);
 void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, const double *H0,
