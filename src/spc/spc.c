@@ -264,6 +264,11 @@ static int check_options(const struct spc_options *o, struct co_err *err)
 		return co_errf(err, CO_EINPUT, "the confidence level must be between 0 and 1");
 	if (o->fix_after < 0 || o->freeze < 0)
 		return co_errf(err, CO_EINPUT, "freeze and fix_after must not be negative");
+	if (o->profile == SPC_PROFILE_PTD && o->fix_after > 0 && o->fix_after < 12)
+		return co_errf(
+		        err, CO_EINPUT,
+		        "fix_after_n_points must be a single numeric that is greater than or "
+		        "equal to 12.");
 	return 0;
 }
 
@@ -1185,6 +1190,30 @@ static int build_parts(struct run *ru)
 	return 0;
 }
 
+/* NHSRplotthedots refuses rebase dates and targets for facets it does not
+ * have. */
+static int ptd_check_labels(struct run *ru)
+{
+	const struct spc_options *o = &ru->o;
+	size_t i, s;
+
+	for (i = 0; i < o->nrebase + o->ntargets; i++) {
+		const struct spc_facet_values *fv =
+		        i < o->nrebase ? &o->rebase[i] : &o->targets[i - o->nrebase];
+		int found = 0;
+
+		if (!fv->label || strcmp(fv->label, "*") == 0)
+			continue;
+		for (s = 0; s < ru->r->nseries && !found; s++)
+			found = strcmp(ru->r->series[s].label, fv->label) == 0;
+		if (!found)
+			return co_errf(ru->err, CO_EINPUT,
+			               "options provided to %s are not in the facet_field column.",
+			               i < o->nrebase ? "rebase" : "target");
+	}
+	return 0;
+}
+
 /* Input the chart cannot take. */
 static int check_values(struct run *ru)
 {
@@ -1286,6 +1315,8 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 			goto out;
 		}
 	}
+	if (ru.o.profile == SPC_PROFILE_PTD && (rc = ptd_check_labels(&ru)))
+		goto out;
 	if ((rc = build_points(&ru)))
 		goto out;
 	if (ru.aliased && ru.simple) {
