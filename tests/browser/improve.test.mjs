@@ -85,9 +85,13 @@ test('a team member records a PDSA cycle', async () => {
 	await page.getByLabel('Start date').fill('2026-09-01');
 	await page.getByLabel(/^Prediction/).fill('Fewer incidents after 6 pm');
 	await page.getByLabel(/^Study/).fill('Evening incidents fell from 9 to 4');
-	await page.getByLabel('Act').selectOption('adopt');
+	await page.getByLabel('Act', { exact: true }).selectOption('adopt');
+	await page.getByRole('checkbox', { name: /Restrictive practice/ }).check();
 	await submit(page);
 	assert(page.url().includes(`/improve/t/${TEAM}`), 'back on the team page');
+	// the cycle appears on the chart it watches, in the month it began
+	const table = await page.locator('section.card').first().locator('table').textContent();
+	assert(/2026-09[^]*PDSA: Calm room open in the evenings/.test(table), 'the cycle is on the chart at its date');
 	assert((await page.locator('#pdsa ~ details').first().innerText()).includes('Calm room open in the evenings'),
 		'the cycle is listed first');
 });

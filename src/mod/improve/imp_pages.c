@@ -451,6 +451,18 @@ static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors)
 	d = page(ctx, "Record a PDSA cycle");
 	json_object_set_new(d, "team", json_copy(json_object_get(t, "team")));
 	json_object_set_new(d, "ideas", opts);
+	{
+		json_t *ms = json_array(), *charts = json_object_get(t, "charts");
+
+		for (i = 0; i < json_array_size(charts); i++) {
+			json_t *m = json_object_get(json_array_get(charts, i), "measure");
+
+			json_array_append_new(ms, json_pack("{s:O,s:O}", "code",
+			                                    json_object_get(m, "code"), "name",
+			                                    json_object_get(m, "name")));
+		}
+		json_object_set_new(d, "measures", ms);
+	}
 	json_object_set_new(d, "acts",
 	                    json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "value", "",
 	                              "label", web_t(ctx, "Not decided yet"), "value", "adopt",
@@ -536,6 +548,26 @@ static int pdsa_store(struct web_ctx *ctx, int64_t team_id, const char *idea_s, 
 		rc = acct_audit(c, ctx->user ? ctx->user->id : 0, ctx->req->client,
 		                "improve.pdsa.create", "imp_pdsa_cycle", *id, NULL, after, e);
 		json_decref(after);
+	}
+	/* the measures the cycle is watched on: form fields "measure" (codes) */
+	for (size_t i = 0; rc == 0 && i < ctx->req->form.n; i++) {
+		int64_t mid;
+
+		if (strcmp(ctx->req->form.items[i].name, "measure") != 0)
+			continue;
+		if (db_query_int(
+		            c,
+		            "SELECT m.id FROM imp_measures m LEFT JOIN imp_projects p ON p.id = "
+		            "m.project_id JOIN imp_teams t ON t.collaborative_id = "
+		            "m.collaborative_id WHERE t.id = ? AND m.code = ? AND (m.shared = 1 "
+		            "OR p.team_id = t.id)",
+		            DB_ARGS(DB_I(team_id), DB_T(ctx->req->form.items[i].value)), &mid,
+		            e) == 0)
+			rc = db_exec(c,
+			             "INSERT INTO imp_pdsa_measures (cycle_id, measure_id) VALUES "
+			             "(?, ?) "
+			             "ON CONFLICT (cycle_id, measure_id) DO NOTHING",
+			             DB_ARGS(DB_I(*id), DB_I(mid)), NULL, e);
 	}
 	if (rc == 0)
 		rc = db_commit(c, e);

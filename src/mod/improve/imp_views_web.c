@@ -697,6 +697,51 @@ out:
 	return rc;
 }
 
+/* Appends "PDSA: title" to the note of the point in the month each of the
+ * team's cycles started. */
+static int pdsa_marks(struct web_ctx *ctx, struct db_conn *c, struct imp__data *d, int ti,
+                      int64_t team_id, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc, m;
+
+	if ((rc = db_query(
+	             c,
+	             "SELECT y.starts_on, y.title, COALESCE(pm.measure_id, 0) FROM "
+	             "imp_pdsa_cycles y JOIN imp_projects p ON p.id = y.project_id LEFT JOIN "
+	             "imp_pdsa_measures pm ON pm.cycle_id = y.id WHERE p.team_id = ? ORDER BY "
+	             "y.starts_on",
+	             DB_ARGS(DB_I(team_id)), &r, e)) < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) == 1) {
+		int32_t day;
+		double month;
+		int64_t mid = db_int(r, 2);
+
+		if (imp_day_parse(db_text(r, 0), &day))
+			continue;
+		month = imp_month_add(day, 0);
+		for (m = 0; m < d->nmeasures; m++) {
+			struct imp_series *s = &d->series[ti * d->nmeasures + m];
+			const char **notes = (const char **)s->notes;
+			size_t i;
+
+			if (mid && d->measures[m].id != mid)
+				continue;
+			for (i = 0; i < s->n; i++)
+				if (s->x[i] == month) {
+					notes[i] = co_arena_printf(
+					        ctx->arena, "%s%sPDSA: %s",
+					        notes[i] ? notes[i] : "",
+					        notes[i] && *notes[i] ? " | " : "", col_text(r, 1));
+					break;
+				}
+		}
+	}
+	db_rows_free(r);
+	return rc < 0 ? rc : 0;
+}
+
 int imp__team_page_json(struct web_ctx *ctx, int64_t team_id, int svg, json_t **out,
                         struct co_err *e)
 {
@@ -762,6 +807,10 @@ int imp__team_page_json(struct web_ctx *ctx, int64_t team_id, int svg, json_t **
 		                                       "title", col_text(r, 1)));
 	db_rows_free(r);
 	if (rc < 0)
+		goto fail;
+	/* PDSA cycles appear on the charts at their start: on the measures they
+	 * name, or on all the team's measures when they name none */
+	if (see && (rc = pdsa_marks(ctx, c, &d, ti, team_id, e)) < 0)
 		goto fail;
 	/* charts */
 	charts = json_array();
