@@ -10,11 +10,14 @@
  * in memory first for that reason.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/csv.h"
@@ -750,32 +753,101 @@ static int put_int(struct co_buf *b, long v)
 	return co_buf_add(b, t + sizeof(t) - n, (size_t)n);
 }
 
-/* Sends what the buffer holds to f once it is big enough (or always). */
-static int flush(struct co_buf *b, FILE *f, int always)
+/* Where formatted output goes: standard output as it is made, or (for the
+ * second half of a big result, formatted by another thread) memory mapped
+ * and populated in big chunks, written out after the first half. */
+struct chunk {
+	struct chunk *next;
+	size_t len, cap;
+	char data[];
+};
+
+struct sink {
+	FILE *f;
+	struct chunk *head, *tail;
+	int failed;
+};
+
+#define CHUNK_BYTES ((size_t)16 << 20)
+
+static int sink_keep(struct sink *k, const char *p, size_t n)
+{
+	while (n) {
+		struct chunk *c = k->tail;
+		size_t take;
+
+		if (!c || c->len == c->cap) {
+			int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+			void *m;
+
+#ifdef MAP_POPULATE
+			flags |= MAP_POPULATE;
+#endif
+			m = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, flags, -1, 0);
+			if (m == MAP_FAILED)
+				return CO_ENOMEM;
+			c = m;
+			c->next = NULL;
+			c->len = 0;
+			c->cap = CHUNK_BYTES - sizeof(*c);
+			if (k->tail)
+				k->tail->next = c;
+			else
+				k->head = c;
+			k->tail = c;
+		}
+		take = c->cap - c->len < n ? c->cap - c->len : n;
+		memcpy(c->data + c->len, p, take);
+		c->len += take;
+		p += take;
+		n -= take;
+	}
+	return 0;
+}
+
+/* Sends what the buffer holds on once it is big enough (or always). */
+static int flush(struct co_buf *b, struct sink *k, int always)
 {
 	if (!always && b->len < (1u << 20))
 		return 0;
-	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
-		return CO_EIO;
+	if (b->len) {
+		if (k->f) {
+			if (fwrite(b->data, 1, b->len, k->f) != b->len)
+				return CO_EIO;
+		} else if (sink_keep(k, b->data, b->len)) {
+			return CO_ENOMEM;
+		}
+	}
 	co_buf_reset(b);
 	return 0;
 }
 
-static int write_csv(const struct spc_result *r, const struct input *in, struct co_buf *b, FILE *f)
+static int sink_release(struct sink *k, FILE *f)
 {
-	size_t i, np = spc_result_npoints(r);
+	struct chunk *c = k->head;
+	int rc = 0;
+
+	while (c) {
+		struct chunk *next = c->next;
+
+		if (f && !rc && fwrite(c->data, 1, c->len, f) != c->len)
+			rc = CO_EIO;
+		munmap(c, CHUNK_BYTES);
+		c = next;
+	}
+	k->head = k->tail = NULL;
+	return rc;
+}
+
+static int csv_rows(const struct spc_result *r, const struct input *in, struct co_buf *b,
+                    struct sink *k, size_t from, size_t to)
+{
+	size_t i;
 	int rc = 0, two = in->f2 != NULL;
 	struct num_cache cache[5];
 
 	memset(cache, 0, sizeof(cache));
-
-	rc = co_buf_adds(b, "facet,");
-	if (!rc && two)
-		rc = co_buf_adds(b, "facet2,");
-	if (!rc)
-		rc = co_buf_adds(b, "x,y,n,cl,lcl,ucl,lcl_2sigma,ucl_2sigma,target,part,baseline,"
-		                    "include,sigma_signal,signals,cause,class,notes\r\n");
-	for (i = 0; i < np && !rc; i++) {
+	for (i = from; i < to && !rc; i++) {
 		struct spc_point p;
 		const struct spc_series *se;
 		char xb[64], sig[1024];
@@ -801,9 +873,65 @@ static int write_csv(const struct spc_result *r, const struct input *in, struct 
 		     co_csv_sep(b) ||
 		     co_csv_fieldz(b, p.cause == SPC_CAUSE_COMMON ? "" : spc_cause_name(p.cause)) ||
 		     co_csv_sep(b) || co_csv_fieldz(b, spc_class_name(p.cls)) || co_csv_sep(b) ||
-		     co_csv_fieldz(b, p.notes) || co_csv_end(b) || flush(b, f, 0);
+		     co_csv_fieldz(b, p.notes) || co_csv_end(b) || flush(b, k, 0);
 	}
-	return rc || flush(b, f, 1) ? CO_EIO : 0;
+	return rc || flush(b, k, 1) ? CO_EIO : 0;
+}
+
+struct half {
+	const struct spc_result *r;
+	const struct input *in;
+	size_t from, to;
+	struct sink k;
+	int rc;
+};
+
+static void *csv_half(void *arg)
+{
+	struct half *h = arg;
+	struct co_buf b;
+
+	co_buf_init(&b, 4u << 20);
+	h->rc = csv_rows(h->r, h->in, &b, &h->k, h->from, h->to);
+	co_buf_free(&b);
+	return NULL;
+}
+
+/* The rows as CSV. A big result is formatted by two threads, the second
+ * half into memory while the first goes out. */
+static int write_csv(const struct spc_result *r, const struct input *in, struct co_buf *b, FILE *f)
+{
+	size_t np = spc_result_npoints(r);
+	struct sink out = {f, NULL, NULL, 0};
+	struct half h;
+	pthread_t t;
+	int threaded = 0, rc;
+
+	rc = co_buf_adds(b, "facet,");
+	if (!rc && in->f2)
+		rc = co_buf_adds(b, "facet2,");
+	if (!rc)
+		rc = co_buf_adds(b, "x,y,n,cl,lcl,ucl,lcl_2sigma,ucl_2sigma,target,part,baseline,"
+		                    "include,sigma_signal,signals,cause,class,notes\r\n");
+	if (rc)
+		return CO_EIO;
+	memset(&h, 0, sizeof(h));
+	if (np >= 50000 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		h.r = r;
+		h.in = in;
+		h.from = np / 2;
+		h.to = np;
+		threaded = pthread_create(&t, NULL, csv_half, &h) == 0;
+	}
+	rc = csv_rows(r, in, b, &out, 0, threaded ? np / 2 : np);
+	if (threaded) {
+		pthread_join(t, NULL);
+		if (!rc)
+			rc = h.rc;
+		if (sink_release(&h.k, rc ? NULL : f) && !rc)
+			rc = CO_EIO;
+	}
+	return rc;
 }
 
 static int json_str(struct co_buf *b, const char *s)
@@ -832,8 +960,10 @@ static int json_num(struct co_buf *b, double v)
 	return co_buf_add(b, t, co_dtoa(v, t));
 }
 
-static int write_json(const struct spc_result *r, const struct input *in, struct co_buf *b, FILE *f)
+static int write_json(const struct spc_result *r, const struct input *in, struct co_buf *b,
+                      FILE *stream)
 {
+	struct sink sk = {stream, NULL, NULL, 0}, *f = &sk;
 	const struct spc_options *o = spc_result_options(r);
 	size_t s, i;
 	int rc;
