@@ -572,3 +572,50 @@ int imp__drivers_post(struct web_ctx *ctx)
 	}
 	return done(ctx, rc, &e, errors, back, "The driver diagram is changed");
 }
+
+/* ---- leaving a month out of the limits ------------------------------- */
+
+static int exclusion_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct co_err *e)
+{
+	const char *period = arg, *reason = web_form(ctx, "reason");
+	int include = web_form(ctx, "include") != NULL;
+	int64_t changed = 0;
+	int rc;
+
+	rc = db_exec(
+	        c,
+	        "UPDATE imp_data_points SET excluded = ?, exclude_reason = ? WHERE team_id = ? "
+	        "AND period = ? AND measure_id IN (SELECT m.id FROM imp_measures m LEFT JOIN "
+	        "imp_projects p ON p.id = m.project_id WHERE m.code = ? AND (m.shared = 1 OR "
+	        "p.team_id = ?))",
+	        DB_ARGS(DB_I(include ? 0 : 1), include ? DB_NUL : DB_T(reason), DB_I(ctx->scope_id),
+	                DB_T(period), DB_T(web_form(ctx, "measure")), DB_I(ctx->scope_id)),
+	        &changed, e);
+	if (rc == 0 && changed == 0)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "from", "there is no value for that month");
+	return rc;
+}
+
+int imp__exclusion_post(struct web_ctx *ctx)
+{
+	json_t *errors = json_object();
+	const char *reason = web_form(ctx, "reason");
+	int32_t day;
+	char period[16], back[96];
+	struct co_err e;
+	int rc = CO_EINPUT;
+
+	snprintf(back, sizeof(back), "/improve/t/%lld#measures", (long long)ctx->scope_id);
+	if (imp_period_parse(web_form(ctx, "month"), IMP_FREQ_MONTHLY, &day, NULL))
+		web_errors_add(ctx, errors, "month", "Enter the month as YYYY-MM");
+	if (!web_form(ctx, "include") && (!reason || !*reason))
+		web_errors_add(ctx, errors, "reason", "Say why the month is left out");
+	if (!json_object_size(errors)) {
+		imp_day_format(day, period, sizeof(period));
+		rc = in_tx(ctx, "improve.exclusion.change", "imp_team", ctx->scope_id,
+		           exclusion_write, period, &e);
+		if (rc == CO_EINPUT)
+			web_errors_add(ctx, errors, "month", "There is no value for that month");
+	}
+	return done(ctx, rc, &e, errors, back, "The chart is changed");
+}

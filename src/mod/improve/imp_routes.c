@@ -157,6 +157,8 @@ static const struct web_route imp_routes[] = {
          "improve_team_measure_add", NULL, 0},
         {HTTP_POST, "/improve/t/{team}/drivers", imp__drivers_post, TEAM_WRITE, "improve_drivers",
          NULL, 0},
+        {HTTP_POST, "/improve/t/{team}/exclusions", imp__exclusion_post, TEAM_PHASE,
+         "improve_exclusion", NULL, 0},
         {HTTP_POST, "/improve/t/{team}/upload", imp__upload_post, TEAM_WRITE, "improve_upload",
          NULL, 0},
         {HTTP_GET, "/improve/t/{team}/pdsa", imp__pdsa_form, TEAM_WRITE, "improve_pdsa_form", NULL,
