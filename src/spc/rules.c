@@ -308,8 +308,12 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 			lim_m(r, i, &l);
 		}
 		/* comparisons with NAN are false: a missing value has no side */
-		s = (v > l0.cl) - (v < l0.cl);
-		f |= (s > 0 ? SPC__F_ABOVE : 0) | (s < 0 ? SPC__F_BELOW : 0);
+		{
+			uint32_t above = v > l0.cl, below = v < l0.cl;
+
+			s = (int)above - (int)below;
+			f |= above * SPC__F_ABOVE | below * SPC__F_BELOW;
+		}
 		if (vm > l.ucl)
 			f |= SPC__F_SIGMA | SPC_SIG_ABOVE_UCL;
 		else if (vm < l.lcl)
