@@ -323,7 +323,8 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 		sig[i] = f;
 		/* shift: shift_len points on one side (a point on the mean or a
 		 * missing value breaks it) */
-		run = s != 0 && s == run_side ? run + 1 : s != 0;
+		/* branch-free: the side is a coin toss for the predictor */
+		run = (run & -(long)((s == run_side) & (s != 0))) + (s != 0);
 		run_side = s;
 		if (run >= shift_len) {
 			uint32_t bit = s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
@@ -334,7 +335,7 @@ static void mdc(struct spc_result *r, const struct spc_part *p, int shift_len, i
 			sig[i] |= bit;
 		}
 		/* trend: trend_len points, each higher (lower) than the last */
-		trun = d != 0 && d == tdir ? trun + 1 : d != 0;
+		trun = (trun & -(long)((d == tdir) & (d != 0))) + (d != 0);
 		tdir = d;
 		if (trun >= trend_len - 1) {
 			uint32_t bit = d > 0 ? SPC_SIG_TREND_UP : SPC_SIG_TREND_DOWN;
