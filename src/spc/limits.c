@@ -225,52 +225,81 @@ static double *scratch(struct spc__part_calc *pc)
 
 /* Collective's own individuals chart in two passes and no scratch: the
  * mean and the moving ranges together, then the screened moving ranges. */
+/* Sum and count of the values, and of the moving ranges between
+ * consecutive values (a missing value adds nothing and breaks the chain);
+ * with lim > 0 only the moving ranges below lim. Branch-free, two
+ * accumulators each so that the adder's latency is hidden. */
+static void i_sums(const double *y, size_t a, size_t b, double lim, double *sum, size_t *n,
+                   double *mrsum, size_t *nmr)
+{
+	double s0 = 0, s1 = 0, m0 = 0, m1 = 0, prev = NAN;
+	size_t k0 = 0, k1 = 0, j0 = 0, j1 = 0, i = a;
+
+	for (; i + 1 < b; i += 2) {
+		double v0 = y[i], v1 = y[i + 1];
+		double d0 = fabs(v0 - prev), d1 = fabs(v1 - v0);
+		int ok0 = v0 == v0, ok1 = v1 == v1;
+		int g0 = lim > 0 ? d0 < lim : d0 == d0, g1 = lim > 0 ? d1 < lim : d1 == d1;
+
+		s0 += ok0 ? v0 : 0;
+		s1 += ok1 ? v1 : 0;
+		k0 += (size_t)ok0;
+		k1 += (size_t)ok1;
+		m0 += g0 ? d0 : 0;
+		m1 += g1 ? d1 : 0;
+		j0 += (size_t)g0;
+		j1 += (size_t)g1;
+		prev = v1;
+	}
+	for (; i < b; i++) {
+		double v = y[i], d = fabs(v - prev);
+		int ok = v == v, g = lim > 0 ? d < lim : d == d;
+
+		s0 += ok ? v : 0;
+		k0 += (size_t)ok;
+		m0 += g ? d : 0;
+		j0 += (size_t)g;
+		prev = v;
+	}
+	*sum = s0 + s1;
+	*n = k0 + k1;
+	*mrsum = m0 + m1;
+	*nmr = j0 + j1;
+}
+
 static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 {
 	const struct spc_result *r = pc->r;
-	double sum[2] = {0, 0}, mrsum[2] = {0, 0};
-	double cl = pc->o->cl, amr, lim, prev = NAN, lcl, ucl, lcl2, ucl2;
-	size_t i, n = 0, nmr = 0;
-	const uint32_t both = SPC__F_BASE | SPC__F_INCLUDE;
+	double cl = pc->o->cl, amr, lcl, ucl, lcl2, ucl2, sum, mrsum;
+	size_t n, nmr;
+	double *v = NULL;
 
-	/* branch-free sums (a missing value adds nothing and breaks the
-	 * chain of moving ranges), two accumulators for the adder's latency */
-	for (i = pc->a; i < pc->b; i++) {
-		double v = y[i], d;
-		int ok, okd;
+	if (!r->all_base) {
+		/* the baseline's values, in order, without the others */
+		const uint32_t both = SPC__F_BASE | SPC__F_INCLUDE;
+		size_t i, k = 0;
 
-		if (!r->all_base && (r->sig[i] & both) != both)
-			continue;
-		d = fabs(v - prev);
-		ok = v == v;
-		okd = d == d;
-		sum[i & 1] += ok ? v : 0;
-		mrsum[i & 1] += okd ? d : 0;
-		n += (size_t)ok;
-		nmr += (size_t)okd;
-		prev = v;
+		v = scratch(pc);
+		if (!v)
+			return CO_ENOMEM;
+		for (i = pc->a; i < pc->b; i++)
+			if ((r->sig[i] & both) == both)
+				v[k++] = y[i];
+		i_sums(v, 0, k, 0, &sum, &n, &mrsum, &nmr);
+		y = v;
+		pc->a2 = 0;
+		pc->b2 = k;
+	} else {
+		i_sums(y, pc->a, pc->b, 0, &sum, &n, &mrsum, &nmr);
+		pc->a2 = pc->a;
+		pc->b2 = pc->b;
 	}
 	if (isnan(cl))
-		cl = n ? (sum[0] + sum[1]) / (double)n : NAN;
-	amr = nmr ? (mrsum[0] + mrsum[1]) / (double)nmr : NAN;
+		cl = n ? sum / (double)n : NAN;
+	amr = nmr ? mrsum / (double)nmr : NAN;
 	if (pc->o->screen_mr && nmr) {
-		lim = 3.267 * amr;
-		mrsum[0] = mrsum[1] = 0;
-		nmr = 0;
-		prev = NAN;
-		for (i = pc->a; i < pc->b; i++) {
-			double v = y[i], d;
-			int keep;
-
-			if (!r->all_base && (r->sig[i] & both) != both)
-				continue;
-			d = fabs(v - prev);
-			keep = d < lim;
-			mrsum[i & 1] += keep ? d : 0;
-			nmr += (size_t)keep;
-			prev = v;
-		}
-		amr = nmr ? (mrsum[0] + mrsum[1]) / (double)nmr : NAN;
+		i_sums(y, pc->a2, pc->b2, 3.267 * amr, &sum, &n, &mrsum, &nmr);
+		amr = nmr ? mrsum / (double)nmr : NAN;
 	}
 	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);
 	set_part(pc, cl, lcl, ucl, lcl2, ucl2);

@@ -79,6 +79,7 @@ struct spc__part_calc {
 	size_t a, b, part;
 	double *yw;            /* writable chart values (MR, T charts) */
 	struct spc__pool *tmp; /* scratch, freed when spc_run() returns */
+	size_t a2, b2;         /* the baseline's stretch (limits.c) */
 };
 
 /* limits.c: centre line and limits of one part, per the profile and chart.
