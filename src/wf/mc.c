@@ -359,12 +359,12 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 		 * run of draws at once (one page per cell, not one per value) */
 		blk = co_arena_alloc(&pa, (size_t)n_run * (size_t)nc * MC_BLOCK * sizeof(double));
 		tpl = co_arena_calloc(&pa, (size_t)n_run, sizeof(*tpl));
-		if (!work || !out || !copy || !H0 || !blk || !tpl || wf__pp_alloc(m, p, &pp, &pa)) {
+		if (!work || !out || !copy || !H0 || !blk || !tpl) {
 			co_arena_free(&pa);
 			rc = co_errf(e, CO_ENOMEM, "out of memory");
 			break;
 		}
-		/* each scenario's central values; a draw recompiles what it changes */
+		/* each scenario's values; a draw recompiles in place what it changes */
 		for (i = 0; i < n_run && !rc; i++)
 			rc = wf__pp_alloc(m, p, &tpl[i], &pa)
 			             ? co_errf(e, CO_ENOMEM, "out of memory")
@@ -387,11 +387,10 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 					if (!touches[i] && have_plain) {
 						res = copy;
 					} else {
-						rc = wf__compile_draw(m, p, run[i], rv, &tpl[i],
-						                      &pp, e);
+						rc = wf__compile_draw(m, p, run[i], rv, &tpl[i], e);
 						if (rc)
 							break;
-						wf__fast_run(m, p, &pp, H0, work, out);
+						wf__fast_run(m, p, &tpl[i], H0, work, out);
 						if (!touches[i]) {
 							memcpy(copy, out,
 							       (size_t)(m->T + 1) * W *

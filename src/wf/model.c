@@ -168,8 +168,6 @@ int wf__pp_alloc(const struct wf_model *m, int p, struct wf__pp *pp, struct co_a
 	if (!x)
 		return CO_ENOMEM;
 	memset(pp, 0, sizeof(*pp));
-	pp->blk = x;
-	pp->nblk = n;
 	pp->T = m->T;
 	pp->A = m->A;
 	pp->d = d;
@@ -798,14 +796,9 @@ int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct
 	return compile(m, p, s, rv, pp, 0, e);
 }
 
-int wf__compile_draw(const struct wf_model *m, int p, int s, const double *rv,
-                     const struct wf__pp *central, struct wf__pp *pp, struct co_err *e)
+int wf__compile_draw(const struct wf_model *m, int p, int s, const double *rv, struct wf__pp *pp,
+                     struct co_err *e)
 {
-	memcpy(pp->blk, central->blk, pp->nblk * sizeof(double));
-	pp->d = central->d;
-	pp->pool0 = central->pool0;
-	pp->max_x = central->max_x;
-	pp->vac0 = central->vac0;
 	return compile(m, p, s, rv, pp, 1, e);
 }
 

@@ -233,8 +233,6 @@ struct wf__pp {
 	double vac0;
 	double *dmult; /* [T+1] demand multiplier */
 	double *needs; /* [T+1] needs-based demand, NULL for growth */
-	double *blk;   /* the one block all the arrays above live in */
-	size_t nblk;
 };
 
 /* A manpower-planning model (manpower.c, manpower_json.c). */
@@ -304,11 +302,10 @@ int wf__pp_alloc(const struct wf_model *m, int p, struct wf__pp *pp, struct co_a
  * clamped; without, they are an error naming the scenario. */
 int wf__compile(const struct wf_model *m, int p, int s, const double *rv, struct wf__pp *pp,
                 struct co_err *e);
-/* As wf__compile for draw rv when central holds wf__compile(m, p, s, NULL):
- * only the fields the draw changes are compiled again (pp and central
- * allocated for the same profession). */
-int wf__compile_draw(const struct wf_model *m, int p, int s, const double *rv,
-                     const struct wf__pp *central, struct wf__pp *pp, struct co_err *e);
+/* As wf__compile for draw rv when pp already holds a compile of (p, s): only
+ * the fields a draw changes are compiled again, in place. */
+int wf__compile_draw(const struct wf_model *m, int p, int s, const double *rv, struct wf__pp *pp,
+                     struct co_err *e);
 /* The projection of one profession: out[(t * (G+1) + g) * WF_NCOL + col],
  * g = G for the profession row. work: wf__work_size(m, p) doubles. */
 size_t wf__work_size(const struct wf_model *m, int p);
