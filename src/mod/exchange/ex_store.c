@@ -13,8 +13,36 @@
  */
 #include "mod/exchange/ex_store.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Per-process lock stripes. The database row lock is what makes sign-ups
+ * safe across processes; these only keep the threads of one process from
+ * all waiting on the same row lock at once. When a holder commits,
+ * PostgreSQL wakes every waiter to race for the lock, so without them
+ * sixteen connections signing up to one exchange spend their time waking
+ * up rather than working (measured: about half the throughput of one
+ * connection). With them, each process sends one sign-up per exchange at a
+ * time and the rest queue on a mutex. */
+#define STRIPES 64
+static pthread_mutex_t stripes[STRIPES] = {
+#define M PTHREAD_MUTEX_INITIALIZER
+        M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+        M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+        M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+#undef M
+};
+
+static void stripe_lock(int64_t exchange_id)
+{
+	pthread_mutex_lock(&stripes[(uint64_t)exchange_id % STRIPES]);
+}
+
+static void stripe_unlock(int64_t exchange_id)
+{
+	pthread_mutex_unlock(&stripes[(uint64_t)exchange_id % STRIPES]);
+}
 
 /* An exchange locked for the rest of the transaction, with its policy. */
 struct locked {
@@ -34,10 +62,21 @@ static int lock_exchange(struct db_conn *c, int64_t id, struct locked *x, struct
 	struct db_rows *r;
 	int rc;
 
-	rc = db_query(c,
-	              "SELECT id, programme_id, capacity, reserved_places, starts_at, status "
-	              "FROM ex_exchanges WHERE id = ? {{for_update}}",
-	              DB_ARGS(DB_I(id)), &r, e);
+	/* One statement: the exchange's row locked, its programme's policy
+	 * read through scalar subqueries, which FOR UPDATE does not lock (so
+	 * sign-ups to different exchanges of one programme do not queue). */
+	rc = db_query(
+	        c,
+	        "SELECT x.id, x.programme_id, x.capacity, x.reserved_places, x.starts_at, "
+	        "x.status, (SELECT signup_opens_at FROM ex_programmes p WHERE p.id = "
+	        "x.programme_id), (SELECT signup_deadline FROM ex_programmes p WHERE p.id = "
+	        "x.programme_id), (SELECT approval_needed FROM ex_programmes p WHERE p.id = "
+	        "x.programme_id), (SELECT pending_holds_place FROM ex_programmes p WHERE p.id "
+	        "= x.programme_id), (SELECT offer_hours FROM ex_programmes p WHERE p.id = "
+	        "x.programme_id), (SELECT CASE WHEN allotments_released_at IS NULL THEN 0 ELSE "
+	        "1 END FROM ex_programmes p WHERE p.id = x.programme_id) FROM ex_exchanges x "
+	        "WHERE x.id = ? {{for_update}}",
+	        DB_ARGS(DB_I(id)), &r, e);
 	if (rc < 0)
 		return rc;
 	rc = db_rows_next(r, e);
@@ -52,49 +91,44 @@ static int lock_exchange(struct db_conn *c, int64_t id, struct locked *x, struct
 		x->reserved_places = (int)db_int(r, 3);
 		x->starts_at = db_int(r, 4);
 		x->cancelled = status && strcmp(status, "cancelled") == 0;
-		rc = 0;
-	}
-	db_rows_free(r);
-	if (rc < 0)
-		return rc;
-	rc = db_query(c,
-	              "SELECT signup_opens_at, signup_deadline, approval_needed, "
-	              "pending_holds_place, offer_hours, allotments_released_at "
-	              "FROM ex_programmes WHERE id = ?",
-	              DB_ARGS(DB_I(x->programme_id)), &r, e);
-	if (rc < 0)
-		return rc;
-	rc = db_rows_next(r, e);
-	if (rc == 0)
-		rc = co_errf(e, CO_EINTERNAL, "the exchange's programme is missing");
-	if (rc > 0) {
-		x->p.opens_at = db_int(r, 0);
-		x->p.deadline = db_int(r, 1);
-		x->p.approval_needed = (int)db_int(r, 2);
-		x->p.pending_holds_place = (int)db_int(r, 3);
-		x->p.offer_hours = (int)db_int(r, 4);
-		x->released = !db_isnull(r, 5);
+		x->p.opens_at = db_int(r, 6);
+		x->p.deadline = db_int(r, 7);
+		x->p.approval_needed = (int)db_int(r, 8);
+		x->p.pending_holds_place = (int)db_int(r, 9);
+		x->p.offer_hours = (int)db_int(r, 10);
+		x->released = (int)db_int(r, 11);
 		rc = 0;
 	}
 	db_rows_free(r);
 	return rc;
 }
 
-/* Counts by state; nomination places consumed reduce what stays reserved. */
-static int load_counts(struct db_conn *c, const struct locked *x, struct ex_counts *out,
-                       struct co_err *e)
+/* What one counting statement tells about an exchange's registrations. */
+struct tally {
+	int64_t max_seq; /* 0 when none */
+	int64_t mine;    /* the given user's registration, 0 when none */
+	enum ex_reg_state mine_state;
+};
+
+/* Counts by state; nomination places consumed reduce what stays reserved.
+ * With t, also the highest request sequence and user's registration, in
+ * the same statement. */
+static int load_counts_for(struct db_conn *c, const struct locked *x, int64_t user,
+                           struct ex_counts *out, struct tally *t, struct co_err *e)
 {
 	struct ex_counts n;
+	struct tally tl = {0, 0, 0};
 	struct db_rows *r;
 	int rc, nominated_holding = 0;
 
 	memset(&n, 0, sizeof(n));
 	n.capacity = x->capacity;
 	rc = db_query(c,
-	              "SELECT state, CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END, COUNT(*) "
-	              "FROM ex_registrations WHERE exchange_id = ? "
-	              "GROUP BY state, CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END",
-	              DB_ARGS(DB_I(x->id)), &r, e);
+	              "SELECT state, CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END, COUNT(*), "
+	              "MAX(seq), MAX(CASE WHEN user_id = ? THEN id ELSE 0 END) FROM "
+	              "ex_registrations WHERE exchange_id = ? GROUP BY state, CASE WHEN "
+	              "nomination_id IS NULL THEN 0 ELSE 1 END",
+	              DB_ARGS(DB_I(user), DB_I(x->id)), &r, e);
 	if (rc < 0)
 		return rc;
 	while ((rc = db_rows_next(r, e)) > 0) {
@@ -106,6 +140,12 @@ static int load_counts(struct db_conn *c, const struct locked *x, struct ex_coun
 		n.n[s] += k;
 		if (db_int(r, 1) && ex_state_holds_place(s, x->p.pending_holds_place))
 			nominated_holding += k;
+		if (db_int(r, 3) > tl.max_seq)
+			tl.max_seq = db_int(r, 3);
+		if (db_int(r, 4) > 0) {
+			tl.mine = db_int(r, 4);
+			tl.mine_state = s;
+		}
 	}
 	db_rows_free(r);
 	if (rc < 0)
@@ -113,7 +153,15 @@ static int load_counts(struct db_conn *c, const struct locked *x, struct ex_coun
 	if (!x->released && x->reserved_places > nominated_holding)
 		n.reserved = x->reserved_places - nominated_holding;
 	*out = n;
+	if (t)
+		*t = tl;
 	return 0;
+}
+
+static int load_counts(struct db_conn *c, const struct locked *x, struct ex_counts *out,
+                       struct co_err *e)
+{
+	return load_counts_for(c, x, 0, out, NULL, e);
 }
 
 /* Offers free places to the head of the waiting list. */
@@ -217,61 +265,62 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 	struct ex_reg_result res = {0};
 	struct locked x;
 	struct ex_counts n;
-	struct db_rows *r;
+	struct tally t;
 	enum ex_reg_state state;
-	int64_t seq, reg_id = 0;
-	int rc, have = 0;
+	int64_t reg_id = 0;
+	int rc;
 
+	stripe_lock(exchange_id);
+	/* Four round trips: lock, count, write, commit. */
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_exchange(c, exchange_id, &x, e));
 	TRY(ex_signup_open(&x.p, now, x.starts_at, x.cancelled, e));
-	TRY(db_query(c,
-	             "SELECT id, state FROM ex_registrations WHERE exchange_id = ? AND user_id = ?",
-	             DB_ARGS(DB_I(exchange_id), DB_I(user_id)), &r, e));
-	rc = db_rows_next(r, e);
-	if (rc > 0) {
-		enum ex_reg_state old = 0;
-
-		have = 1;
-		reg_id = db_int(r, 0);
-		ex_state_parse(db_text(r, 1), &old);
-		if (old != EX_CANCELLED && old != EX_DECLINED)
-			rc = co_errf(e, CO_ECONFLICT, "you are already registered (%s)",
-			             ex_state_name(old) ? ex_state_name(old) : "?");
-	}
-	db_rows_free(r);
-	if (rc < 0)
+	TRY(load_counts_for(c, &x, user_id, &n, &t, e));
+	if (t.mine && t.mine_state != EX_CANCELLED && t.mine_state != EX_DECLINED) {
+		rc = co_errf(e, CO_ECONFLICT, "you are already registered (%s)",
+		             ex_state_name(t.mine_state));
 		goto out;
-	TRY(load_counts(c, &x, &n, e));
+	}
 	state = ex_signup_state(&n, &x.p);
-	TRY(db_query_int(
-	        c, "SELECT COALESCE(MAX(seq), 0) + 1 FROM ex_registrations WHERE exchange_id = ?",
-	        DB_ARGS(DB_I(exchange_id)), &seq, e));
-	if (have) {
+	res.seq = t.max_seq + 1;
+	if (t.mine) {
+		reg_id = t.mine;
 		TRY(db_exec(c,
 		            "UPDATE ex_registrations SET state = ?, seq = ?, requested_at = ?, "
 		            "offered_at = NULL, offer_expires_at = NULL, decided_at = NULL, "
 		            "reason = '', updated_at = ? WHERE id = ?",
-		            DB_ARGS(DB_T(ex_state_name(state)), DB_I(seq), DB_I(now), DB_I(now),
+		            DB_ARGS(DB_T(ex_state_name(state)), DB_I(res.seq), DB_I(now), DB_I(now),
 		                    DB_I(reg_id)),
 		            NULL, e));
+		n.n[t.mine_state]--;
 	} else {
 		TRY(db_query_int(c,
 		                 "INSERT INTO ex_registrations (exchange_id, user_id, state, seq, "
 		                 "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 		                 DB_ARGS(DB_I(exchange_id), DB_I(user_id),
-		                         DB_T(ex_state_name(state)), DB_I(seq), DB_I(now),
+		                         DB_T(ex_state_name(state)), DB_I(res.seq), DB_I(now),
 		                         DB_I(now)),
 		                 &reg_id, e));
 	}
-	TRY(fill(c, &x, now, &res.offers_made, e));
-	TRY(read_result(c, reg_id, &res, e));
+	/* The newcomer is last in line: its position is the queue's length. */
+	n.n[state]++;
+	res.registration_id = reg_id;
+	res.state = state;
+	res.position = state == EX_WAITLISTED ? n.n[EX_WAITLISTED] : 0;
+	/* Places left with people waiting (the state before was not what the
+	 * invariant says): offer them now. */
+	if (ex_offers_due(&n, &x.p) > 0) {
+		TRY(fill(c, &x, now, &res.offers_made, e));
+		TRY(read_result(c, reg_id, &res, e));
+	}
 	TRY(db_commit(c, e));
+	stripe_unlock(exchange_id);
 	if (out)
 		*out = res;
 	return 0;
 out:
 	db_rollback(c);
+	stripe_unlock(exchange_id);
 	return rc;
 }
 
