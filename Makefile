@@ -51,7 +51,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(sort $(wildcard tests/unit/helpers/*.c))
 
-.PHONY: all run check bench lint fuzz clean setup spc-reference unit
+.PHONY: all run check bench lint fuzz clean setup spc-reference unit print-pkgs
 all: collective
 
 collective: $(BUILD)/collective
@@ -115,3 +115,7 @@ clean:
 	rm -rf build build-san build-fuzz collective collective-san
 
 -include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)
+
+# For scripts that compile outside make (fuzz, lint): the pkg-config names.
+print-pkgs:
+	@echo $(PKGS)
