@@ -206,6 +206,8 @@ int wf__pp_alloc(const struct wf_model *m, int p, struct wf__pp *pp, struct co_a
 
 /* ---- Applying random draws and scenarios ----------------------------------- */
 
+static void clamp_all(int kind, double *v, size_t n);
+
 /* The uncertainty entry on (p, field, need), or NULL. */
 static const struct wf__uncert *find_unc(const struct wf_model *m, int p, int field, int need)
 {
@@ -243,6 +245,7 @@ static void draw_all(const struct wf__uncert *u, const double *rv, double *v, si
 			v[i] += rv[u->var0];
 		}
 	}
+	clamp_all(wf__fields[u->field].kind, v, n);
 }
 
 static double op_apply(int op, double v, double x)
@@ -362,7 +365,7 @@ static int apply(const struct ctx *c, int field, int need, double *v, int stride
 {
 	const struct wf_model *m = c->m;
 	const struct wf__scenario *sc = &m->scen[c->s];
-	int kind = wf__fields[field].kind, i, t, j, changed = 0;
+	int kind = wf__fields[field].kind, i, t, j, changed = 0, first = m->T + 1;
 
 	for (i = 0; i < sc->n; i++) {
 		const struct wf__change *ch = &sc->c[i];
@@ -371,18 +374,23 @@ static int apply(const struct ctx *c, int field, int need, double *v, int stride
 		if (!wf__fields[field].needs && ch->prof != -1 && ch->prof != c->p)
 			continue;
 		changed = 1;
+		if (ch->from_t < first)
+			first = ch->from_t;
 		apply_op(ch->op, ch->v, v + (size_t)ch->from_t * stride,
 		         (size_t)(m->T + 1 - ch->from_t) * stride);
 	}
-	/* the file's values were checked when it was read */
-	if (!changed && !(c->rv && find_unc(m, c->p, field, need)))
+	/* the file's values were checked when it was read, a draw's were
+	 * clamped as it was applied: only what the scenario changed is left */
+	if (!changed)
 		return 0;
-	for (t = 0; t <= m->T; t++) {
-		double *row = v + (size_t)t * stride;
-		if (c->rv) {
-			clamp_all(kind, row, (size_t)stride);
-			continue;
-		}
+	if (c->rv) {
+		if (first <= m->T)
+			clamp_all(kind, v + (size_t)first * stride,
+			          (size_t)(m->T + 1 - first) * stride);
+		return 0;
+	}
+	for (t = first; t <= m->T; t++) {
+		const double *row = v + (size_t)t * stride;
 		for (j = 0; j < stride; j++)
 			if (!in_range(kind, row[j]))
 				return range_error(c, field, need, row[j], elem,
