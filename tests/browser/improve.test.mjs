@@ -173,4 +173,21 @@ test('data entry works without JavaScript', async () => {
 	assert(!res || res.status() === 200, 'the CSV export answers');
 });
 
+test('the matrix follows new data at once (no stale dashboard)', async () => {
+	const admin = await newPage();
+	await signIn(admin, 'faculty@demo.collective.test');
+	const row = () => admin.locator('#matrix tbody tr').filter({ hasText: 'Adult admissions ward two, Cardiff' });
+	await admin.goto(`${base}/improve/c/restrictive-practice/matrix`);
+	assert(!(await row().locator('td').first().innerText()).includes('2026-10'), 'no October yet');
+	const team = await newPage();
+	await signIn(team, 'team@demo.collective.test');
+	await team.goto(`${base}/improve/t/10/data?period=2026-10`);
+	const rp = team.getByRole('group', { name: /Restrictive practice/ });
+	await rp.getByLabel('Numerator').first().fill('5');
+	await rp.getByLabel('Denominator').first().fill('610');
+	await submit(team);
+	await admin.reload();
+	assert((await row().locator('td').first().innerText()).includes('2026-10'), 'October is the latest point');
+});
+
 await run();

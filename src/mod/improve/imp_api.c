@@ -60,15 +60,11 @@ int imp__api_collab(struct web_ctx *ctx)
 
 int imp__api_matrix(struct web_ctx *ctx)
 {
-	struct db_conn *c;
-	struct imp__data d;
 	struct co_err e;
 	json_t *m;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp__load(c, ctx->scope_id, 0, IMP__LOAD_VALUES, ctx->arena, &d, &e)) < 0 ||
-	    (rc = imp__matrix_json(ctx, &d, &m, &e)) < 0)
+	if ((rc = imp__matrix_cached(ctx, ctx->scope_id, &m, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200, m);
 }

@@ -13,6 +13,7 @@
 
 #include "mod/accounts/acct.h"
 #include "mod/improve/imp_data.h"
+#include "mod/improve/imp_store.h"
 #include "mod/improve/imp_web_int.h"
 
 static const char *form_or(struct web_ctx *ctx, const char *name, const char *dflt)
@@ -53,6 +54,13 @@ static int in_tx(struct web_ctx *ctx, const char *action, const char *object, in
 	if ((rc = web_db(ctx, &c, e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, e)) < 0)
 		return rc;
 	rc = write(ctx, arg, c, e);
+	/* anything changed here can change the collaborative's charts */
+	if (rc == 0) {
+		int team = ctx->route && ctx->route->need.scope &&
+		           strcmp(ctx->route->need.scope, IMP_SCOPE_TEAM) == 0;
+
+		rc = imp_store_touch(c, team ? 0 : ctx->scope_id, team ? ctx->scope_id : 0, e);
+	}
 	if (rc == 0) {
 		after = json_object();
 		for (size_t i = 0; i < ctx->req->form.n; i++)

@@ -133,15 +133,11 @@ int imp__collab_page(struct web_ctx *ctx)
 
 int imp__matrix_page(struct web_ctx *ctx)
 {
-	struct db_conn *c;
-	struct imp__data data;
 	struct co_err e;
 	json_t *d, *m;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp__load(c, ctx->scope_id, 0, IMP__LOAD_VALUES, ctx->arena, &data, &e)) < 0 ||
-	    (rc = imp__matrix_json(ctx, &data, &m, &e)) < 0)
+	if ((rc = imp__matrix_cached(ctx, ctx->scope_id, &m, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	d = page(ctx, "Teams and measures");
 	json_object_set_new(d, "matrix", m);
@@ -917,6 +913,8 @@ static int phase_store(struct web_ctx *ctx, int64_t team_id, const char *measure
 	        NULL, e);
 	after = json_pack("{s:I,s:s,s:s,s:s}", "measure_id", (json_int_t)measure, "kind", kind,
 	                  "from", fp, "reason", reason);
+	if (rc == 0)
+		rc = imp_store_touch(c, 0, team_id, e);
 	if (rc == 0)
 		rc = acct_audit(c, ctx->user ? ctx->user->id : 0, ctx->req->client,
 		                "improve.phase.create", "imp_team", team_id, NULL, after, e);

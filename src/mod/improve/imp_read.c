@@ -3,6 +3,8 @@
  * the API returns unchanged, so the two never disagree.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -237,5 +239,87 @@ int imp__chart_json(struct web_ctx *ctx, const struct imp__data *d, int team, in
 	}
 	spc_result_free(r);
 	*out = j;
+	return 0;
+}
+
+/*
+ * The dashboard cache. Computing the matrix means reading every value of
+ * the collaborative and running a chart per team and measure; it changes
+ * only when the collaborative's data_version moves on (imp_store_touch), so
+ * each process keeps the last few answers, as JSON text, by collaborative,
+ * version and language. One cheap query checks the version per request, so
+ * several servers on one database never show a stale matrix.
+ *
+ * Owned by this file; IMP_CACHE entries, each freed when replaced; guarded
+ * by one mutex (held only to copy in or out, never while computing).
+ */
+#define IMP_CACHE 8
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int64_t collab, version;
+	char lang[4];
+	char *json;
+	size_t len;
+	unsigned long used;
+} cache[IMP_CACHE];
+static unsigned long cache_clock;
+
+int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, struct co_err *e)
+{
+	struct db_conn *c;
+	struct imp__data d;
+	json_t *m;
+	json_error_t jerr;
+	int64_t version;
+	char *text = NULL;
+	size_t len = 0;
+	int rc, i, slot = 0;
+
+	if ((rc = web_db(ctx, &c, e)) < 0 ||
+	    (rc = db_query_int(c, "SELECT data_version FROM imp_collaboratives WHERE id = ?",
+	                       DB_ARGS(DB_I(collab_id)), &version, e)) < 0)
+		return rc;
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < IMP_CACHE; i++)
+		if (cache[i].json && cache[i].collab == collab_id && cache[i].version == version &&
+		    strcmp(cache[i].lang, ctx->lang) == 0) {
+			cache[i].used = ++cache_clock;
+			m = json_loadb(cache[i].json, cache[i].len, 0, &jerr);
+			pthread_mutex_unlock(&cache_lock);
+			if (!m)
+				return co_errf(e, CO_ENOMEM, "out of memory");
+			*out = m;
+			return 0;
+		}
+	pthread_mutex_unlock(&cache_lock);
+
+	if ((rc = imp__load(c, collab_id, 0, IMP__LOAD_VALUES, ctx->arena, &d, e)) < 0 ||
+	    (rc = imp__matrix_json(ctx, &d, &m, e)) < 0)
+		return rc;
+	json_object_set_new(m, "data_version", json_integer(version));
+	text = json_dumps(m, JSON_COMPACT);
+	if (text) {
+		len = strlen(text);
+		pthread_mutex_lock(&cache_lock);
+		/* an empty slot, or else the one used longest ago */
+		for (i = 0; i < IMP_CACHE; i++) {
+			if (!cache[i].json) {
+				slot = i;
+				break;
+			}
+			if (cache[i].used < cache[slot].used)
+				slot = i;
+		}
+		free(cache[slot].json);
+		cache[slot].collab = collab_id;
+		cache[slot].version = version;
+		snprintf(cache[slot].lang, sizeof(cache[slot].lang), "%s", ctx->lang);
+		cache[slot].json = text;
+		cache[slot].len = len;
+		cache[slot].used = ++cache_clock;
+		pthread_mutex_unlock(&cache_lock);
+	}
+	*out = m;
 	return 0;
 }

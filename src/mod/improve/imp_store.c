@@ -188,6 +188,20 @@ int imp_store_catalog(struct db_conn *c, int64_t collab_id, int32_t today, struc
 	return 0;
 }
 
+int imp_store_touch(struct db_conn *c, int64_t collab_id, int64_t team_id, struct co_err *e)
+{
+	if (collab_id)
+		return db_exec(
+		        c,
+		        "UPDATE imp_collaboratives SET data_version = data_version + 1 WHERE id "
+		        "= ?",
+		        DB_ARGS(DB_I(collab_id)), NULL, e);
+	return db_exec(c,
+	               "UPDATE imp_collaboratives SET data_version = data_version + 1 WHERE id = "
+	               "(SELECT collaborative_id FROM imp_teams WHERE id = ?)",
+	               DB_ARGS(DB_I(team_id)), NULL, e);
+}
+
 int imp_store_save_points(struct db_conn *c, int64_t actor, const struct imp_point *pts, int n,
                           int64_t now, struct co_err *e)
 {
@@ -247,6 +261,10 @@ int imp_store_save_points(struct db_conn *c, int64_t actor, const struct imp_poi
 	}
 	if (n == 0)
 		return 0;
+	for (i = 0; i < n; i++)
+		if ((i == 0 || pts[i].team_id != pts[i - 1].team_id) &&
+		    (rc = imp_store_touch(c, 0, pts[i].team_id, e)) < 0)
+			return rc;
 	after = json_pack("{s:i, s:I}", "values", n, "team_id",
 	                  one_team ? (json_int_t)first_team : 0);
 	if (!after)

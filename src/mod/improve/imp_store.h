@@ -33,4 +33,8 @@ int imp_store_catalog(struct db_conn *c, int64_t collab_id, int32_t today, struc
 int imp_store_save_points(struct db_conn *c, int64_t actor, const struct imp_point *pts, int n,
                           int64_t now, struct co_err *e);
 
+/* Moves on the collaborative's data_version (a change to its charts): the
+ * collaborative's id, or 0 and a team of it. In the caller's transaction. */
+int imp_store_touch(struct db_conn *c, int64_t collab_id, int64_t team_id, struct co_err *e);
+
 #endif
