@@ -5,6 +5,7 @@
  */
 #include "web/web_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,9 +194,40 @@ static int web__static(struct web_ctx *ctx)
 	return http_static_handler(ctx->req, ctx->res);
 }
 
+/* The serialised document, built once (under the app's lock). */
+static int openapi_text(struct web_app *app, const char **text, size_t *len, struct co_err *e)
+{
+	json_t *doc;
+	int rc = 0;
+
+	pthread_mutex_lock(&app->openapi_mu);
+	if (!app->openapi_text) {
+		doc = web__openapi_build(app, e);
+		if (doc)
+			app->openapi_text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(doc);
+		if (app->openapi_text)
+			app->openapi_len = strlen(app->openapi_text);
+		else
+			rc = doc ? co_errf(e, CO_ENOMEM, "out of memory")
+			         : (e->code ? e->code : CO_EINPUT);
+	}
+	pthread_mutex_unlock(&app->openapi_mu);
+	*text = app->openapi_text;
+	*len = app->openapi_len;
+	return rc;
+}
+
 static int web__openapi(struct web_ctx *ctx)
 {
-	http_res_static(ctx->res, ctx->app->openapi_text, ctx->app->openapi_len);
+	const char *text;
+	size_t len;
+	struct co_err e;
+	int rc = openapi_text(ctx->app, &text, &len, &e);
+
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	http_res_static(ctx->res, text, len);
 	ctx->res->content_type = "application/json";
 	return 0;
 }
@@ -237,7 +269,6 @@ int web_app_new(const struct web_config *cfg, const struct web_module *const *mo
 	size_t nall = 0, nr = 0, ns = 0, i, j;
 	struct http_router *router = NULL;
 	struct db_conn *c = NULL;
-	json_t *doc;
 	int rc;
 
 	if (!modules)
@@ -250,6 +281,9 @@ int web_app_new(const struct web_config *cfg, const struct web_module *const *mo
 		return co_errf(e, CO_ENOMEM, "out of memory");
 	app->cfg = *cfg;
 	app->modules = modules;
+	/* The API document is built on first request (a few milliseconds that
+	 * start-up should not pay); the unit tests build it. */
+	pthread_mutex_init(&app->openapi_mu, NULL);
 	for (i = 0; i < nall; i++) {
 		nr += all[i]->nroutes;
 		ns += all[i]->nscopes;
@@ -316,19 +350,6 @@ int web_app_new(const struct web_config *cfg, const struct web_module *const *mo
 		goto fail;
 	http_router_free(router);
 
-	doc = web__openapi_build(app, e);
-	if (!doc) {
-		rc = e->code ? e->code : CO_EINPUT;
-		goto fail;
-	}
-	app->openapi_text = json_dumps(doc, JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	json_decref(doc);
-	if (!app->openapi_text) {
-		rc = co_errf(e, CO_ENOMEM, "out of memory");
-		goto fail;
-	}
-	app->openapi_len = strlen(app->openapi_text);
-
 	if (app->identity && cfg->db) {
 		rc = db_acquire(cfg->db, &c, e);
 		if (rc == 0)
@@ -352,6 +373,7 @@ void web_app_free(struct web_app *app)
 	free(app->routes);
 	free(app->scopes);
 	free(app->openapi_text);
+	pthread_mutex_destroy(&app->openapi_mu);
 	free(app);
 }
 
@@ -361,9 +383,14 @@ const struct http_route *web_app_routes(const struct web_app *app, size_t *n)
 	return app->routes;
 }
 
-json_t *web_app_openapi(const struct web_app *app)
+json_t *web_app_openapi(struct web_app *app, struct co_err *e)
 {
-	return json_loadb(app->openapi_text, app->openapi_len, 0, NULL);
+	const char *text;
+	size_t len;
+
+	if (openapi_text(app, &text, &len, e) < 0)
+		return NULL;
+	return json_loadb(text, len, 0, NULL);
 }
 
 static const char *need_name(enum web_need_kind k)

@@ -257,8 +257,10 @@ struct http_hooks web_app_hooks(struct web_app *app);
  * New reference. */
 json_t *web_app_routes_json(const struct web_app *app);
 
-/* The OpenAPI 3.1 document of every /api/v1 route. New reference. */
-json_t *web_app_openapi(const struct web_app *app);
+/* The OpenAPI 3.1 document of every /api/v1 route (built on first use;
+ * NULL with e filled when a module's description is not valid JSON). New
+ * reference. */
+json_t *web_app_openapi(struct web_app *app, struct co_err *e);
 
 /* ---- the request context ---- */
 

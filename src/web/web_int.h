@@ -8,6 +8,8 @@
 #ifndef WEB_INT_H
 #define WEB_INT_H
 
+#include <pthread.h>
+
 #include "web/web.h"
 
 #define WEB__COOKIE_SESSION "collective_session"
@@ -26,7 +28,8 @@ struct web_app {
 	size_t nscopes;
 	const struct web_identity *identity;
 	unsigned char secret[32];
-	char *openapi_text; /* the document, serialised once */
+	pthread_mutex_t openapi_mu;
+	char *openapi_text; /* the document, serialised on first use */
 	size_t openapi_len;
 };
 

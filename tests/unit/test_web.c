@@ -361,7 +361,7 @@ static void openapi_matches_route_table(void **state)
 
 	(void)state;
 	assert_int_equal(web_app_new(&cfg, NULL, &app, &e), 0);
-	doc = web_app_openapi(app);
+	doc = web_app_openapi(app, &e);
 	assert_non_null(doc);
 	assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
 	paths = json_object_get(doc, "paths");
