@@ -64,7 +64,7 @@ void wf__fast_stock(const struct wf_model *m, int p, double *H0)
 
 WF_CLONES
 void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, const double *H0,
-                  double *work, double *out)
+                  double *work, double *out, int totals_only)
 {
 	const struct wf__prof *P = &m->prof[p];
 	const int A = m->A, T = m->T, G = P->n_groups;
@@ -141,7 +141,7 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 			jt = cg * sg + ci * si + R * sr + co * so;
 		}
 		/* groups: headcount and FTE, then age by a year */
-		for (g = 0; g < G; g++) {
+		for (g = 0; g < (totals_only ? 0 : G); g++) {
 			double *h = H + (size_t)g * A4, *hn = Hn + (size_t)g * A4;
 			const v4d sh = {P->share[g], P->share[g], P->share[g], P->share[g]};
 			a0 = (v4d){0, 0, 0, 0};
@@ -216,6 +216,8 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 			Hn = sw;
 		}
 	}
+	if (totals_only)
+		return;
 	for (t = 0; t <= T; t++)
 		for (g = 0; g < G; g++) {
 			double *o = out + (size_t)t * W + (size_t)g * WF_NCOL;

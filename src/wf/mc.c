@@ -290,6 +290,24 @@ int wf_mc_sets(const struct wf_mc_opts *o)
 	return n;
 }
 
+/* Groups of a run whose ageing is the reference run's: the reference's
+ * headcount, FTE and leavers plus the group's share of the difference in
+ * the profession's (out holds the run's profession rows and joiners). */
+static void add_shares(const struct wf__prof *P, int T, const double *ref, double *out)
+{
+	size_t W = (size_t)(P->n_groups + 1) * WF_NCOL, G = (size_t)P->n_groups, g;
+	int t, c;
+
+	for (t = 0; t <= T; t++) {
+		const double *rt = ref + (size_t)t * W, *rp = rt + G * WF_NCOL;
+		double *ot = out + (size_t)t * W, *op = ot + G * WF_NCOL;
+		for (g = 0; g < G; g++)
+			for (c = WF_HEADCOUNT; c <= WF_LEAVERS; c++)
+				ot[g * WF_NCOL + c] =
+				        rt[g * WF_NCOL + c] + P->share[g] * (op[c] - rp[c]);
+	}
+}
+
 /* Compact cells of one profession, year by year: every column of the
  * profession row, then headcount, FTE and leavers of each group. A group's
  * joiners are its fixed share of the profession's, and so are their
@@ -365,20 +383,21 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 		size_t W = (size_t)(G + 1) * WF_NCOL, d, d0, nb;
 		size_t A4 = WF__PAD(m->A);
 		struct co_arena pa;
-		int touches[WF__MAX_SCEN + 1];
+		int touches[WF__MAX_SCEN + 1], ages[WF__MAX_SCEN + 1];
 		struct wf__pp *tpl;
-		double *H0, *blk;
+		double *H0, *blk, *ref;
 
 		co_arena_init(&pa, 0);
 		work = co_arena_alloc(&pa, wf__fast_work(m, p) * sizeof(double));
 		out = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
 		copy = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
+		ref = co_arena_alloc(&pa, (size_t)(m->T + 1) * W * sizeof(double));
 		H0 = co_arena_alloc(&pa, (size_t)G * A4 * sizeof(double));
 		/* a block of MC_BLOCK draws is gathered, then written to each cell's
 		 * run of draws at once (one page per cell, not one per value) */
 		blk = co_arena_alloc(&pa, (size_t)n_run * (size_t)nc * MC_BLOCK * sizeof(double));
 		tpl = co_arena_calloc(&pa, (size_t)n_run, sizeof(*tpl));
-		if (!work || !out || !copy || !H0 || !blk || !tpl) {
+		if (!work || !out || !copy || !ref || !H0 || !blk || !tpl) {
 			co_arena_free(&pa);
 			rc = co_errf(e, CO_ENOMEM, "out of memory");
 			break;
@@ -393,12 +412,14 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 			break;
 		}
 		wf__fast_stock(m, p, H0);
-		for (i = 0; i < n_run; i++)
+		for (i = 0; i < n_run; i++) {
 			touches[i] = run[i] != 0 && wf__scenario_touches(m, run[i], p);
+			ages[i] = run[i] != 0 && wf__scenario_ages(m, run[i], p);
+		}
 		for (d0 = 0; d0 < D && !rc; d0 += MC_BLOCK) {
 			nb = D - d0 < MC_BLOCK ? D - d0 : MC_BLOCK;
 			for (d = 0; d < nb; d++) {
-				int have_plain = 0;
+				int have_plain = 0, have_ref = 0;
 				draw_for(m, p, o->seed, (long)(d0 + d), rv);
 				for (i = 0; i < n_run; i++) {
 					double *res = out,
@@ -409,7 +430,23 @@ int wf_monte_carlo(const struct wf_model *m, const struct wf_mc_opts *o, double 
 						rc = wf__compile_draw(m, p, run[i], rv, &tpl[i], e);
 						if (rc)
 							break;
-						wf__fast_run(m, p, &tpl[i], H0, work, out);
+						if (!ages[i] && have_ref) {
+							/* same ageing as the reference run: its
+							 * groups plus their shares of the
+							 * difference */
+							wf__fast_run(m, p, &tpl[i], H0, work, out,
+							             1);
+							add_shares(P, m->T, ref, out);
+						} else {
+							wf__fast_run(m, p, &tpl[i], H0, work, out,
+							             0);
+							if (!ages[i]) {
+								memcpy(ref, out,
+								       (size_t)(m->T + 1) * W *
+								               sizeof(double));
+								have_ref = 1;
+							}
+						}
 						if (!touches[i]) {
 							memcpy(copy, out,
 							       (size_t)(m->T + 1) * W *

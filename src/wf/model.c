@@ -846,6 +846,20 @@ int wf__beta_rows(const struct wf_model *m, const struct wf__uncert *u)
 	}
 }
 
+int wf__scenario_ages(const struct wf_model *m, int s, int p)
+{
+	const struct wf__scenario *sc = &m->scen[s];
+	int i;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct wf__change *ch = &sc->c[i];
+		if ((ch->field == WF__F_LEAVER_RATE || ch->field == WF__F_FTE_RATIO) &&
+		    (ch->prof == -1 || ch->prof == p))
+			return 1;
+	}
+	return 0;
+}
+
 int wf__scenario_touches(const struct wf_model *m, int s, int p)
 {
 	const struct wf__scenario *sc = &m->scen[s];

@@ -318,13 +318,21 @@ void wf__impulse(const struct wf_model *m, int p, const struct wf__pp *pp, int t
                  double *fte);
 
 /* The same projection arranged for speed (fastrun.c), equal up to rounding;
- * for Monte Carlo draws. H0: wf__fast_stock's padded stock of p. */
+ * for Monte Carlo draws. H0: wf__fast_stock's padded stock of p. With
+ * totals_only, the groups' headcount, FTE and leavers are not computed (only
+ * their joiners and the profession row). */
 /* Padded length of an age vector in fastrun.c (whole blocks of 8 and one spare). */
 #define WF__PAD(A) (((size_t)(A) + 7) / 8 * 8 + 8)
 size_t wf__fast_work(const struct wf_model *m, int p);
 void wf__fast_stock(const struct wf_model *m, int p, double *H0);
+/* With totals_only, the groups' headcount, FTE and leavers are not computed
+ * (only their joiners and the profession row). */
 void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, const double *H0,
-                  double *work, double *out);
+                  double *work, double *out, int totals_only);
+/* Whether scenario s changes the leaver rates or FTE ratios of p: if not,
+ * its groups differ from any other such scenario's only by their shares of
+ * the profession's difference (the equations are linear in joiners). */
+int wf__scenario_ages(const struct wf_model *m, int s, int p);
 
 /* A Beta-distributed parameter: how many rows it has (one draw each) and
  * the mean of row j (its value in the file). */

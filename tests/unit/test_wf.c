@@ -499,6 +499,47 @@ static void mc_scenarios_share_random_numbers(void **state)
 	wf_model_free(m);
 }
 
+/* A scenario that leaves ageing alone is computed from the reference run
+ * plus shares of the difference: the same percentiles as computing it whole. */
+static void mc_shortcut_matches_full_run(void **state)
+{
+	FILE *f = fopen("examples/workforce-model.json", "rb");
+	char *text = calloc(1, 1 << 20);
+	struct wf_model *m;
+	int both[2], alone[1];
+	double *a, *b;
+	size_t rows, i;
+	struct co_err e;
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(text);
+	assert_true(fread(text, 1, (1 << 20) - 1, f) > 0);
+	fclose(f);
+	m = load(text);
+	rows = wf_rows(m);
+	both[0] = 0;
+	both[1] = alone[0] = wf_model_find_scenario(m, "grow");
+	{
+		struct wf_mc_opts o2 = {300, 11, 2, both, 0}, o1 = {300, 11, 1, alone, 0};
+		a = calloc(2 * rows * WF_NCOL * WF_NPCT, sizeof(double));
+		b = calloc(rows * WF_NCOL * WF_NPCT, sizeof(double));
+		assert_int_equal(wf_monte_carlo(m, &o2, a, &e), 0);
+		assert_int_equal(wf_monte_carlo(m, &o1, b, &e), 0);
+	}
+	for (i = 0; i < rows * WF_NCOL * WF_NPCT; i++) {
+		double x = a[rows * WF_NCOL * WF_NPCT + i], y = b[i];
+		if (isnan(x) && isnan(y))
+			continue;
+		if (!(fabs(x - y) <= 1e-9 * fmax(1, fabs(y))))
+			fail_msg("value %zu: %.17g vs %.17g", i, x, y);
+	}
+	free(a);
+	free(b);
+	free(text);
+	wf_model_free(m);
+}
+
 /* The Monte Carlo run (fastrun.c) is the same projection up to rounding. */
 static void fast_run_matches_core(void **state)
 {
@@ -522,7 +563,7 @@ static void fast_run_matches_core(void **state)
 	for (s = 0; s < wf_model_scenarios(m); s++) {
 		assert_int_equal(wf__compile(m, 0, s, NULL, &pp, &e), 0);
 		wf__run(m, 0, &pp, w1, o1);
-		wf__fast_run(m, 0, &pp, H0, w2, o2);
+		wf__fast_run(m, 0, &pp, H0, w2, o2, 0);
 		for (i = 0; i < n; i++) {
 			if (isnan(o1[i]) && i % WF_NCOL >= WF_GRADUATES)
 				continue; /* empty on group rows */
@@ -550,6 +591,7 @@ int main(void)
 	        cmocka_unit_test(not_json_is_bad_input),
 	        cmocka_unit_test(percentiles_match_sorting),
 	        cmocka_unit_test(fast_run_matches_core),
+	        cmocka_unit_test(mc_shortcut_matches_full_run),
 	        cmocka_unit_test(mc_repeats_from_a_seed),
 	        cmocka_unit_test(mc_percentiles_converge),
 	        cmocka_unit_test(mc_scenarios_share_random_numbers),
