@@ -61,12 +61,15 @@ int imp__api_collab(struct web_ctx *ctx)
 int imp__api_matrix(struct web_ctx *ctx)
 {
 	struct co_err e;
-	json_t *m;
+	const char *text;
+	size_t len;
 	int rc;
 
-	if ((rc = imp__matrix_cached(ctx, ctx->scope_id, &m, &e)) < 0)
+	/* the cached text goes out as it is: no parsing and printing again */
+	if ((rc = imp__matrix_cached(ctx, ctx->scope_id, NULL, &text, &len, &e)) < 0)
 		return api_fail(ctx, rc, &e);
-	return web_json(ctx, 200, m);
+	rc = http_res_json(ctx->res, 200, text, len);
+	return rc < 0 ? api_fail(ctx, rc, NULL) : 0;
 }
 
 int imp__api_view(struct web_ctx *ctx)

@@ -137,7 +137,7 @@ int imp__matrix_page(struct web_ctx *ctx)
 	json_t *d, *m;
 	int rc;
 
-	if ((rc = imp__matrix_cached(ctx, ctx->scope_id, &m, &e)) < 0)
+	if ((rc = imp__matrix_cached(ctx, ctx->scope_id, &m, NULL, NULL, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	d = page(ctx, "Teams and measures");
 	json_object_set_new(d, "matrix", m);

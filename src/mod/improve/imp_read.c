@@ -265,7 +265,8 @@ static struct {
 } cache[IMP_CACHE];
 static unsigned long cache_clock;
 
-int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, struct co_err *e)
+int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, const char **text_out,
+                       size_t *len_out, struct co_err *e)
 {
 	struct db_conn *c;
 	struct imp__data d;
@@ -285,11 +286,21 @@ int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, str
 		if (cache[i].json && cache[i].collab == collab_id && cache[i].version == version &&
 		    strcmp(cache[i].lang, ctx->lang) == 0) {
 			cache[i].used = ++cache_clock;
-			m = json_loadb(cache[i].json, cache[i].len, 0, &jerr);
+			if (out)
+				m = json_loadb(cache[i].json, cache[i].len, 0, &jerr);
+			else
+				m = (json_t *)co_arena_strndup(ctx->arena, cache[i].json,
+				                               cache[i].len);
+			len = cache[i].len;
 			pthread_mutex_unlock(&cache_lock);
 			if (!m)
 				return co_errf(e, CO_ENOMEM, "out of memory");
-			*out = m;
+			if (out)
+				*out = m;
+			else {
+				*text_out = (const char *)m;
+				*len_out = len;
+			}
 			return 0;
 		}
 	pthread_mutex_unlock(&cache_lock);
@@ -299,27 +310,41 @@ int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, str
 		return rc;
 	json_object_set_new(m, "data_version", json_integer(version));
 	text = json_dumps(m, JSON_COMPACT);
-	if (text) {
-		len = strlen(text);
-		pthread_mutex_lock(&cache_lock);
-		/* an empty slot, or else the one used longest ago */
-		for (i = 0; i < IMP_CACHE; i++) {
-			if (!cache[i].json) {
-				slot = i;
-				break;
-			}
-			if (cache[i].used < cache[slot].used)
-				slot = i;
+	if (!text) {
+		if (out) {
+			*out = m; /* answer without keeping it */
+			return 0;
 		}
-		free(cache[slot].json);
-		cache[slot].collab = collab_id;
-		cache[slot].version = version;
-		snprintf(cache[slot].lang, sizeof(cache[slot].lang), "%s", ctx->lang);
-		cache[slot].json = text;
-		cache[slot].len = len;
-		cache[slot].used = ++cache_clock;
-		pthread_mutex_unlock(&cache_lock);
+		json_decref(m);
+		return co_errf(e, CO_ENOMEM, "out of memory");
 	}
-	*out = m;
-	return 0;
+	len = strlen(text);
+	/* the caller's copy is made before the cache owns the text */
+	if (!out)
+		*text_out = co_arena_strndup(ctx->arena, text, len);
+	pthread_mutex_lock(&cache_lock);
+	/* an empty slot, or else the one used longest ago */
+	for (i = 0; i < IMP_CACHE; i++) {
+		if (!cache[i].json) {
+			slot = i;
+			break;
+		}
+		if (cache[i].used < cache[slot].used)
+			slot = i;
+	}
+	free(cache[slot].json);
+	cache[slot].collab = collab_id;
+	cache[slot].version = version;
+	snprintf(cache[slot].lang, sizeof(cache[slot].lang), "%s", ctx->lang);
+	cache[slot].json = text;
+	cache[slot].len = len;
+	cache[slot].used = ++cache_clock;
+	pthread_mutex_unlock(&cache_lock);
+	if (out) {
+		*out = m;
+		return 0;
+	}
+	json_decref(m);
+	*len_out = len;
+	return *text_out ? 0 : co_errf(e, CO_ENOMEM, "out of memory");
 }

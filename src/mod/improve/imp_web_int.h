@@ -92,8 +92,10 @@ json_t *imp__measure_json(const struct imp__measure *m);
 int imp__matrix_json(struct web_ctx *ctx, const struct imp__data *d, json_t **out,
                      struct co_err *e);
 /* The matrix of a collaborative, from this process's cache while the
- * collaborative's data_version has not moved on (imp_read.c). */
-int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, struct co_err *e);
+ * collaborative's data_version has not moved on (imp_read.c): as JSON in
+ * *out, or (out NULL) as JSON text in the request's arena. */
+int imp__matrix_cached(struct web_ctx *ctx, int64_t collab_id, json_t **out, const char **text,
+                       size_t *len, struct co_err *e);
 /* One team's measure: points with centre line, limits and signals, the
  * signals in words, phases, and (svg != 0) the chart as SVG text. */
 int imp__chart_json(struct web_ctx *ctx, const struct imp__data *d, int team, int measure, int svg,
