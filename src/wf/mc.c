@@ -156,7 +156,7 @@ static void draw_for(const struct wf_model *m, int p, uint64_t seed, long draw, 
 /* ---- Percentiles ---------------------------------------------------------------- */
 
 #define NBINS    1024
-#define MC_BLOCK 16
+#define MC_BLOCK ((size_t)16)
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -276,7 +276,7 @@ static double *big_alloc(size_t bytes)
 #endif
 		return p;
 	}
-	return malloc(bytes);
+	return malloc(bytes ? bytes : 1);
 }
 
 int wf_mc_sets(const struct wf_mc_opts *o)
@@ -312,7 +312,7 @@ static void add_shares(const struct wf__prof *P, int T, const double *ref, doubl
  * profession row, then headcount, FTE and leavers of each group. A group's
  * joiners are its fixed share of the profession's, and so are their
  * percentiles. */
-#define GROUP_CELLS 3
+#define GROUP_CELLS ((size_t)3)
 static int n_cells(const struct wf_model *m, int p)
 {
 	return (m->T + 1) * (GROUP_CELLS * m->prof[p].n_groups + WF_NCOL);
