@@ -113,6 +113,22 @@ const char *web_param(const struct web_ctx *ctx, const char *name)
 	return http_param(ctx->req, name);
 }
 
+int web_param_id(const struct web_ctx *ctx, const char *name, int64_t *id)
+{
+	const char *s = http_param(ctx->req, name);
+	char *end;
+	long long v;
+
+	if (!s || *s < '1' || *s > '9')
+		return CO_ENOTFOUND;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return CO_ENOTFOUND;
+	*id = (int64_t)v;
+	return 0;
+}
+
 const char *web_query(const struct web_ctx *ctx, const char *name)
 {
 	return http_query(ctx->req, name);

@@ -310,6 +310,10 @@ const char *web_param(const struct web_ctx *ctx, const char *name);
 const char *web_query(const struct web_ctx *ctx, const char *name);
 const char *web_form(const struct web_ctx *ctx, const char *name);
 
+/* A path parameter that must be a positive integer (an id): 0, or
+ * CO_ENOTFOUND when it is absent or not one (the object cannot exist). */
+int web_param_id(const struct web_ctx *ctx, const char *name, int64_t *id);
+
 /* The JSON body of the request: an object, or 400 problem JSON already
  * written into the response and CO_EINPUT returned. The value is borrowed
  * (freed when the request ends). */

@@ -5,7 +5,6 @@
  */
 #include "mod/accounts/acct_int.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,21 +66,6 @@ static int body_only(struct web_ctx *ctx, json_t *body, const char *const *allow
 		}
 	}
 	return bad ? -1 : 0;
-}
-
-static int parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* ---- organisations ---- */
@@ -263,7 +247,7 @@ int acct__api_member_put(struct web_ctx *ctx)
 	int64_t uid;
 	int rc;
 
-	if (parse_id(web_param(ctx, "user_id"), &uid) < 0)
+	if (web_param_id(ctx, "user_id", &uid) < 0)
 		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
@@ -293,7 +277,7 @@ int acct__api_member_delete(struct web_ctx *ctx)
 	int64_t uid;
 	int rc;
 
-	if (parse_id(web_param(ctx, "user_id"), &uid) < 0)
+	if (web_param_id(ctx, "user_id", &uid) < 0)
 		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return api_fail(ctx, rc, &e);
@@ -546,7 +530,7 @@ int acct__api_token_delete(struct web_ctx *ctx)
 	int64_t id;
 	int rc;
 
-	if (parse_id(web_param(ctx, "id"), &id) < 0)
+	if (web_param_id(ctx, "id", &id) < 0)
 		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return api_fail(ctx, rc, &e);

@@ -7,7 +7,6 @@
  */
 #include "mod/accounts/acct_int.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,21 +123,6 @@ static int start_session(struct web_ctx *ctx, int64_t uid, struct co_err *e)
 		return rc;
 	}
 	return web_session_cookie(ctx, token, session_lifetime(ctx));
-}
-
-static int parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* The organisation the route's {code} names (access.c has found it). */
@@ -615,7 +599,7 @@ int acct__member_role_post(struct web_ctx *ctx)
 	int64_t uid;
 	int rc;
 
-	if (parse_id(web_param(ctx, "user"), &uid) < 0)
+	if (web_param_id(ctx, "user", &uid) < 0)
 		return CO_ENOTFOUND;
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return web_fail(ctx, rc, &e);
@@ -634,7 +618,7 @@ int acct__member_remove_post(struct web_ctx *ctx)
 	int64_t uid;
 	int rc;
 
-	if (parse_id(web_param(ctx, "user"), &uid) < 0)
+	if (web_param_id(ctx, "user", &uid) < 0)
 		return CO_ENOTFOUND;
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return web_fail(ctx, rc, &e);
@@ -652,7 +636,7 @@ int acct__invitation_revoke_post(struct web_ctx *ctx)
 	int64_t id;
 	int rc;
 
-	if (parse_id(web_param(ctx, "id"), &id) < 0)
+	if (web_param_id(ctx, "id", &id) < 0)
 		return CO_ENOTFOUND;
 	rc = acct__invitation_revoke(ctx, ctx->scope_id, id, &e);
 	return back_to_members(ctx, rc, &e, "The invitation has been withdrawn");
@@ -840,7 +824,7 @@ int acct__token_revoke_post(struct web_ctx *ctx)
 	int64_t id;
 	int rc;
 
-	if (parse_id(web_param(ctx, "id"), &id) < 0)
+	if (web_param_id(ctx, "id", &id) < 0)
 		return CO_ENOTFOUND;
 	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0)
 		return web_fail(ctx, rc, &e);
