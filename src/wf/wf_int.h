@@ -13,19 +13,20 @@
 #include <math.h>
 
 #include "base/arena.h"
+#include "base/limits.h"
 #include "wf/wf.h"
 
-/* Limits on a model, so that no file can make the engine allocate without
- * bound (sizes grow as professions x groups x ages x years). */
-#define WF__MAX_PROF     500
-#define WF__MAX_GROUPS   1000
-#define WF__MAX_HORIZON  100
-#define WF__MAX_AGE      130
-#define WF__MAX_COURSE   20
-#define WF__MAX_ROWS     100000 /* rows of any one table */
-#define WF__MAX_SCEN     200
-#define WF__MAX_CELLS    20000000L             /* professions x groups x years x ages */
-#define WF__MAX_MC_BYTES (2048L * 1024 * 1024) /* one profession's draws in memory */
+/* Limits on a model (base/limits.h), so that no file can make the engine
+ * allocate without bound (sizes grow as professions x groups x ages x years). */
+#define WF__MAX_PROF     CO_WF_MAX_PROFESSIONS
+#define WF__MAX_GROUPS   CO_WF_MAX_GROUPS
+#define WF__MAX_HORIZON  CO_WF_MAX_HORIZON
+#define WF__MAX_AGE      CO_WF_MAX_AGE
+#define WF__MAX_COURSE   CO_WF_MAX_COURSE
+#define WF__MAX_ROWS     CO_WF_MAX_ROWS
+#define WF__MAX_SCEN     CO_WF_MAX_SCENARIOS
+#define WF__MAX_CELLS    CO_WF_MAX_CELLS
+#define WF__MAX_MC_BYTES CO_WF_MAX_MC_BYTES
 
 struct wf__agerow {
 	int lo, hi;
