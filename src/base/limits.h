@@ -53,14 +53,14 @@
 #define CO_EX_MAX_CAPACITY 100000 /* places at one exchange or session */
 
 /* Workforce engine (src/wf) */
-#define CO_WF_MAX_PROFESSIONS 500           /* professions in one model */
-#define CO_WF_MAX_GROUPS      1000          /* groups of one profession */
-#define CO_WF_MAX_HORIZON     100           /* years projected */
-#define CO_WF_MAX_AGE         130           /* the oldest age_max */
-#define CO_WF_MAX_COURSE      20            /* years of one course */
-#define CO_WF_MAX_ROWS        100000        /* rows of any one table in a file */
-#define CO_WF_MAX_SCENARIOS   200           /* scenarios, base included */
-#define CO_WF_MAX_CELLS       20000000L     /* professions x groups x ages x years */
+#define CO_WF_MAX_PROFESSIONS 500                   /* professions in one model */
+#define CO_WF_MAX_GROUPS      1000                  /* groups of one profession */
+#define CO_WF_MAX_HORIZON     100                   /* years projected */
+#define CO_WF_MAX_AGE         130                   /* the oldest age_max */
+#define CO_WF_MAX_COURSE      20                    /* years of one course */
+#define CO_WF_MAX_ROWS        100000                /* rows of any one table in a file */
+#define CO_WF_MAX_SCENARIOS   200                   /* scenarios, base included */
+#define CO_WF_MAX_CELLS       20000000L             /* professions x groups x ages x years */
 #define CO_WF_MAX_MC_BYTES    (2048L * 1024 * 1024) /* one profession's draws */
 
 /* Memory */
