@@ -75,7 +75,7 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 	double *hs = Fs + T + 2, *fs = hs + (size_t)G * (T + 2);
 	double *pg = fs + (size_t)G * (T + 2), *pi = pg + A4, *pr = pi + A4, *po = pr + A4;
 	double B = pp->pool0, D = 0, sg = 0, si = 0, sr = 0, so = 0;
-	int t, g, x, k, d = pp->d;
+	int t, g, x, k, d = pp->d, jlo, jhi;
 
 	memcpy(H, H0, (size_t)G * A4 * sizeof(double));
 	memset(H + (size_t)G * A4, 0, A4 * sizeof(double));
@@ -84,6 +84,17 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 			H[(size_t)G * A4 + x] += H0[(size_t)g * A4 + x];
 	memset(q, 0, 5 * A4 * sizeof(double));
 	memset(pg, 0, 4 * A4 * sizeof(double));
+	/* the 8-age blocks whose stores (ages x+1 .. x+8) may take joiners */
+	jlo = A;
+	jhi = 0;
+	for (x = 0; x < A; x++)
+		if (pp->pi_grad[x] != 0 || pp->pi_int[x] != 0 || pp->pi_ret[x] != 0 ||
+		    pp->pi_oth[x] != 0) {
+			if (x - 1 < jlo)
+				jlo = x - 1;
+			jhi = x;
+		}
+	jlo = jlo < 0 ? 0 : jlo / 8 * 8;
 	for (x = 0; x < A; x++) {
 		pm[x] = x <= pp->max_x ? 1 : 0;
 		sg += (pg[x] = pp->pi_grad[x]);
@@ -148,16 +159,22 @@ void wf__fast_run(const struct wf_model *m, int p, const struct wf__pp *pp, cons
 			a1 = a0;
 			b0 = a0;
 			b1 = a0;
-			/* two accumulators each, so that the additions overlap */
+			/* two accumulators each, so that the additions overlap; joiners
+			 * only where some arrive (blocks jlo .. jhi) */
 			for (x = 0; x < A; x += 8) {
 				v4d hv = ld(h + x), hw = ld(h + x + 4);
 				a0 += hv;
 				b0 += hw;
 				a1 += hv * ld(f + x);
 				b1 += hw * ld(f + x + 4);
-				if (!last) {
+				if (last)
+					continue;
+				if (x >= jlo && x < jhi) {
 					st(hn + x + 1, hv * ld(s + x) + sh * ld(J + x + 1));
 					st(hn + x + 5, hw * ld(s + x + 4) + sh * ld(J + x + 5));
+				} else {
+					st(hn + x + 1, hv * ld(s + x));
+					st(hn + x + 5, hw * ld(s + x + 4));
 				}
 			}
 			a0 += b0;
