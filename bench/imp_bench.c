@@ -18,9 +18,9 @@
 #include "db/db.h"
 #include "mod/improve/imp_store.h"
 
-#define TEAMS 100
+#define TEAMS    100
 #define MEASURES 6
-#define MONTHS 36
+#define MONTHS   36
 
 static uint64_t state = 42;
 
@@ -45,9 +45,9 @@ int main(int argc, char **argv)
 		const char *code, *type, *chart;
 		double mult;
 	} ms[MEASURES] = {
-		{"m_rate", "rate", "u", 1000},	  {"m_prop", "proportion", "p", 100},
-		{"m_count", "count", "c", 1},	  {"m_rate2", "rate", "u", 1000},
-		{"m_prop2", "proportion", "p", 100}, {"m_count2", "count", "c", 1},
+	        {"m_rate", "rate", "u", 1000},       {"m_prop", "proportion", "p", 100},
+	        {"m_count", "count", "c", 1},        {"m_rate2", "rate", "u", 1000},
+	        {"m_prop2", "proportion", "p", 100}, {"m_count2", "count", "c", 1},
 	};
 	struct db *db;
 	struct db_conn *c;
@@ -64,22 +64,25 @@ int main(int argc, char **argv)
 	if (db_open(argv[1], 1, &db, &e) || db_acquire(db, &c, &e))
 		return fail("open", &e);
 	if (db_begin(c, DB_TX_WRITE, &e) ||
-	    db_query_int(c,
-			 "INSERT INTO imp_collaboratives (slug, name, starts_on, ends_on, rule_set, "
-			 "created_at, updated_at) VALUES ('bench', 'Benchmark collaborative', "
-			 "'2023-09-01', '2026-08-31', 'mdc', ?, ?) RETURNING id",
-			 DB_ARGS(DB_I(now), DB_I(now)), &collab, &e) ||
+	    db_query_int(
+	            c,
+	            "INSERT INTO imp_collaboratives (slug, name, starts_on, ends_on, rule_set, "
+	            "created_at, updated_at) VALUES ('bench', 'Benchmark collaborative', "
+	            "'2023-09-01', '2026-08-31', 'mdc', ?, ?) RETURNING id",
+	            DB_ARGS(DB_I(now), DB_I(now)), &collab, &e) ||
 	    db_query_int(c, "SELECT COUNT(*) FROM organisations", DB_NOARGS, &norgs, &e))
 		return fail("collaborative", &e);
 	for (m = 0; m < MEASURES; m++)
-		if (db_query_int(c,
-				 "INSERT INTO imp_measures (collaborative_id, shared, code, name, kind, "
-				 "data_type, multiplier, direction, chart, position, created_at) VALUES (?, "
-				 "1, ?, ?, 'outcome', ?, ?, 'down', ?, ?, ?) RETURNING id",
-				 DB_ARGS(DB_I(collab), DB_T(ms[m].code), DB_T(ms[m].code),
-					 DB_T(ms[m].type), DB_R(ms[m].mult), DB_T(ms[m].chart), DB_I(m),
-					 DB_I(now)),
-				 &mid[m], &e))
+		if (db_query_int(
+		            c,
+		            "INSERT INTO imp_measures (collaborative_id, shared, code, name, kind, "
+		            "data_type, multiplier, direction, chart, position, created_at) VALUES "
+		            "(?, "
+		            "1, ?, ?, 'outcome', ?, ?, 'down', ?, ?, ?) RETURNING id",
+		            DB_ARGS(DB_I(collab), DB_T(ms[m].code), DB_T(ms[m].code),
+		                    DB_T(ms[m].type), DB_R(ms[m].mult), DB_T(ms[m].chart), DB_I(m),
+		                    DB_I(now)),
+		            &mid[m], &e))
 			return fail("measure", &e);
 	pts = calloc(TEAMS * MEASURES * MONTHS, sizeof(*pts));
 	if (!pts)
@@ -87,12 +90,14 @@ int main(int argc, char **argv)
 	for (t = 0; t < TEAMS; t++) {
 		snprintf(code, sizeof(code), "B%03d", t);
 		if (db_query_int(c, "SELECT id FROM organisations ORDER BY id LIMIT 1 OFFSET ?",
-				 DB_ARGS(DB_I(t % norgs)), &org, &e) ||
-		    db_query_int(c,
-				 "INSERT INTO imp_teams (collaborative_id, org_id, code, name, created_at) "
-				 "VALUES (?, ?, ?, ?, ?) RETURNING id",
-				 DB_ARGS(DB_I(collab), DB_I(org), DB_T(code), DB_T(code), DB_I(now)),
-				 &team, &e))
+		                 DB_ARGS(DB_I(t % norgs)), &org, &e) ||
+		    db_query_int(
+		            c,
+		            "INSERT INTO imp_teams (collaborative_id, org_id, code, name, "
+		            "created_at) "
+		            "VALUES (?, ?, ?, ?, ?) RETURNING id",
+		            DB_ARGS(DB_I(collab), DB_I(org), DB_T(code), DB_T(code), DB_I(now)),
+		            &team, &e))
 			return fail("team", &e);
 		for (m = 0; m < MEASURES; m++) {
 			double level = 10 + 20 * unif();
@@ -109,11 +114,13 @@ int main(int argc, char **argv)
 					p->type = IMP_DATA_COUNT;
 					p->value = floor(level * shift * (0.7 + 0.6 * unif()));
 				} else {
-					p->type = strcmp(ms[m].type, "rate") == 0 ? IMP_DATA_RATE
-										 : IMP_DATA_PROPORTION;
+					p->type = strcmp(ms[m].type, "rate") == 0
+					                  ? IMP_DATA_RATE
+					                  : IMP_DATA_PROPORTION;
 					p->denominator = den;
-					p->numerator = floor(den * level * shift / 1000 * (0.6 + 0.8 * unif()) *
-							     (p->type == IMP_DATA_PROPORTION ? 20 : 1));
+					p->numerator = floor(
+					        den * level * shift / 1000 * (0.6 + 0.8 * unif()) *
+					        (p->type == IMP_DATA_PROPORTION ? 20 : 1));
 					if (p->numerator > den)
 						p->numerator = den;
 					p->value = p->numerator / den;

@@ -205,9 +205,8 @@ static int cmd_import(int argc, char **argv)
 		status = CLI_OK;
 		goto out;
 	}
-	if ((rc = db_begin(c, DB_TX_WRITE, &e)) < 0 ||
-	    (rc = imp_store_save_points(c, 0, pts, n, (int64_t)now, &e)) < 0 ||
-	    (rc = db_commit(c, &e)) < 0) {
+	if (db_begin(c, DB_TX_WRITE, &e) < 0 ||
+	    imp_store_save_points(c, 0, pts, n, (int64_t)now, &e) < 0 || db_commit(c, &e) < 0) {
 		fprintf(stderr, "collective improve import: %s\n", e.msg);
 		goto out;
 	}

@@ -117,7 +117,7 @@ int imp__api_data_post(struct web_ctx *ctx)
 	struct imp_catalog cat;
 	struct imp_errs errs;
 	struct imp_field *fields;
-	struct imp_point *pts;
+	struct imp_point *pts = NULL;
 	struct db_conn *c;
 	struct co_err e;
 	json_t *body, *values, *errors;

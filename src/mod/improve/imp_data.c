@@ -510,8 +510,8 @@ static int split_field(const char *name, int64_t *mid, int64_t *gid, const char 
 		*gid = v;
 		p = end + 1;
 	}
-	if (strcmp(p, "value") && strcmp(p, "num") && strcmp(p, "den") &&
-	    (strcmp(p, "notes") || *gid))
+	if (strcmp(p, "value") != 0 && strcmp(p, "num") != 0 && strcmp(p, "den") != 0 &&
+	    (strcmp(p, "notes") != 0 || *gid))
 		return -2;
 	*part = p;
 	return 0;
@@ -590,8 +590,8 @@ int imp_entry_validate(const struct imp_catalog *cat, int64_t team_id, enum imp_
 			if (slots[mi].gids[gi] == gid)
 				break;
 		if (gi == slots[mi].ng) {
-			int64_t *ng = co_arena_alloc(a, sizeof(int64_t) * (size_t)(gi + 1));
-			const char *(*nr)[3] = co_arena_calloc(a, (size_t)(gi + 1), sizeof(*nr));
+			int64_t *ng = co_arena_alloc(a, sizeof(int64_t) * ((size_t)gi + 1));
+			const char *(*nr)[3] = co_arena_calloc(a, (size_t)gi + 1, sizeof(*nr));
 
 			if (!ng || !nr)
 				return CO_ENOMEM;

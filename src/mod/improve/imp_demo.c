@@ -307,7 +307,7 @@ int imp_demo_generate(uint64_t seed, struct co_arena *a, struct imp_demo *out, s
 	d.nnodes = NNODES;
 
 	/* data: three measures, 24 months, with gaps for completeness */
-	d.points = co_arena_calloc(a, IMP_DEMO_TEAMS * IMP_DEMO_MONTHS * IMP_DEMO_MEASURES,
+	d.points = co_arena_calloc(a, (size_t)IMP_DEMO_TEAMS * IMP_DEMO_MONTHS * IMP_DEMO_MEASURES,
 	                           sizeof(*d.points));
 	if (!d.points)
 		return co_errf(e, CO_ENOMEM, "out of memory");
@@ -388,7 +388,7 @@ int imp_demo_generate(uint64_t seed, struct co_arena *a, struct imp_demo *out, s
 
 	/* PDSA cycles: the huddle where the ward improved, and two or three
 	 * other ideas per ward */
-	d.cycles = co_arena_calloc(a, IMP_DEMO_TEAMS * 8, sizeof(*d.cycles));
+	d.cycles = co_arena_calloc(a, (size_t)IMP_DEMO_TEAMS * 8, sizeof(*d.cycles));
 	if (!d.cycles)
 		return co_errf(e, CO_ENOMEM, "out of memory");
 	n = 0;
@@ -460,7 +460,8 @@ int imp_demo_generate(uint64_t seed, struct co_arena *a, struct imp_demo *out, s
 	d.ncycles = n;
 
 	/* monthly reports through the collaborative, a few missed */
-	d.reports = co_arena_calloc(a, IMP_DEMO_TEAMS * IMP_DEMO_MONTHS, sizeof(*d.reports));
+	d.reports =
+	        co_arena_calloc(a, (size_t)IMP_DEMO_TEAMS * IMP_DEMO_MONTHS, sizeof(*d.reports));
 	if (!d.reports)
 		return co_errf(e, CO_ENOMEM, "out of memory");
 	n = 0;

@@ -19,7 +19,7 @@
 
 static int64_t day_to_unix(int32_t day, int hour)
 {
-	return (int64_t)day * 86400 + hour * 3600;
+	return (int64_t)day * 86400 + (int64_t)hour * 3600;
 }
 
 static void month_text(const struct imp_demo *d, int m, int day, char *out, size_t size)
@@ -212,7 +212,7 @@ static int load(struct db_conn *c, const struct imp_demo *d, struct co_arena *a,
 	}
 	/* the change package */
 	pkg_ids = co_arena_calloc(a, (size_t)d->nnodes, sizeof(int64_t));
-	node_ids = co_arena_calloc(a, (size_t)(d->nnodes * IMP_DEMO_TEAMS), sizeof(int64_t));
+	node_ids = co_arena_calloc(a, (size_t)d->nnodes * IMP_DEMO_TEAMS, sizeof(int64_t));
 	if (!pkg_ids || !node_ids)
 		return co_errf(e, CO_ENOMEM, "out of memory");
 	for (i = 0; i < d->nnodes; i++) {

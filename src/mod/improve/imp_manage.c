@@ -84,11 +84,11 @@ static int refused(struct web_ctx *ctx, json_t *errors, const char *back)
 	json_t *d = json_pack("{s:s,s:s}", "title", web_t(ctx, "The change was not made"), "nav",
 	                      "improve"),
 	       *list = json_array();
-	const char *k;
-	json_t *v;
 
-	json_object_foreach(errors, k, v)
-	        json_array_append_new(list, json_pack("{s:s,s:O}", "field", k, "message", v));
+	for (void *it = json_object_iter(errors); it; it = json_object_iter_next(errors, it))
+		json_array_append_new(list,
+		                      json_pack("{s:s,s:O}", "field", json_object_iter_key(it),
+		                                "message", json_object_iter_value(it)));
 	json_decref(errors);
 	json_object_set_new(d, "upload_errors", list);
 	json_object_set_new(d, "back", json_string(back));
@@ -243,9 +243,10 @@ static int session_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 	        "INSERT INTO imp_learning_sessions (collaborative_id, number, title, starts_at, "
 	        "ends_at, mode, place, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	        DB_ARGS(DB_I(ctx->scope_id), DB_I(n), DB_T(web_form(ctx, "title")),
-	                DB_I((int64_t)day * 86400 + 9 * 3600),
-	                DB_I((int64_t)day * 86400 + 16 * 3600), DB_T(web_form(ctx, "mode")),
-	                DB_T(form_or(ctx, "place", "")), DB_T(form_or(ctx, "agenda", ""))),
+	                DB_I((int64_t)day * 86400 + (int64_t)9 * 3600),
+	                DB_I((int64_t)day * 86400 + (int64_t)16 * 3600),
+	                DB_T(web_form(ctx, "mode")), DB_T(form_or(ctx, "place", "")),
+	                DB_T(form_or(ctx, "agenda", ""))),
 	        NULL, e);
 }
 

@@ -96,6 +96,11 @@ int imp__index_page(struct web_ctx *ctx)
 		                                col_text(r, 5), "can_open", can > 0));
 	}
 	db_rows_free(r);
+	if (rc < 0) {
+		json_decref(d);
+		json_decref(items);
+		return web_fail(ctx, rc, &e);
+	}
 	teams = json_array();
 	for (i = 0; i < ctx->nroles; i++) {
 		struct imp__team t;
@@ -331,13 +336,13 @@ int imp__data_post(struct web_ctx *ctx)
 	struct imp_catalog cat;
 	struct imp_errs errs;
 	struct imp_field *fields;
-	struct imp_point *pts;
+	struct imp_point *pts = NULL;
 	struct db_conn *c;
 	struct co_err e;
 	int32_t period;
 	json_t *errors;
 	size_t i;
-	int n, rc;
+	int n = 0, rc;
 	char url[96];
 
 	if (month_param(web_form(ctx, "period"), &period)) {
@@ -381,20 +386,23 @@ int imp__upload_post(struct web_ctx *ctx)
 	struct imp_catalog cat;
 	struct imp_errs errs;
 	struct imp_table tab;
-	struct imp_point *pts;
+	struct imp_point *pts = NULL;
 	struct db_conn *c;
 	struct co_err e;
 	json_t *d, *list;
-	int n, rc, i;
+	int n = 0, rc, i;
 	char url[96];
 
 	if ((rc = route_team(ctx, &t, NULL, &e)) < 0 || (rc = web_db(ctx, &c, &e)) < 0 ||
 	    (rc = imp_store_catalog(c, t.collab_id, imp__today(), ctx->arena, &cat, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	imp_errs_init(&errs);
-	if (!f || f->len == 0)
+	if (!f || f->len == 0) {
 		imp_errs_add(&errs, 0, 0, "file", "Choose a CSV file to upload");
-	rc = errs.n ? CO_EINPUT : imp_table_read(f->data, f->len, ctx->arena, &tab, &errs);
+		rc = CO_EINPUT;
+	} else {
+		rc = imp_table_read(f->data, f->len, ctx->arena, &tab, &errs);
+	}
 	if (rc == 0)
 		rc = imp_csv_validate(&cat, t.id, &tab, ctx->arena, &pts, &n, &errs);
 	if (rc == CO_EINPUT) {
@@ -885,7 +893,7 @@ static int phase_store(struct web_ctx *ctx, int64_t team_id, const char *measure
 	            DB_ARGS(DB_I(t.collab_id), DB_T(measure_s), DB_T(measure_s), DB_I(team_id)),
 	            &measure, e) < 0)
 		web_errors_add(ctx, errors, "measure", "Choose one of the team's measures");
-	if (!kind || (strcmp(kind, "baseline") && strcmp(kind, "phase")))
+	if (!kind || (strcmp(kind, "baseline") != 0 && strcmp(kind, "phase") != 0))
 		web_errors_add(ctx, errors, "kind", "Choose a baseline or a new phase");
 	if (imp_period_parse(from_s, IMP_FREQ_MONTHLY, &from, NULL))
 		web_errors_add(ctx, errors, "from", "Enter the first month as YYYY-MM");
@@ -939,11 +947,12 @@ int imp__phase_post(struct web_ctx *ctx)
 	snprintf(url, sizeof(url), "/improve/t/%lld", (long long)ctx->scope_id);
 	if (rc == CO_EINPUT) {
 		json_t *d = page(ctx, "The change was not made"), *list = json_array();
-		const char *k;
-		json_t *v;
 
-		json_object_foreach(errors, k, v) json_array_append_new(
-		        list, json_pack("{s:s,s:O}", "field", k, "message", v));
+		for (void *it = json_object_iter(errors); it;
+		     it = json_object_iter_next(errors, it))
+			json_array_append_new(list, json_pack("{s:s,s:O}", "field",
+			                                      json_object_iter_key(it), "message",
+			                                      json_object_iter_value(it)));
 		json_decref(errors);
 		json_object_set_new(d, "upload_errors", list);
 		json_object_set_new(d, "back", json_string(url));
@@ -1063,8 +1072,8 @@ int imp__pack_file(struct web_ctx *ctx)
 	                   DB_ARGS(DB_I(ctx->scope_id)), &r, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	{
-		int64_t at[64];
-		int num[64], ns = 0, idx = -1, want = q && *q ? atoi_safe(q) : 0, i;
+		int64_t at[64] = {0};
+		int num[64] = {0}, ns = 0, idx = -1, want = q && *q ? atoi_safe(q) : 0, i;
 		const char *names[64];
 
 		while (db_rows_next(r, &e) == 1 && ns < 64) {

@@ -146,7 +146,7 @@ int imp_store_catalog(struct db_conn *c, int64_t collab_id, int32_t today, struc
 {
 	struct imp_catalog cat;
 	struct imp_kind_def *kinds;
-	void *v;
+	void *v = NULL;
 	int rc, k;
 
 	memset(&cat, 0, sizeof(cat));

@@ -271,7 +271,7 @@ int imp_idea_grid(const int64_t *ideas, int nideas, const int64_t *teams, int nt
 	g.nteams = nteams;
 	g.cells = co_arena_calloc(a, (size_t)(k ? k : 1), sizeof(*g.cells));
 	g.by_status = co_arena_calloc(a, (size_t)(nideas ? nideas : 1), sizeof(*g.by_status));
-	best = co_arena_calloc(a, (size_t)(k ? k : 1), sizeof(*best));
+	best = co_arena_calloc(a, (size_t)(k ? k : 1), sizeof(const struct imp_cycle_ref *));
 	ii = index_ids(ideas, nideas, a);
 	ti = index_ids(teams, nteams, a);
 	if (!g.cells || !g.by_status || !best || !ii || !ti)

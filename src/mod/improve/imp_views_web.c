@@ -381,8 +381,8 @@ static int view_equity(struct web_ctx *ctx, struct db_conn *c, const struct imp_
 	q.ncols = ng;
 	q.row_totals = 1;
 	q.col_totals = 1;
-	q.cells =
-	        co_arena_calloc(ctx->arena, (size_t)((d.nteams + 1) * (ng + 1)), sizeof(*q.cells));
+	q.cells = co_arena_calloc(ctx->arena, ((size_t)d.nteams + 1) * ((size_t)ng + 1),
+	                          sizeof(*q.cells));
 	if (!q.cells) {
 		json_decref(groups);
 		return co_errf(e, CO_ENOMEM, "out of memory");
@@ -473,7 +473,7 @@ static int view_completeness(struct web_ctx *ctx, struct db_conn *c, const struc
 
 	if ((rc = imp__load(c, k->id, 0, IMP__LOAD_VALUES, ctx->arena, &d, e)) < 0)
 		return rc;
-	for (i = 0; i < (size_t)(d.nteams * d.nmeasures); i++)
+	for (i = 0; i < (size_t)d.nteams * (size_t)d.nmeasures; i++)
 		nrep += (int)d.series[i].n;
 	rep = co_arena_calloc(ctx->arena, (size_t)nrep + 1, sizeof(*rep));
 	teams = co_arena_calloc(ctx->arena, (size_t)d.nteams + 1, sizeof(int64_t));
