@@ -92,8 +92,10 @@ static double pct(double *v, int n, double p)
 int main(int argc, char **argv)
 {
 	struct ex_programme_in p = {.slug = "bench", .name = "Bench", .deadline = 4102444800};
-	struct ex_exchange_in x = {.topic = "Bench", .mode = "online", .starts_at = 4102444800 + 3600,
-				   .ends_at = 4102444800 + 7200};
+	struct ex_exchange_in x = {.topic = "Bench",
+	                           .mode = "online",
+	                           .starts_at = 4102444800 + 3600,
+	                           .ends_at = 4102444800 + 7200};
 	struct timespec t0;
 	struct db_conn *c;
 	struct co_err e;
@@ -107,9 +109,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ex_bench URL SIGNUPS CAPACITY POOL\n");
 		return 2;
 	}
-	n = atoi(argv[2]); /* NOLINT: a bench's own arguments */
-	cap = atoi(argv[3]);
-	pool = atoi(argv[4]);
+	n = (int)strtol(argv[2], NULL, 10);
+	cap = (int)strtol(argv[3], NULL, 10);
+	pool = (int)strtol(argv[4], NULL, 10);
+	if (n < 1 || cap < 0 || cap > n || pool < 1) {
+		fprintf(stderr, "ex_bench: SIGNUPS >= 1, 0 <= CAPACITY <= SIGNUPS, POOL >= 1\n");
+		return 2;
+	}
 	now = (int64_t)time(NULL);
 	if (db_open(argv[1], pool, &db, &e) < 0 || db_migrate(db, NULL, &e) < 0 ||
 	    db_acquire(db, &c, &e) < 0) {
@@ -131,8 +137,9 @@ int main(int argc, char **argv)
 
 		snprintf(email, sizeof(email), "bench%d@example.org", i);
 		if (db_query_int(c,
-				 "INSERT INTO users (email, name, created_at) VALUES (?, ?, 0) RETURNING id",
-				 DB_ARGS(DB_T(em), DB_T(em)), &users[i], &e) < 0) {
+		                 "INSERT INTO users (email, name, created_at) VALUES (?, ?, 0) "
+		                 "RETURNING id",
+		                 DB_ARGS(DB_T(em), DB_T(em)), &users[i], &e) < 0) {
 			fprintf(stderr, "ex_bench: %s\n", e.msg);
 			return 1;
 		}
@@ -176,8 +183,8 @@ int main(int argc, char **argv)
 	printf("p99 ms (arrival to answer): %.1f\n", pct(total_ms, n, 0.99));
 	printf("p50 ms (transaction): %.2f\n", pct(tx_ms, n, 0.50));
 	printf("p99 ms (transaction): %.2f\n", pct(tx_ms, n, 0.99));
-	printf("confirmed: %d, waitlisted: %d, failed: %d, out of order: %d\n", confirmed, waitlisted,
-	       atomic_load(&failures), bad_order);
+	printf("confirmed: %d, waitlisted: %d, failed: %d, out of order: %d\n", confirmed,
+	       waitlisted, atomic_load(&failures), bad_order);
 	db_close(db);
 	if (confirmed != cap || waitlisted != n - cap || atomic_load(&failures) || bad_order) {
 		printf("OVERSOLD OR OUT OF ORDER\n");

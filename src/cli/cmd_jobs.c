@@ -30,7 +30,7 @@ static void usage(FILE *out)
 int cli_jobs(int argc, char **argv)
 {
 	const char *url = NULL;
-	struct ex_jobs_report rep;
+	struct ex_jobs_report rep = {0};
 	int64_t now = web_now();
 	struct conf cf;
 	struct co_err e;

@@ -185,7 +185,7 @@ static void a_real_parser_reads_back_a_personal_feed(void **state)
 	struct ex_ics_calendar cal = {.name = "My programme", .events = ev, .n_events = N};
 	char path[] = "/tmp/test_ex_ics_XXXXXX";
 	char nums[N][3][24];
-	char *argv[2 + N * 6 + 1];
+	char *argv[3 + N * 6 + 1]; /* python3, script, file, 6 per event, NULL */
 	struct co_buf b;
 	struct co_err e;
 	int fd, i, a = 0;

@@ -417,7 +417,7 @@ static int add_roles(struct web_ctx *ctx, struct db_conn *c, int64_t exchange_id
 		return bad(ctx, "hosts", "Must be a list of email addresses"), -1;
 	json_array_foreach(list, i, v)
 	{
-		int64_t user;
+		int64_t user = 0;
 
 		if (!json_is_string(v))
 			return bad(ctx, "hosts", "Must be a list of email addresses"), -1;
@@ -754,7 +754,7 @@ int ex__api_nominate(struct web_ctx *ctx)
 {
 	static const char *const allowed[] = {"programme", "email", NULL};
 	const char *email = NULL;
-	int64_t pid, user, id, n = 0;
+	int64_t pid = 0, user = 0, id = 0, n = 0;
 	struct db_conn *c;
 	struct co_err e;
 	json_t *body;
@@ -788,7 +788,7 @@ int ex__api_nominate(struct web_ctx *ctx)
 
 int ex__api_nomination_swap(struct web_ctx *ctx)
 {
-	int64_t id = ex__param_id(ctx, "id"), org, user, new_id, n = 0;
+	int64_t id = ex__param_id(ctx, "id"), org = 0, user = 0, new_id = 0, n = 0;
 	const char *email = NULL;
 	struct db_conn *c;
 	struct co_err e;

@@ -227,7 +227,7 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 		        strcmp(d->mode, "on_site") == 0 ? "" : "https://meet.example.org/exchange";
 		in.description_md = desc;
 		in.starts_at = local(y, 3, d->day, d->hour, 0);
-		in.ends_at = in.starts_at + d->minutes * 60;
+		in.ends_at = in.starts_at + (int64_t)d->minutes * 60;
 		in.capacity = d->capacity;
 		TRY(ex_exchange_create(c, &in, now, &xids[i], e));
 	}
@@ -302,7 +302,7 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 			        "starts_at, ends_at, needs_choice) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			        DB_ARGS(DB_I(conf), DB_I(room), DB_T(demo_sessions[i].kind),
 			                DB_T(demo_sessions[i].title), DB_I(start),
-			                DB_I(start + demo_sessions[i].length * 60),
+			                DB_I(start + (int64_t)demo_sessions[i].length * 60),
 			                DB_I(demo_sessions[i].choice)),
 			        NULL, e));
 		}

@@ -691,7 +691,7 @@ static char *keep(struct ics_rows *s, const char *fmt, ...)
 		s->strs = q;
 		s->capstrs = cap;
 	}
-	co_buf_init(&b, CO_EX_MAX_TEXT * 4);
+	co_buf_init(&b, (size_t)CO_EX_MAX_TEXT * 4);
 	va_start(ap, fmt);
 	if (co_buf_vprintf(&b, fmt, ap) < 0) {
 		va_end(ap);
@@ -1057,7 +1057,7 @@ int ex_json_exchange(struct db_conn *c, int64_t id, int64_t viewer_id, int show_
 	rc = db_rows_next(r, e);
 	if (rc > 0) {
 		x = exchange_row(r);
-		co_buf_init(&html, CO_EX_MAX_TEXT * 8);
+		co_buf_init(&html, (size_t)CO_EX_MAX_TEXT * 8);
 		if (ex_markdown_html(db_text(r, 15), &html, NULL) == 0)
 			json_object_set_new(x, "description_html", jtext(html.data));
 		co_buf_free(&html);

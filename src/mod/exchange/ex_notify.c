@@ -270,9 +270,9 @@ static int send_one(struct db_conn *c, const struct ex_notify_conf *conf, const 
 	notice_seq = strcmp(d->kind, "change") == 0     ? d->xseq
 	             : strcmp(d->kind, "reminder") == 0 ? 0
 	                                                : d->seq;
-	co_buf_init(&subject, CO_EX_MAX_TITLE * 4);
+	co_buf_init(&subject, (size_t)CO_EX_MAX_TITLE * 4);
 	co_buf_init(&body, CO_EX_MAX_TEXT);
-	co_buf_init(&ics, CO_EX_MAX_TEXT * 4);
+	co_buf_init(&ics, (size_t)CO_EX_MAX_TEXT * 4);
 	if ((rc = db_begin(c, DB_TX_WRITE, e)) < 0)
 		goto out;
 	rc = db_exec(

@@ -191,6 +191,8 @@ static int csv_value(struct co_buf *out, const char *v)
 	struct co_buf tmp;
 	int rc;
 
+	if (!v)
+		v = "";
 	if (v[0] != '=' && v[0] != '+' && v[0] != '-' && v[0] != '@' && v[0] != '\t' &&
 	    v[0] != '\r')
 		return co_csv_fieldz(out, v);
@@ -272,10 +274,10 @@ int ex_checkin_verify(const unsigned char key[32], const char *code, int64_t *re
 	if (!code || !(dash = strchr(code, '-')) || dash == code)
 		return CO_EINPUT;
 	id = strtoll(code, &end, 10);
-	if (end != dash || id <= 0 || strlen(dash + 1) != CHECKIN_MAC * 2)
+	if (end != dash || id <= 0 || strlen(dash + 1) != (size_t)CHECKIN_MAC * 2)
 		return CO_EINPUT;
-	if (sodium_hex2bin(got, sizeof(got), dash + 1, CHECKIN_MAC * 2, NULL, &got_len, NULL) !=
-	            0 ||
+	if (sodium_hex2bin(got, sizeof(got), dash + 1, (size_t)CHECKIN_MAC * 2, NULL, &got_len,
+	                   NULL) != 0 ||
 	    got_len != CHECKIN_MAC)
 		return CO_EINPUT;
 	mac(key, id, want);
@@ -395,8 +397,8 @@ int ex_badges_pdf(struct co_buf *out, const struct ex_badge *badges, size_t n, s
 	cr = cairo_create(s);
 	for (i = 0; i < n; i++) {
 		const struct ex_badge *b = &badges[i];
-		int slot = (int)(i % 8);
-		double x = mx + (slot % 2) * bw, y = my + (slot / 2) * bh, pad = 5 * PT_PER_MM;
+		int slot = (int)(i % 8), row = slot / 2; /* two across, four down */
+		double x = mx + (slot % 2) * bw, y = my + row * bh, pad = 5 * PT_PER_MM;
 		double qs = 30 * PT_PER_MM, tw = bw - 3 * pad - qs, h;
 
 		if (i > 0 && slot == 0)

@@ -198,9 +198,9 @@ static json_t *night_options(struct db_conn *c, int64_t exchange_id, int64_t reg
 			        "SELECT COUNT(*) FROM ex_accommodation WHERE registration_id = ? "
 			        "AND night_date = ?",
 			        DB_ARGS(DB_I(reg_id), DB_T(v)), &n, &e);
-		json_array_append_new(list, json_pack("{s:s,s:I,s:b}", "value", v, "at",
-		                                      (json_int_t)(day * 86400 + 43200), "checked",
-		                                      n > 0));
+		json_array_append_new(list,
+		                      json_pack("{s:s,s:I,s:b}", "value", v, "at",
+		                                (json_int_t)day * 86400 + 43200, "checked", n > 0));
 	}
 	(void)exchange_id;
 	return list;
@@ -1181,7 +1181,7 @@ int ex__nominate_post(struct web_ctx *ctx)
 
 int ex__swap_post(struct web_ctx *ctx)
 {
-	int64_t id = ex__param_id(ctx, "id"), org, user, new_id;
+	int64_t id = ex__param_id(ctx, "id"), org = 0, user = 0, new_id = 0;
 	const char *back = safe_next(web_form(ctx, "next"), "/exchanges");
 	struct db_conn *c;
 	struct co_err e;

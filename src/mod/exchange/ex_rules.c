@@ -170,7 +170,7 @@ int ex_check_times(int64_t starts_at, int64_t ends_at, struct co_err *e)
 {
 	if (ends_at <= starts_at)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "ends_at", "the end must be after the start");
-	if (ends_at - starts_at > 14 * 86400)
+	if (ends_at - starts_at > (int64_t)14 * 86400)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "ends_at",
 		                  "an exchange cannot last more than 14 days");
 	return 0;

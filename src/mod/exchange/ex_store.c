@@ -14,6 +14,7 @@
 #include "mod/exchange/ex_store.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,7 +264,7 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
               struct ex_reg_result *out, struct co_err *e)
 {
 	struct ex_reg_result res = {0};
-	struct locked x;
+	struct locked x = {0};
 	struct ex_counts n;
 	struct tally t;
 	enum ex_reg_state state;
@@ -377,8 +378,8 @@ static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, 
                        struct ex_reg_result *out, struct co_err *e)
 {
 	struct ex_reg_result res = {0};
-	struct locked x;
-	enum ex_reg_state from, to;
+	struct locked x = {0};
+	enum ex_reg_state from = 0, to = 0;
 	int64_t expires = 0;
 	int rc, full = 0, offer_ran_out = 0;
 	const char *reason = "";
@@ -497,7 +498,7 @@ int ex_expire_offers(struct db_conn *c, int64_t now, int *expired, struct co_err
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		struct locked x;
+		struct locked x = {0};
 		int64_t changed = 0;
 
 		TRY(db_begin(c, DB_TX_WRITE, e));
@@ -526,7 +527,7 @@ int ex_set_capacity(struct db_conn *c, int64_t exchange_id, int capacity, int64_
 {
 	struct ex_reg_result res = {0};
 	struct ex_counts n;
-	struct locked x;
+	struct locked x = {0};
 	int rc;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
@@ -571,7 +572,7 @@ int ex_release_allotments(struct db_conn *c, int64_t now, int *released, struct 
 		                "AND reserved_places > 0",
 		                DB_ARGS(DB_I(progs[i])), &exs, &nx, e));
 		for (j = 0; j < nx; j++) {
-			struct locked x;
+			struct locked x = {0};
 
 			TRY(db_begin(c, DB_TX_WRITE, e));
 			TRY(lock_exchange(c, exs[j], &x, e));
@@ -596,7 +597,7 @@ int ex_exchange_counts(struct db_conn *c, int64_t exchange_id, struct ex_counts 
                        struct ex_policy *policy, struct co_err *e)
 {
 	struct ex_counts n;
-	struct locked x;
+	struct locked x = {0};
 	int rc;
 
 	TRY(db_begin(c, DB_TX_READ, e));
@@ -686,8 +687,8 @@ static int check_not_nominated(struct db_conn *c, int64_t programme_id, int64_t 
 int ex_nominate(struct db_conn *c, int64_t programme_id, int64_t org_id, int64_t user_id,
                 int64_t by_user, int64_t now, int64_t *out_id, struct co_err *e)
 {
-	int places, active, released, rc;
-	int64_t deadline, id;
+	int places = 0, active = 0, released = 0, rc;
+	int64_t deadline = 0, id = 0;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_allotment(c, programme_id, org_id, &places, &active, &deadline, &released, e));
@@ -729,7 +730,7 @@ static int read_nomination(struct db_conn *c, int64_t id, int64_t *programme_id,
 		*programme_id = db_int(r, 0);
 		*org_id = db_int(r, 1);
 		*user_id = db_int(r, 2);
-		strncat(state, db_text(r, 3) ? db_text(r, 3) : "", state_size - 1);
+		snprintf(state, state_size, "%s", db_text(r, 3) ? db_text(r, 3) : "");
 		rc = 0;
 	}
 	db_rows_free(r);
@@ -739,8 +740,8 @@ static int read_nomination(struct db_conn *c, int64_t id, int64_t *programme_id,
 int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_user_id,
                        int64_t by_user, int64_t now, int64_t *out_id, struct co_err *e)
 {
-	int64_t programme_id, org_id, user_id, deadline, id;
-	int places, active, released, rc;
+	int64_t programme_id = 0, org_id = 0, user_id = 0, deadline = 0, id = 0;
+	int places = 0, active = 0, released = 0, rc;
 	char state[32] = "";
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
@@ -817,9 +818,9 @@ out:
 int ex_nomination_accept(struct db_conn *c, int64_t nomination_id, int64_t user_id, int64_t now,
                          int64_t *reg_id, struct co_err *e)
 {
-	int64_t programme_id, org_id, owner, conf_id = 0, rid = 0, seq;
+	int64_t programme_id = 0, org_id = 0, owner = 0, conf_id = 0, rid = 0, seq = 0;
 	char state[32] = "";
-	struct locked x;
+	struct locked x = {0};
 	struct ex_counts n;
 	struct db_rows *r;
 	int rc;
@@ -956,7 +957,7 @@ int ex_choose_session(struct db_conn *c, int64_t registration_id, int64_t sessio
 	             DB_ARGS(DB_I(registration_id), DB_I(reg_exchange)), &r, e));
 	rc = db_rows_next(r, e);
 	if (rc > 0)
-		strncat(state, db_text(r, 0) ? db_text(r, 0) : "", sizeof(state) - 1);
+		snprintf(state, sizeof(state), "%s", db_text(r, 0) ? db_text(r, 0) : "");
 	db_rows_free(r);
 	if (rc < 0)
 		goto out;

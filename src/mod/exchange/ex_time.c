@@ -130,7 +130,7 @@ int ex_london_to_utc(int64_t y, int mo, int d, int h, int mi, int s, int64_t *ou
 		return co_errf(e, CO_EINPUT, "there is no day %d in that month", d);
 	if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
 		return co_errf(e, CO_EINPUT, "the time %02d:%02d is not a time of day", h, mi);
-	local = ex_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	local = ex_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s;
 	gmt = local;
 	bst = local - 3600;
 	gmt_ok = ex_london_offset(gmt) == 0;
@@ -205,8 +205,8 @@ int ex_time_parse_local(const char *date, const char *time, const char *field, i
 {
 	const char *p = date ? date : "";
 	int y, m, d, h, mi, s, rc;
-	enum ex_local_kind kind;
-	int64_t utc;
+	enum ex_local_kind kind = EX_LOCAL_UNIQUE;
+	int64_t utc = 0;
 	struct co_err sub;
 
 	if (parse_date(&p, &y, &m, &d) < 0)
