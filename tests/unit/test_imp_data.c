@@ -361,6 +361,7 @@ static void csv_text_through_the_reader(void **state)
 	assert_int_equal(imp_table_read(broken, sizeof(broken) - 1, &a, &t, &errs), CO_EINPUT);
 	assert_int_equal(errs.n, 1);
 	assert_int_equal(errs.v[0].row, 2);
+	imp_errs_free(&errs);
 	imp_errs_init(&errs);
 	assert_int_equal(imp_table_read("", 0, &a, &t, &errs), CO_EINPUT);
 	imp_errs_free(&errs);
