@@ -628,3 +628,49 @@ int imp__exclusion_post(struct web_ctx *ctx)
 	}
 	return done(ctx, rc, &e, errors, back, "The chart is changed");
 }
+
+/* ---- a team's people -------------------------------------------------- */
+
+static int person_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct co_err *e)
+{
+	int64_t uid;
+	int rc;
+
+	(void)arg;
+	rc = db_query_int(c, "SELECT id FROM users WHERE email = ?",
+	                  DB_ARGS(DB_T(web_form(ctx, "email"))), &uid, e);
+	if (rc == CO_ENOTFOUND)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "email",
+		                  "no account with that email address");
+	if (rc < 0)
+		return rc;
+	rc = acct_membership_add(c, ctx->user ? ctx->user->id : 0, uid, IMP_SCOPE_TEAM,
+	                         ctx->scope_id, web_form(ctx, "role"), e);
+	if (rc == CO_ECONFLICT)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "email", "the person already has this role");
+	return rc;
+}
+
+int imp__person_post(struct web_ctx *ctx)
+{
+	static const char *const roles[] = {"team_member", "coach", NULL};
+	json_t *errors = json_object();
+	struct co_err e;
+	char back[96];
+	int rc = CO_EINPUT;
+
+	snprintf(back, sizeof(back), "/improve/t/%lld#people", (long long)ctx->scope_id);
+	if (!web_form(ctx, "email") || !*web_form(ctx, "email"))
+		web_errors_add(ctx, errors, "email", "Give the person's email address");
+	if (!one_of(web_form(ctx, "role"), roles))
+		web_errors_add(ctx, errors, "role", "Choose team member or coach");
+	if (!json_object_size(errors)) {
+		rc = in_tx(ctx, "improve.team.person", "imp_team", ctx->scope_id, person_write,
+		           NULL, &e);
+		if (rc == CO_EINPUT)
+			web_errors_add(ctx, errors, "email",
+			               "There is no account with that email address, or the person "
+			               "already has this role");
+	}
+	return done(ctx, rc, &e, errors, back, "The person is added to the team");
+}

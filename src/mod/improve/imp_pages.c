@@ -203,6 +203,9 @@ int imp__team_page(struct web_ctx *ctx)
 	json_object_set_new(d, "can_enter",
 	                    json_boolean(web_can(ctx, WEB_R_TEAM_MEMBER | WEB_R_COLLAB_ADMIN,
 	                                         IMP_SCOPE_TEAM, ctx->scope_id) > 0));
+	json_object_set_new(
+	        d, "can_manage",
+	        json_boolean(web_can(ctx, WEB_R_COLLAB_ADMIN, IMP_SCOPE_TEAM, ctx->scope_id) > 0));
 	json_object_set_new(d, "can_phase",
 	                    json_boolean(web_can(ctx,
 	                                         WEB_R_TEAM_MEMBER | WEB_R_COACH | WEB_R_FACULTY |

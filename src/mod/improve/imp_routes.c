@@ -40,6 +40,7 @@
 #define COLLAB_ADVISE                                                                              \
 	WEB_NEED_ROLE(WEB_R_COLLAB_ADMIN | WEB_R_FACULTY | WEB_R_COACH, IMP_SCOPE_COLLAB, "slug")
 #define COLLAB_ADMIN WEB_NEED_ROLE(WEB_R_COLLAB_ADMIN, IMP_SCOPE_COLLAB, "slug")
+#define TEAM_PEOPLE  WEB_NEED_ROLE(WEB_R_COLLAB_ADMIN, IMP_SCOPE_TEAM, "team")
 #define LOGGED_IN    WEB_NEED_LOGGED_IN
 
 #define REF(x) "{\"$ref\":\"#/components/schemas/" x "\"}"
@@ -159,6 +160,8 @@ static const struct web_route imp_routes[] = {
          NULL, 0},
         {HTTP_POST, "/improve/t/{team}/exclusions", imp__exclusion_post, TEAM_PHASE,
          "improve_exclusion", NULL, 0},
+        {HTTP_POST, "/improve/t/{team}/people", imp__person_post, TEAM_PEOPLE, "improve_person",
+         NULL, 0},
         {HTTP_POST, "/improve/t/{team}/upload", imp__upload_post, TEAM_WRITE, "improve_upload",
          NULL, 0},
         {HTTP_GET, "/improve/t/{team}/pdsa", imp__pdsa_form, TEAM_WRITE, "improve_pdsa_form", NULL,

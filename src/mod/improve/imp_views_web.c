@@ -881,6 +881,22 @@ int imp__team_page_json(struct web_ctx *ctx, int64_t team_id, int svg, json_t **
 		json_decref(reports);
 		goto fail;
 	}
+	{
+		json_t *people = json_array();
+
+		if (db_query(c,
+		             "SELECT u.name, m.role FROM memberships m JOIN users u ON u.id = "
+		             "m.user_id WHERE m.scope_type = 'team' AND m.scope_id = ? ORDER BY "
+		             "m.role DESC, u.name",
+		             DB_ARGS(DB_I(team_id)), &r, e) == 0) {
+			while (db_rows_next(r, e) == 1)
+				json_array_append_new(people,
+				                      json_pack("{s:s,s:s}", "name", col_text(r, 0),
+				                                "role", col_text(r, 1)));
+			db_rows_free(r);
+		}
+		json_object_set_new(j, "people", people);
+	}
 	json_object_set_new(j, "projects", projects);
 	json_object_set_new(j, "change_ideas", ideas);
 	json_object_set_new(j, "charts", charts);

@@ -134,6 +134,7 @@ int imp__measure_post(struct web_ctx *ctx);
 int imp__team_measure_post(struct web_ctx *ctx);
 int imp__drivers_post(struct web_ctx *ctx);
 int imp__exclusion_post(struct web_ctx *ctx);
+int imp__person_post(struct web_ctx *ctx);
 
 int imp__api_collabs(struct web_ctx *ctx);
 int imp__api_collab(struct web_ctx *ctx);
