@@ -174,6 +174,31 @@ test('a workshop clash is refused', async () => {
 	assert(/clash/.test((await res.json()).detail));
 });
 
+test('the showcase: a submission filled in from an Improve project, reviewed and accepted', async () => {
+	const conf = (await json(await fetch(`${server.base}/api/v1/exchanges`))).items.find((i) => i.kind === 'conference');
+	let res = await member.request('POST', `/api/v1/exchanges/${conf.id}/submissions`, { json: { title: 'Our ward project', improve_project: 1, team: 'A ward' } });
+	const sub = await json(res);
+	assertEqual(res.status, 201, JSON.stringify(sub));
+	assert(sub.summary.length > 0, "the summary is the project's aim");
+	res = await admin.request('POST', `/api/v1/submissions/${sub.id}/reviews`, { json: { score: 6 } });
+	assertEqual(res.status, 400, 'scores are 1 to 5');
+	await res.arrayBuffer();
+	res = await admin.request('POST', `/api/v1/submissions/${sub.id}/reviews`, { json: { score: 4, comments: 'Good data' } });
+	assertEqual(res.status, 201);
+	await res.arrayBuffer();
+	let pub = await json(await fetch(`${server.base}/api/v1/exchanges/${conf.id}/submissions`));
+	assert(!pub.submissions.some((x) => x.id === sub.id), 'not public before it is accepted');
+	res = await member.request('POST', `/api/v1/submissions/${sub.id}/decision`, { json: { accept: true } });
+	assertEqual(res.status, 403, 'only the programme admin decides');
+	await res.arrayBuffer();
+	res = await admin.request('POST', `/api/v1/submissions/${sub.id}/decision`, { json: { accept: true } });
+	assertEqual(res.status, 200);
+	await res.arrayBuffer();
+	pub = await json(await fetch(`${server.base}/api/v1/exchanges/${conf.id}/submissions`));
+	const mine = pub.submissions.find((x) => x.id === sub.id);
+	assert(mine && mine.improve_team, "accepted, with a link to the team's live charts");
+});
+
 test('the calendar file is RFC 5545 with the Europe/London time zone', async () => {
 	const res = await fetch(`${server.base}/exchanges/1/calendar`);
 	assertEqual(res.status, 200);

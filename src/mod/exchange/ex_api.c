@@ -856,3 +856,140 @@ int ex__api_nomination_accept(struct web_ctx *ctx)
 	                json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "state", "accepted",
 	                          "registration", reg ? json_integer(reg) : json_null()));
 }
+
+/* ---- the showcase ---- */
+
+int ex__api_showcase(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id");
+	struct db_conn *c;
+	struct co_err e;
+	json_t *s;
+	int rc;
+
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = db_query_int(c, "SELECT id FROM ex_exchanges WHERE id = ?", DB_ARGS(DB_I(id)),
+	                       &id, &e)) < 0 ||
+	    (rc = ex_json_showcase(c, id, web_is_admin(ctx), &s, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200, s);
+}
+
+int ex__api_submit(struct web_ctx *ctx)
+{
+	static const char *const allowed[] = {"title",        "summary",         "evidence", "team",
+	                                      "organisation", "improve_project", NULL};
+	int64_t id = ex__param_id(ctx, "id"), sid, project = 0;
+	struct ex_submission_in in = {0};
+	const char *org = NULL;
+	char aim[2048];
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (only(ctx, body, allowed) < 0 || get_str(ctx, body, "title", &in.title) < 0 ||
+	    get_str(ctx, body, "summary", &in.summary) < 0 ||
+	    get_str(ctx, body, "evidence", &in.evidence) < 0 ||
+	    get_str(ctx, body, "team", &in.team_name) < 0 ||
+	    get_str(ctx, body, "organisation", &org) < 0 ||
+	    get_int(ctx, body, "improve_project", &project) < 0)
+		return 0;
+	if ((rc = web_db(ctx, &c, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	rc = db_query_int(c, "SELECT id FROM ex_showcase_calls WHERE exchange_id = ?",
+	                  DB_ARGS(DB_I(id)), &in.call_id, &e);
+	if (rc == CO_ENOTFOUND)
+		return web_problem(ctx, 404, NULL, "This event has no call for submissions", NULL);
+	if (rc < 0)
+		return api_fail(ctx, rc, &e);
+	if (org && db_query_int(c, "SELECT id FROM organisations WHERE code = ?",
+	                        DB_ARGS(DB_T(org)), &in.org_id, &e) < 0)
+		return bad(ctx, "organisation", "no organisation has this code");
+	/* A linked improvement project fills in the summary with its aim. */
+	if (project > 0) {
+		if ((rc = ex_improve_aim(c, project, aim, sizeof(aim), &e)) < 0)
+			return api_fail(ctx, rc, &e);
+		in.improve_project_id = project;
+		if (!in.summary || !*in.summary)
+			in.summary = aim;
+	}
+	in.submitter_id = ctx->user->id;
+	if ((rc = ex_submission_create(c, &in, web_now(), &sid, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 201,
+	                json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sid, "state", "submitted",
+	                          "summary", in.summary));
+}
+
+int ex__api_review(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), score = 0;
+	const char *comments = NULL;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (get_int(ctx, body, "score", &score) < 0 ||
+	    get_str(ctx, body, "comments", &comments) < 0)
+		return 0;
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = ex_review_set(c, id, ctx->user->id, (int)(score < 0 || score > 9 ? 0 : score),
+	                        comments, web_now(), &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(
+	        ctx, 201,
+	        json_pack("{s:I,s:I}", "submission", (json_int_t)id, "score", (json_int_t)score));
+}
+
+int ex__api_submission_decide(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id");
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body;
+	int rc, accept = -1;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (get_bool(ctx, body, "accept", &accept) < 0)
+		return 0;
+	if (accept < 0)
+		return bad(ctx, "accept", "is required");
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = ex_submission_decide(c, id, accept, web_now(), &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200,
+	                json_pack("{s:I,s:s}", "id", (json_int_t)id, "state",
+	                          accept ? "accepted" : "rejected"));
+}
+
+int ex__api_slot(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), session = 0, starts = 0, ends = 0;
+	const char *position = NULL;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (get_int(ctx, body, "session", &session) < 0 ||
+	    get_time(ctx, body, "starts_at", &starts) < 0 ||
+	    get_time(ctx, body, "ends_at", &ends) < 0 ||
+	    get_str(ctx, body, "position", &position) < 0)
+		return 0;
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = ex_slot_set(c, id, session, starts, ends, position, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 201,
+	                json_pack("{s:I,s:I,s:I,s:I}", "submission", (json_int_t)id, "session",
+	                          (json_int_t)session, "starts_at", (json_int_t)starts, "ends_at",
+	                          (json_int_t)ends));
+}

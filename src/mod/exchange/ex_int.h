@@ -44,7 +44,8 @@ web_handler_fn ex__list_page, ex__exchange_page, ex__register_post, ex__reg_acti
         ex__checkin_page, ex__checkin_post, ex__attendees_get, ex__badges_get, ex__insight_post,
         ex__admin_page, ex__pack_page, ex__pack_pdf, ex__needs_page, ex__needs_post,
         ex__nominations_page, ex__nominate_post, ex__swap_post, ex__nomination_decide_post,
-        ex__nomination_accept_post, ex__choose_post;
+        ex__nomination_accept_post, ex__choose_post, ex__submit_post, ex__review_post,
+        ex__submission_decide_post;
 
 /* API (ex_api.c). */
 web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, ex__api_exchanges,
@@ -52,6 +53,7 @@ web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, 
         ex__api_attendees, ex__api_registration_delete, ex__api_reg_action, ex__api_my,
         ex__api_dashboard, ex__api_pack, ex__api_nominate, ex__api_nomination_swap,
         ex__api_nomination_decide, ex__api_nomination_accept, ex__api_insight, ex__api_needs,
-        ex__api_choose, ex__api_hosts;
+        ex__api_choose, ex__api_hosts, ex__api_showcase, ex__api_submit, ex__api_review,
+        ex__api_submission_decide, ex__api_slot;
 
 #endif

@@ -1354,3 +1354,120 @@ out:
 	json_decref(list);
 	return rc;
 }
+
+/* ---- the showcase ---- */
+
+int ex_improve_aim(struct db_conn *c, int64_t project_id, char *out, size_t size, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	/* Improve's table, read only: a project's aim is what, how much, by
+	 * when. */
+	rc = db_query(c,
+	              "SELECT title, aim_what, aim_how_much, COALESCE(aim_by_when, '') FROM "
+	              "imp_projects WHERE id = ?",
+	              DB_ARGS(DB_I(project_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf_at(e, CO_EINPUT, 0, 0, "improve_project",
+		                "no such improvement project");
+	if (rc > 0) {
+		const char *what = s0(db_text(r, 1)), *much = s0(db_text(r, 2)),
+		           *when = s0(db_text(r, 3));
+
+		snprintf(out, size, "%s%s%s%s%s", what, *much ? " " : "", much, *when ? " by " : "",
+		         when);
+		rc = 0;
+	}
+	db_rows_free(r);
+	return rc;
+}
+
+int ex_json_showcase(struct db_conn *c, int64_t exchange_id, int all, json_t **out,
+                     struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *list = json_array(), *call = json_null();
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT id, opens_at, closes_at, guidance_md FROM ex_showcase_calls WHERE "
+	              "exchange_id = ?",
+	              DB_ARGS(DB_I(exchange_id)), &r, e);
+	if (rc < 0)
+		goto out;
+	if ((rc = db_rows_next(r, e)) > 0) {
+		json_decref(call);
+		call = json_pack("{s:I,s:o}", "id", (json_int_t)db_int(r, 0), "guidance",
+		                 jtext(db_text(r, 3)));
+		ex_json_time(call, "opens", db_int(r, 1));
+		ex_json_time(call, "closes", db_int(r, 2));
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	rc = db_query(
+	        c,
+	        "SELECT s.id, s.title, s.summary, s.evidence, s.team_name, COALESCE(o.name, ''), "
+	        "s.state, (SELECT COUNT(*) FROM ex_reviews v WHERE v.submission_id = s.id), "
+	        "(SELECT COALESCE(SUM(score), 0) FROM ex_reviews v WHERE v.submission_id = "
+	        "s.id), s.improve_project_id, sl.starts_at, sl.ends_at, COALESCE(sl.position, "
+	        "'') FROM ex_submissions s JOIN ex_showcase_calls k ON k.id = s.call_id LEFT "
+	        "JOIN organisations o ON o.id = s.org_id LEFT JOIN ex_showcase_slots sl ON "
+	        "sl.submission_id = s.id WHERE k.exchange_id = ? AND (? = 1 OR s.state = "
+	        "'accepted') ORDER BY COALESCE(sl.starts_at, 0), s.id",
+	        DB_ARGS(DB_I(exchange_id), DB_I(all ? 1 : 0)), &r, e);
+	if (rc < 0)
+		goto out;
+	while ((rc = db_rows_next(r, e)) > 0) {
+		int64_t reviews = db_int(r, 7), sum = db_int(r, 8);
+		json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "id",
+		                      (json_int_t)db_int(r, 0), "title", jtext(db_text(r, 1)),
+		                      "summary", jtext(db_text(r, 2)), "evidence",
+		                      jtext(db_text(r, 3)), "team", jtext(db_text(r, 4)),
+		                      "organisation", jtext(db_text(r, 5)), "state",
+		                      jtext(db_text(r, 6)), "reviews", (json_int_t)reviews);
+
+		json_object_set_new(o, "mean_score",
+		                    reviews ? json_real((double)sum / (double)reviews)
+		                            : json_null());
+		json_object_set_new(o, "improve_project",
+		                    db_isnull(r, 9) ? json_null() : json_integer(db_int(r, 9)));
+		if (!db_isnull(r, 10)) {
+			ex_json_time(o, "slot_starts", db_int(r, 10));
+			ex_json_time(o, "slot_ends", db_int(r, 11));
+			json_object_set_new(o, "slot_position", jtext(db_text(r, 12)));
+		}
+		json_array_append_new(list, o);
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	/* The Improve team whose live charts a linked submission shows. */
+	{
+		size_t i;
+		json_t *o;
+
+		json_array_foreach(list, i, o)
+		{
+			int64_t team;
+
+			if (json_is_null(json_object_get(o, "improve_project")))
+				continue;
+			if (db_query_int(c, "SELECT team_id FROM imp_projects WHERE id = ?",
+			                 DB_ARGS(DB_I(json_integer_value(
+			                         json_object_get(o, "improve_project")))),
+			                 &team, e) == 0)
+				json_object_set_new(o, "improve_team", json_integer(team));
+		}
+	}
+	*out = json_pack("{s:o,s:o}", "call", call, "submissions", list);
+	return 0;
+out:
+	json_decref(list);
+	json_decref(call);
+	return rc;
+}

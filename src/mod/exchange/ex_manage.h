@@ -106,6 +106,17 @@ int ex_submission_decide(struct db_conn *c, int64_t submission_id, int accept, i
 int ex_slot_set(struct db_conn *c, int64_t submission_id, int64_t session_id, int64_t starts_at,
                 int64_t ends_at, const char *position, struct co_err *e);
 
+/* The showcase of an exchange (the conference): its call and its
+ * submissions with their mean review score, reviews count, state, slot
+ * and, for a submission linked to an Improve project, the project's aim
+ * and the team whose live charts it links to. all = 0 lists only accepted
+ * ones (the public view). */
+int ex_json_showcase(struct db_conn *c, int64_t exchange_id, int all, json_t **out,
+                     struct co_err *e);
+/* The aim of an Improve project as one sentence, for a submission's
+ * summary ("" when the project has none; CO_ENOTFOUND when no project). */
+int ex_improve_aim(struct db_conn *c, int64_t project_id, char *out, size_t size, struct co_err *e);
+
 /* Personal calendar feeds: a new secret (43 characters, URL-safe base64
  * of 32 random bytes; only its hash is kept) replaces the old one. */
 #define EX_FEED_SECRET_LEN 44

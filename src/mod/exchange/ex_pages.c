@@ -262,6 +262,22 @@ int ex__exchange_page(struct web_ctx *ctx)
 		                      json_integer_value(json_object_get(x, "starts_at")),
 		                      json_integer_value(json_object_get(x, "ends_at"))));
 		json_object_set_new(d, "is_conference", json_true());
+		if ((rc = ex_json_showcase(c, id, 0, &extra, &e)) < 0)
+			goto fail;
+		json_object_set_new(d, "showcase", json_incref(json_object_get(extra, "submissions")));
+		{
+			json_t *call = json_object_get(extra, "call");
+			int64_t t = web_now();
+
+			json_object_set_new(
+			        d, "call_open",
+			        json_boolean(json_is_object(call) &&
+			                     t >= json_integer_value(json_object_get(call, "opens_at")) &&
+			                     t < json_integer_value(json_object_get(call, "closes_at"))));
+			json_object_set_new(d, "call", json_incref(call));
+		}
+		json_decref(extra);
+		extra = NULL;
 	}
 	if ((rc = insights_of(c, id, &extra, &e)) < 0)
 		goto fail;
@@ -864,7 +880,22 @@ int ex__admin_page(struct web_ctx *ctx)
 	db_rows_free(r);
 	if (rc < 0)
 		goto fail;
+	{
+		int64_t conf;
+		json_t *sc = NULL;
+
+		rc = db_query_int(c,
+		                  "SELECT id FROM ex_exchanges WHERE programme_id = ? AND kind = "
+		                  "'conference' ORDER BY starts_at LIMIT 1",
+		                  DB_ARGS(DB_I(pid)), &conf, &e);
+		if (rc == 0 && (rc = ex_json_showcase(c, conf, 1, &sc, &e)) < 0)
+			goto fail;
+		json_object_set_new(dash, "submissions",
+		                    sc ? json_incref(json_object_get(sc, "submissions")) : json_array());
+		json_decref(sc);
+	}
 	d = ex__page(ctx, "Programme dashboard");
+	json_object_set_new(d, "submissions", json_incref(json_object_get(dash, "submissions")));
 	json_object_set_new(d, "programme", prog);
 	json_object_set_new(d, "exchanges", json_incref(json_object_get(dash, "exchanges")));
 	json_object_set_new(d, "allotments", json_incref(json_object_get(dash, "allotments")));
@@ -1231,4 +1262,75 @@ int ex__nomination_accept_post(struct web_ctx *ctx)
 		return refuse_or_fail(ctx, rc, &e, "/exchanges/my");
 	web_flash(ctx, "success", "You have accepted the nomination.");
 	return web_redirect(ctx, "/exchanges/my");
+}
+
+/* ---- the showcase ---- */
+
+int ex__submit_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), sid;
+	const char *back = co_arena_printf(ctx->arena, "/exchanges/%lld", (long long)id);
+	struct ex_submission_in in = {0};
+	struct db_conn *c;
+	struct co_err e;
+	int rc;
+
+	if ((rc = web_db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	rc = db_query_int(c, "SELECT id FROM ex_showcase_calls WHERE exchange_id = ?",
+	                  DB_ARGS(DB_I(id)), &in.call_id, &e);
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	in.submitter_id = ctx->user->id;
+	in.title = web_form(ctx, "title");
+	in.summary = web_form(ctx, "summary");
+	in.evidence = web_form(ctx, "evidence");
+	in.team_name = web_form(ctx, "team");
+	if ((rc = ex_submission_create(c, &in, web_now(), &sid, &e)) < 0)
+		return refuse_or_fail(ctx, rc, &e, back);
+	web_flash(ctx, "success", "Thank you: your submission is received for review.");
+	return web_redirect(ctx, back);
+}
+
+int ex__review_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id");
+	const char *back = safe_next(web_form(ctx, "next"), "/exchanges"),
+	           *s = web_form(ctx, "score");
+	struct db_conn *c;
+	struct co_err e;
+	char *end = NULL;
+	long score = s ? strtol(s, &end, 10) : 0;
+	int rc;
+
+	if (!s || *end)
+		score = 0;
+	if ((rc = web_db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	rc = ex_review_set(c, id, ctx->user->id, (int)(score > 9 ? 0 : score),
+	                   web_form(ctx, "comments"), web_now(), &e);
+	if (rc == CO_ECONFLICT || rc == CO_ENOTFOUND)
+		rc = CO_EINPUT;
+	if (rc < 0)
+		return refuse_or_fail(ctx, rc, &e, back);
+	web_flash(ctx, "success", "Saved.");
+	return web_redirect(ctx, back);
+}
+
+int ex__submission_decide_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id");
+	const char *back = safe_next(web_form(ctx, "next"), "/exchanges"),
+	           *accept = web_form(ctx, "accept");
+	struct db_conn *c;
+	struct co_err e;
+	int rc;
+
+	if ((rc = web_db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	rc = ex_submission_decide(c, id, accept && strcmp(accept, "1") == 0, web_now(), &e);
+	if (rc < 0)
+		return refuse_or_fail(ctx, rc, &e, back);
+	web_flash(ctx, "success", "Saved.");
+	return web_redirect(ctx, back);
 }

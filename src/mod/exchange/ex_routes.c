@@ -177,6 +177,49 @@ static const struct web_api_doc doc_insight = {
         ",\"actions\":" STR "}}",
         201,
         "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_showcase = {
+        "The innovation showcase: its call and the accepted submissions (all, with scores, for the "
+        "programme admin)",
+        "Showcase",
+        NULL,
+        NULL,
+        200,
+        "{\"type\":\"object\",\"properties\":{\"call\":{},\"submissions\":{\"type\":\"array\"}}}"};
+static const struct web_api_doc doc_submit = {
+        "Submit to the showcase while the call is open; a linked Improve project fills in its aim",
+        "Showcase",
+        NULL,
+        "{\"type\":\"object\",\"required\":[\"title\"],\"properties\":{\"title\":" STR
+        ",\"summary\":" STR ",\"evidence\":" STR ",\"team\":" STR ",\"organisation\":" STR
+        ",\"improve_project\":{\"type\":\"integer\"}}}",
+        201,
+        "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_review = {
+        "Score a submission from 1 to 5 with comments (programme admin); a second review replaces "
+        "the first",
+        "Showcase",
+        NULL,
+        "{\"type\":\"object\",\"required\":[\"score\"],\"properties\":{\"score\":{\"type\":"
+        "\"integer\",\"minimum\":1,\"maximum\":5},\"comments\":" STR "}}",
+        201,
+        "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_sub_decide = {
+        "Accept or reject a submission (programme admin)",
+        "Showcase",
+        NULL,
+        "{\"type\":\"object\",\"required\":[\"accept\"],\"properties\":{\"accept\":{\"type\":"
+        "\"boolean\"}}}",
+        200,
+        "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_slot = {
+        "Place an accepted submission in a showcase session (programme admin)",
+        "Showcase",
+        NULL,
+        "{\"type\":\"object\",\"required\":[\"session\",\"starts_at\",\"ends_at\"],"
+        "\"properties\":{\"session\":{\"type\":\"integer\"},\"starts_at\":" TIME
+        ",\"ends_at\":" TIME ",\"position\":" STR "}}",
+        201,
+        "{\"type\":\"object\"}"};
 static const struct web_api_doc doc_nominate = {
         "Nominate a person of the organisation within its allotment (organisation lead)",
         "Nominations",
@@ -259,6 +302,12 @@ static const struct web_route ex_routes[] = {
         {HTTP_POST, "/nominations/{id}/accept", ex__nomination_accept_post, LOGGED_IN,
          "nomination_accept", NULL, 0},
 
+        {HTTP_POST, "/exchanges/{id}/submissions", ex__submit_post, LOGGED_IN, "showcase_submit",
+         NULL, 0},
+        {HTTP_POST, "/submissions/{id}/review", ex__review_post, ADMIN, "showcase_review", NULL, 0},
+        {HTTP_POST, "/submissions/{id}/decision", ex__submission_decide_post, ADMIN,
+         "showcase_decide", NULL, 0},
+
         /* API */
         {HTTP_GET, "/api/v1/programmes", ex__api_programmes, PUBLIC, "listProgrammes",
          &doc_programmes, 0},
@@ -296,6 +345,16 @@ static const struct web_route ex_routes[] = {
          "chooseSession", &doc_choose, 0},
         {HTTP_POST, "/api/v1/registrations/{id}/{action}", ex__api_reg_action, LOGGED_IN,
          "registrationAction", &doc_reg_action, 0},
+        {HTTP_GET, "/api/v1/exchanges/{id}/submissions", ex__api_showcase, PUBLIC, "listShowcase",
+         &doc_showcase, 0},
+        {HTTP_POST, "/api/v1/exchanges/{id}/submissions", ex__api_submit, LOGGED_IN,
+         "submitToShowcase", &doc_submit, 0},
+        {HTTP_POST, "/api/v1/submissions/{id}/reviews", ex__api_review, ADMIN, "reviewSubmission",
+         &doc_review, 0},
+        {HTTP_POST, "/api/v1/submissions/{id}/decision", ex__api_submission_decide, ADMIN,
+         "decideSubmission", &doc_sub_decide, 0},
+        {HTTP_POST, "/api/v1/submissions/{id}/slot", ex__api_slot, ADMIN, "scheduleSubmission",
+         &doc_slot, 0},
         {HTTP_POST, "/api/v1/organisations/{code}/nominations", ex__api_nominate, LEAD_OF_ORG,
          "nominate", &doc_nominate, 0},
         {HTTP_POST, "/api/v1/nominations/{id}/swap", ex__api_nomination_swap, LEAD_OF_NOMINATION,
