@@ -16,9 +16,45 @@
 #include "mod/improve/imp_store.h"
 #include "mod/improve/imp_web_int.h"
 
+/* A field of the request: a form field for pages, a member of the JSON
+ * body for the API (numbers as text), so that both share one validation. */
+static const char *field(struct web_ctx *ctx, const char *name)
+{
+	json_t *body, *v;
+	char buf[32];
+
+	if (!ctx->api)
+		return web_form(ctx, name);
+	if (web_body_json(ctx, &body) < 0)
+		return NULL;
+	v = json_object_get(body, name);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+		return co_arena_strdup(ctx->arena, buf);
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+		return co_arena_strdup(ctx->arena, buf);
+	}
+	if (json_is_true(v))
+		return "1";
+	return NULL;
+}
+
+/* API handlers parse the body first: a body that is not a JSON object is
+ * answered 400 here, and field() reads the parsed body afterwards. */
+static int api_body(struct web_ctx *ctx)
+{
+	json_t *body;
+
+	return ctx->api ? web_body_json(ctx, &body) : 0;
+}
+
 static const char *form_or(struct web_ctx *ctx, const char *name, const char *dflt)
 {
-	const char *v = web_form(ctx, name);
+	const char *v = field(ctx, name);
 
 	return v && *v ? v : dflt;
 }
@@ -62,8 +98,12 @@ static int in_tx(struct web_ctx *ctx, const char *action, const char *object, in
 		rc = imp_store_touch(c, team ? 0 : ctx->scope_id, team ? ctx->scope_id : 0, e);
 	}
 	if (rc == 0) {
+		json_t *body;
+
 		after = json_object();
-		for (size_t i = 0; i < ctx->req->form.n; i++)
+		if (ctx->api && web_body_json(ctx, &body) == 0)
+			json_object_update(after, body);
+		for (size_t i = 0; !ctx->api && i < ctx->req->form.n; i++)
 			if (strcmp(ctx->req->form.items[i].name, "csrf") != 0)
 				json_object_set_new(after, ctx->req->form.items[i].name,
 				                    json_string(ctx->req->form.items[i].value));
@@ -98,6 +138,19 @@ static int refused(struct web_ctx *ctx, json_t *errors, const char *back)
 static int done(struct web_ctx *ctx, int rc, struct co_err *e, json_t *errors, const char *back,
                 const char *flash)
 {
+	if (ctx->api) {
+		if (rc == CO_EINPUT && errors && json_object_size(errors))
+			return web_problem(ctx, 400, "The input is not valid", NULL, errors);
+		json_decref(errors);
+		if (rc == CO_ECONFLICT) {
+			errors = json_object();
+			web_errors_add(ctx, errors, "code", "That code is already in use");
+			return web_problem(ctx, 409, "The input is not valid", NULL, errors);
+		}
+		if (rc < 0)
+			return web_fail(ctx, rc, e);
+		return web_json(ctx, 200, json_pack("{s:s}", "done", web_t(ctx, flash)));
+	}
 	if (rc == CO_EINPUT && errors && json_object_size(errors))
 		return refused(ctx, errors, back);
 	json_decref(errors);
@@ -180,18 +233,18 @@ static int settings_write(struct web_ctx *ctx, void *arg, struct db_conn *c, str
 	        "UPDATE imp_collaboratives SET name = ?, aim = ?, starts_on = ?, ends_on = ?, "
 	        "rule_set = ?, data_visibility = ?, suppression_threshold = ?, funnel_method "
 	        "= ?, updated_at = ? WHERE id = ?",
-	        DB_ARGS(DB_T(web_form(ctx, "name")), DB_T(form_or(ctx, "aim", "")),
-	                DB_T(web_form(ctx, "starts_on")), DB_T(web_form(ctx, "ends_on")),
-	                DB_T(web_form(ctx, "rule_set")), DB_T(web_form(ctx, "data_visibility")),
-	                DB_I(strtol(web_form(ctx, "suppression_threshold"), NULL, 10)),
-	                DB_T(web_form(ctx, "funnel_method")), DB_I(web_now()), DB_I(ctx->scope_id)),
+	        DB_ARGS(DB_T(field(ctx, "name")), DB_T(form_or(ctx, "aim", "")),
+	                DB_T(field(ctx, "starts_on")), DB_T(field(ctx, "ends_on")),
+	                DB_T(field(ctx, "rule_set")), DB_T(field(ctx, "data_visibility")),
+	                DB_I(strtol(field(ctx, "suppression_threshold"), NULL, 10)),
+	                DB_T(field(ctx, "funnel_method")), DB_I(web_now()), DB_I(ctx->scope_id)),
 	        NULL, e);
 }
 
 int imp__settings_post(struct web_ctx *ctx)
 {
 	json_t *errors = json_object();
-	const char *thr = web_form(ctx, "suppression_threshold");
+	const char *thr = field(ctx, "suppression_threshold");
 	int32_t s = 0, en = 0;
 	char *end = NULL;
 	long t = thr ? strtol(thr, &end, 10) : 0;
@@ -199,24 +252,27 @@ int imp__settings_post(struct web_ctx *ctx)
 	int rc;
 	char back[160];
 
-	if (!web_form(ctx, "name") || !*web_form(ctx, "name"))
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
+	if (!field(ctx, "name") || !*field(ctx, "name"))
 		web_errors_add(ctx, errors, "name", "Give the collaborative a name");
-	if (imp_day_parse(web_form(ctx, "starts_on"), &s))
+	if (imp_day_parse(field(ctx, "starts_on"), &s))
 		web_errors_add(ctx, errors, "starts_on", "Enter the start date as YYYY-MM-DD");
-	if (imp_day_parse(web_form(ctx, "ends_on"), &en) || en <= s)
+	if (imp_day_parse(field(ctx, "ends_on"), &en) || en <= s)
 		web_errors_add(ctx, errors, "ends_on", "Enter an end date after the start");
-	if (!one_of(web_form(ctx, "rule_set"), rule_sets))
+	if (!one_of(field(ctx, "rule_set"), rule_sets))
 		web_errors_add(ctx, errors, "rule_set", "Choose a rule set");
-	if (!one_of(web_form(ctx, "data_visibility"), visibilities))
+	if (!one_of(field(ctx, "data_visibility"), visibilities))
 		web_errors_add(ctx, errors, "data_visibility", "Choose who sees a team's data");
-	if (!one_of(web_form(ctx, "funnel_method"), funnel_methods))
+	if (!one_of(field(ctx, "funnel_method"), funnel_methods))
 		web_errors_add(ctx, errors, "funnel_method",
 		               "Choose how funnel limits are worked out");
 	if (!thr || !end || *end || t < 1 || t > 100)
 		web_errors_add(ctx, errors, "suppression_threshold",
 		               "Enter a whole number from 1 to 100");
 	if (json_object_size(errors))
-		return settings_render(ctx, 400, errors);
+		return ctx->api ? web_problem(ctx, 400, "The input is not valid", NULL, errors)
+		                : settings_render(ctx, 400, errors);
 	json_decref(errors);
 	rc = in_tx(ctx, "improve.collaborative.update", "imp_collaborative", ctx->scope_id,
 	           settings_write, NULL, &e);
@@ -242,11 +298,10 @@ static int session_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 	        c,
 	        "INSERT INTO imp_learning_sessions (collaborative_id, number, title, starts_at, "
 	        "ends_at, mode, place, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	        DB_ARGS(DB_I(ctx->scope_id), DB_I(n), DB_T(web_form(ctx, "title")),
+	        DB_ARGS(DB_I(ctx->scope_id), DB_I(n), DB_T(field(ctx, "title")),
 	                DB_I((int64_t)day * 86400 + (int64_t)9 * 3600),
-	                DB_I((int64_t)day * 86400 + (int64_t)16 * 3600),
-	                DB_T(web_form(ctx, "mode")), DB_T(form_or(ctx, "place", "")),
-	                DB_T(form_or(ctx, "agenda", ""))),
+	                DB_I((int64_t)day * 86400 + (int64_t)16 * 3600), DB_T(field(ctx, "mode")),
+	                DB_T(form_or(ctx, "place", "")), DB_T(form_or(ctx, "agenda", ""))),
 	        NULL, e);
 }
 
@@ -259,12 +314,14 @@ int imp__session_post(struct web_ctx *ctx)
 	int rc = CO_EINPUT;
 	char back[160];
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/c/%s", web_param(ctx, "slug"));
-	if (!web_form(ctx, "title") || !*web_form(ctx, "title"))
+	if (!field(ctx, "title") || !*field(ctx, "title"))
 		web_errors_add(ctx, errors, "title", "Give the session a title");
-	if (imp_day_parse(web_form(ctx, "date"), &day))
+	if (imp_day_parse(field(ctx, "date"), &day))
 		web_errors_add(ctx, errors, "date", "Enter the date as YYYY-MM-DD");
-	if (!one_of(web_form(ctx, "mode"), modes))
+	if (!one_of(field(ctx, "mode"), modes))
 		web_errors_add(ctx, errors, "mode", "Choose online, in person or hybrid");
 	if (!json_object_size(errors))
 		rc = in_tx(ctx, "improve.session.create", "imp_collaborative", ctx->scope_id,
@@ -279,7 +336,7 @@ static int team_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct 
 
 	(void)arg;
 	if ((rc = db_query_int(c, "SELECT id FROM organisations WHERE code = ?",
-	                       DB_ARGS(DB_T(web_form(ctx, "org"))), &org, e)) < 0)
+	                       DB_ARGS(DB_T(field(ctx, "org"))), &org, e)) < 0)
 		return rc == CO_ENOTFOUND
 		               ? co_errf_at(e, CO_EINPUT, 0, 0, "org", "no such organisation")
 		               : rc;
@@ -297,8 +354,8 @@ static int team_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct 
 	             c,
 	             "INSERT INTO imp_teams (collaborative_id, org_id, code, name, service, "
 	             "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-	             DB_ARGS(DB_I(ctx->scope_id), DB_I(org), DB_T(web_form(ctx, "code")),
-	                     DB_T(web_form(ctx, "name")), DB_T(form_or(ctx, "service", "")),
+	             DB_ARGS(DB_I(ctx->scope_id), DB_I(org), DB_T(field(ctx, "code")),
+	                     DB_T(field(ctx, "name")), DB_T(form_or(ctx, "service", "")),
 	                     DB_I(web_now())),
 	             &team, e)) < 0)
 		return rc;
@@ -307,7 +364,7 @@ static int team_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct 
 	        c,
 	        "INSERT INTO imp_projects (team_id, title, created_at, updated_at) VALUES (?, ?, "
 	        "?, ?)",
-	        DB_ARGS(DB_I(team), DB_T(web_form(ctx, "name")), DB_I(web_now()), DB_I(web_now())),
+	        DB_ARGS(DB_I(team), DB_T(field(ctx, "name")), DB_I(web_now()), DB_I(web_now())),
 	        NULL, e);
 }
 
@@ -318,13 +375,15 @@ int imp__team_post(struct web_ctx *ctx)
 	int rc = CO_EINPUT;
 	char back[160];
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/c/%s", web_param(ctx, "slug"));
-	if (!code_ok(web_form(ctx, "code")))
+	if (!code_ok(field(ctx, "code")))
 		web_errors_add(ctx, errors, "code",
 		               "Give a short code: letters, digits and dashes");
-	if (!web_form(ctx, "name") || !*web_form(ctx, "name"))
+	if (!field(ctx, "name") || !*field(ctx, "name"))
 		web_errors_add(ctx, errors, "name", "Give the team a name");
-	if (!web_form(ctx, "org") || !*web_form(ctx, "org"))
+	if (!field(ctx, "org") || !*field(ctx, "org"))
 		web_errors_add(ctx, errors, "org", "Give the organisation's code");
 	if (!json_object_size(errors)) {
 		rc = in_tx(ctx, "improve.team.create", "imp_collaborative", ctx->scope_id,
@@ -346,7 +405,7 @@ static int measure_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 {
 	struct measure_in *in = arg;
 	enum imp_data_type t;
-	const char *target = web_form(ctx, "target"), *chart = web_form(ctx, "chart");
+	const char *target = field(ctx, "target"), *chart = field(ctx, "chart");
 	char *end = NULL;
 	double tv = target && *target ? strtod(target, &end) : 0;
 	int64_t collab = ctx->scope_id;
@@ -359,7 +418,7 @@ static int measure_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 	             "= p.team_id WHERE p.id = ?",
 	             DB_ARGS(DB_I(in->project)), &collab, e)) < 0)
 		return rc;
-	imp_data_type_parse(web_form(ctx, "data_type"), &t);
+	imp_data_type_parse(field(ctx, "data_type"), &t);
 	return db_exec(
 	        c,
 	        "INSERT INTO imp_measures (collaborative_id, project_id, shared, code, name, "
@@ -367,13 +426,13 @@ static int measure_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 	        "frequency, direction, target, chart, position, created_at) VALUES (?, ?, ?, ?, "
 	        "?, ?, ?, ?, ?, ?, ?, ?, 'monthly', ?, ?, ?, 100, ?)",
 	        DB_ARGS(DB_I(collab), in->project ? DB_I(in->project) : DB_NUL,
-	                DB_I(in->project ? 0 : 1), DB_T(web_form(ctx, "code")),
-	                DB_T(web_form(ctx, "name")), DB_T(web_form(ctx, "kind")),
+	                DB_I(in->project ? 0 : 1), DB_T(field(ctx, "code")),
+	                DB_T(field(ctx, "name")), DB_T(field(ctx, "kind")),
 	                DB_T(form_or(ctx, "definition", "")),
 	                DB_T(form_or(ctx, "numerator_def", "")),
-	                DB_T(form_or(ctx, "denominator_def", "")), DB_T(web_form(ctx, "data_type")),
+	                DB_T(form_or(ctx, "denominator_def", "")), DB_T(field(ctx, "data_type")),
 	                DB_R(strtod(form_or(ctx, "multiplier", "1"), NULL)),
-	                DB_T(form_or(ctx, "unit", "")), DB_T(web_form(ctx, "direction")),
+	                DB_T(form_or(ctx, "unit", "")), DB_T(field(ctx, "direction")),
 	                target && *target && end && !*end ? DB_R(tv) : DB_NUL,
 	                DB_T(chart && *chart ? chart : imp_suggest_chart(t)), DB_I(web_now())),
 	        NULL, e);
@@ -388,21 +447,21 @@ static int measure_post(struct web_ctx *ctx, int64_t project, const char *back)
 	                                     "up", "c",   "g", "t", NULL};
 	json_t *errors = json_object();
 	struct measure_in in = {project};
-	const char *mult = form_or(ctx, "multiplier", "1"), *target = web_form(ctx, "target");
+	const char *mult = form_or(ctx, "multiplier", "1"), *target = field(ctx, "target");
 	char *end;
 	struct co_err e;
 	int rc = CO_EINPUT;
 
-	if (!code_ok(web_form(ctx, "code")))
+	if (!code_ok(field(ctx, "code")))
 		web_errors_add(ctx, errors, "code",
 		               "Give a short code: letters, digits and dashes");
-	if (!web_form(ctx, "name") || !*web_form(ctx, "name"))
+	if (!field(ctx, "name") || !*field(ctx, "name"))
 		web_errors_add(ctx, errors, "name", "Give the measure a name");
-	if (!one_of(web_form(ctx, "kind"), kinds))
+	if (!one_of(field(ctx, "kind"), kinds))
 		web_errors_add(ctx, errors, "kind", "Choose outcome, process or balancing");
-	if (!one_of(web_form(ctx, "data_type"), types))
+	if (!one_of(field(ctx, "data_type"), types))
 		web_errors_add(ctx, errors, "data_type", "Choose what kind of number it is");
-	if (!one_of(web_form(ctx, "direction"), dirs))
+	if (!one_of(field(ctx, "direction"), dirs))
 		web_errors_add(ctx, errors, "direction", "Choose which way is better");
 	if (!one_of(form_or(ctx, "chart", ""), charts))
 		web_errors_add(ctx, errors, "chart", "Choose a chart");
@@ -422,6 +481,8 @@ int imp__measure_post(struct web_ctx *ctx)
 {
 	char back[160];
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/c/%s", web_param(ctx, "slug"));
 	return measure_post(ctx, 0, back);
 }
@@ -444,6 +505,8 @@ int imp__team_measure_post(struct web_ctx *ctx)
 	char back[96];
 	int rc;
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/t/%lld#measures", (long long)ctx->scope_id);
 	if ((rc = team_project(ctx, &project, &e)) < 0 || project <= 0)
 		return web_fail(ctx, rc < 0 ? rc : CO_ENOTFOUND, &e);
@@ -514,14 +577,14 @@ static int tree_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct 
 		        "COALESCE(MAX(position), 0) + 1 FROM imp_driver_nodes WHERE project_id = "
 		        "?))",
 		        DB_ARGS(DB_I(collab), DB_I(op->project), op->node ? DB_I(op->node) : DB_NUL,
-		                DB_T(ck), DB_T(web_form(ctx, "title")), DB_I(op->project)),
+		                DB_T(ck), DB_T(field(ctx, "title")), DB_I(op->project)),
 		        NULL, e);
 	}
 	if (!op->node)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "node", "choose a node");
 	if (strcmp(op->action, "rename") == 0)
 		return db_exec(c, "UPDATE imp_driver_nodes SET title = ? WHERE id = ?",
-		               DB_ARGS(DB_T(web_form(ctx, "title")), DB_I(op->node)), NULL, e);
+		               DB_ARGS(DB_T(field(ctx, "title")), DB_I(op->node)), NULL, e);
 	if (strcmp(op->action, "remove") == 0)
 		return db_exec(c, "DELETE FROM imp_driver_nodes WHERE id = ?",
 		               DB_ARGS(DB_I(op->node)), NULL, e);
@@ -553,13 +616,15 @@ int imp__drivers_post(struct web_ctx *ctx)
 	static const char *const actions[] = {"add", "rename", "remove", "up", "down", NULL};
 	json_t *errors = json_object();
 	struct tree_op op;
-	const char *node = web_form(ctx, "node"), *title = web_form(ctx, "title");
+	const char *node = field(ctx, "node"), *title = field(ctx, "title");
 	struct co_err e;
 	char back[96];
 	int rc = CO_EINPUT;
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	memset(&op, 0, sizeof(op));
-	op.action = web_form(ctx, "action");
+	op.action = field(ctx, "action");
 	snprintf(back, sizeof(back), "/improve/t/%lld#drivers", (long long)ctx->scope_id);
 	if ((rc = team_project(ctx, &op.project, &e)) < 0 || op.project <= 0) {
 		json_decref(errors);
@@ -586,8 +651,8 @@ int imp__drivers_post(struct web_ctx *ctx)
 
 static int exclusion_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struct co_err *e)
 {
-	const char *period = arg, *reason = web_form(ctx, "reason");
-	int include = web_form(ctx, "include") != NULL;
+	const char *period = arg, *reason = field(ctx, "reason");
+	int include = field(ctx, "include") != NULL;
 	int64_t changed = 0;
 	int rc;
 
@@ -598,7 +663,7 @@ static int exclusion_write(struct web_ctx *ctx, void *arg, struct db_conn *c, st
 	        "imp_projects p ON p.id = m.project_id WHERE m.code = ? AND (m.shared = 1 OR "
 	        "p.team_id = ?))",
 	        DB_ARGS(DB_I(include ? 0 : 1), include ? DB_NUL : DB_T(reason), DB_I(ctx->scope_id),
-	                DB_T(period), DB_T(web_form(ctx, "measure")), DB_I(ctx->scope_id)),
+	                DB_T(period), DB_T(field(ctx, "measure")), DB_I(ctx->scope_id)),
 	        &changed, e);
 	if (rc == 0 && changed == 0)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "from", "there is no value for that month");
@@ -608,16 +673,18 @@ static int exclusion_write(struct web_ctx *ctx, void *arg, struct db_conn *c, st
 int imp__exclusion_post(struct web_ctx *ctx)
 {
 	json_t *errors = json_object();
-	const char *reason = web_form(ctx, "reason");
+	const char *reason = field(ctx, "reason");
 	int32_t day;
 	char period[16], back[96];
 	struct co_err e;
 	int rc = CO_EINPUT;
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/t/%lld#measures", (long long)ctx->scope_id);
-	if (imp_period_parse(web_form(ctx, "month"), IMP_FREQ_MONTHLY, &day, NULL))
+	if (imp_period_parse(field(ctx, "month"), IMP_FREQ_MONTHLY, &day, NULL))
 		web_errors_add(ctx, errors, "month", "Enter the month as YYYY-MM");
-	if (!web_form(ctx, "include") && (!reason || !*reason))
+	if (!field(ctx, "include") && (!reason || !*reason))
 		web_errors_add(ctx, errors, "reason", "Say why the month is left out");
 	if (!json_object_size(errors)) {
 		imp_day_format(day, period, sizeof(period));
@@ -638,14 +705,14 @@ static int person_write(struct web_ctx *ctx, void *arg, struct db_conn *c, struc
 
 	(void)arg;
 	rc = db_query_int(c, "SELECT id FROM users WHERE email = ?",
-	                  DB_ARGS(DB_T(web_form(ctx, "email"))), &uid, e);
+	                  DB_ARGS(DB_T(field(ctx, "email"))), &uid, e);
 	if (rc == CO_ENOTFOUND)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "email",
 		                  "no account with that email address");
 	if (rc < 0)
 		return rc;
 	rc = acct_membership_add(c, ctx->user ? ctx->user->id : 0, uid, IMP_SCOPE_TEAM,
-	                         ctx->scope_id, web_form(ctx, "role"), e);
+	                         ctx->scope_id, field(ctx, "role"), e);
 	if (rc == CO_ECONFLICT)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "email", "the person already has this role");
 	return rc;
@@ -659,10 +726,12 @@ int imp__person_post(struct web_ctx *ctx)
 	char back[96];
 	int rc = CO_EINPUT;
 
+	if (api_body(ctx) < 0)
+		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/t/%lld#people", (long long)ctx->scope_id);
-	if (!web_form(ctx, "email") || !*web_form(ctx, "email"))
+	if (!field(ctx, "email") || !*field(ctx, "email"))
 		web_errors_add(ctx, errors, "email", "Give the person's email address");
-	if (!one_of(web_form(ctx, "role"), roles))
+	if (!one_of(field(ctx, "role"), roles))
 		web_errors_add(ctx, errors, "role", "Choose team member or coach");
 	if (!json_object_size(errors)) {
 		rc = in_tx(ctx, "improve.team.person", "imp_team", ctx->scope_id, person_write,

@@ -130,6 +130,71 @@ static const struct web_api_doc doc_phase_post = {
         201,
         "{\"type\":\"object\"}"};
 
+#define OBJ(props) "{\"type\":\"object\",\"properties\":{" props "}}"
+#define STR(n)     "\"" n "\":{\"type\":\"string\"}"
+#define DONE       "{\"type\":\"object\",\"properties\":{\"done\":{\"type\":\"string\"}}}"
+
+static const struct web_api_doc doc_settings = {
+        "Change the collaborative's settings (collaborative admin): dates, rule set, who sees a "
+        "team's data, the small-number threshold, the funnel method",
+        "Improve",
+        NULL,
+        OBJ(STR("name") "," STR("aim") "," STR("starts_on") "," STR("ends_on") "," STR(
+                "rule_set") "," STR("data_visibility") ",\"suppression_threshold\":{\"type\":"
+                                                       "\"integer\"}," STR("funnel_method")),
+        200,
+        DONE};
+static const struct web_api_doc doc_session_add = {
+        "Add a learning session (collaborative admin)",
+        "Improve",
+        NULL,
+        OBJ(STR("title") "," STR("date") "," STR("mode") "," STR("place") "," STR("agenda")),
+        200,
+        DONE};
+static const struct web_api_doc doc_team_add = {
+        "Add a team of a member organisation, with its project (collaborative admin)",
+        "Improve",
+        NULL,
+        OBJ(STR("org") "," STR("code") "," STR("name") "," STR("service")),
+        200,
+        DONE};
+#define MEASURE_PROPS                                                                                                            \
+	OBJ(STR("code") "," STR("name") "," STR("kind") "," STR("definition") "," STR("numerator_"                               \
+	                                                                              "def") "," STR("denominator_def") "," STR( \
+	        "data_type") "," STR("multiplier") "," STR("unit") "," STR("direction") "," STR("target") "," STR("chart"))
+static const struct web_api_doc doc_measure_add = {
+        "Add a shared measure every team reports the same way (collaborative admin)",
+        "Improve",
+        NULL,
+        MEASURE_PROPS,
+        200,
+        DONE};
+static const struct web_api_doc doc_team_measure_add = {
+        "Add a measure of the team's own project", "Improve", NULL, MEASURE_PROPS, 200, DONE};
+static const struct web_api_doc doc_drivers = {
+        "Change the driver diagram: add a child, rename, move up or down, remove",
+        "Improve",
+        NULL,
+        OBJ("\"action\":{\"enum\":[\"add\",\"rename\",\"up\",\"down\",\"remove\"]},"
+            "\"node\":{\"type\":\"integer\"}," STR("title")),
+        200,
+        DONE};
+static const struct web_api_doc doc_exclusion = {
+        "Leave a month out of a measure's limits (with the reason), or put it back",
+        "Improve",
+        NULL,
+        OBJ(STR("measure") "," STR("month") "," STR("reason") ",\"include\":{\"type\":"
+                                                              "\"boolean\"}"),
+        200,
+        DONE};
+static const struct web_api_doc doc_person = {
+        "Give a person a role on the team (collaborative admin)",
+        "Improve",
+        NULL,
+        OBJ(STR("email") ",\"role\":{\"enum\":[\"team_member\",\"coach\"]}"),
+        200,
+        DONE};
+
 static const struct web_route imp_routes[] = {
         /* pages */
         {HTTP_GET, "/improve", imp__index_page, LOGGED_IN, "improve", NULL, 0},
@@ -197,6 +262,22 @@ static const struct web_route imp_routes[] = {
          "createPdsaCycle", &doc_pdsa_post, 0},
         {HTTP_PUT, "/api/v1/improve/teams/{team}/reports/{month}", imp__api_report_put, TEAM_READ,
          "putMonthlyReport", &doc_report_put, 0},
+        {HTTP_PUT, "/api/v1/improve/collaboratives/{slug}/settings", imp__settings_post,
+         COLLAB_ADMIN, "updateCollaborativeSettings", &doc_settings, 0},
+        {HTTP_POST, "/api/v1/improve/collaboratives/{slug}/sessions", imp__session_post,
+         COLLAB_ADMIN, "createLearningSession", &doc_session_add, 0},
+        {HTTP_POST, "/api/v1/improve/collaboratives/{slug}/teams", imp__team_post, COLLAB_ADMIN,
+         "createTeam", &doc_team_add, 0},
+        {HTTP_POST, "/api/v1/improve/collaboratives/{slug}/measures", imp__measure_post,
+         COLLAB_ADMIN, "createSharedMeasure", &doc_measure_add, 0},
+        {HTTP_POST, "/api/v1/improve/teams/{team}/measures", imp__team_measure_post, TEAM_WRITE,
+         "createTeamMeasure", &doc_team_measure_add, 0},
+        {HTTP_POST, "/api/v1/improve/teams/{team}/drivers", imp__drivers_post, TEAM_WRITE,
+         "changeDriverDiagram", &doc_drivers, 0},
+        {HTTP_POST, "/api/v1/improve/teams/{team}/exclusions", imp__exclusion_post, TEAM_PHASE,
+         "changeExclusion", &doc_exclusion, 0},
+        {HTTP_POST, "/api/v1/improve/teams/{team}/people", imp__person_post, TEAM_PEOPLE,
+         "addTeamPerson", &doc_person, 0},
         {HTTP_POST, "/api/v1/improve/teams/{team}/phases", imp__api_phase_post, TEAM_PHASE,
          "createPhaseChange", &doc_phase_post, 0},
 };
