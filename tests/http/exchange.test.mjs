@@ -199,6 +199,33 @@ test('the showcase: a submission filled in from an Improve project, reviewed and
 	assert(mine && mine.improve_team, "accepted, with a link to the team's live charts");
 });
 
+test('the host changes an exchange through the form; a bad time is refused', async () => {
+	// The lead of Cardiff and Vale manages exchange 1, hosted by Cardiff and Vale.
+	const lead = new Client(server.base);
+	await lead.login('lead@demo.collective.test');
+	let res = await lead.get('/exchanges/1/edit');
+	assertEqual(res.status, 200);
+	const html = await res.text();
+	const date = html.match(/name="starts_date"[^>]*value="([^"]+)"/)[1];
+	await lead.csrfFrom('/exchanges/1/edit');
+	const form = { topic: 'One front door, revisited', mode: 'hybrid', address: 'Llandough', access_info: '', online_url: '', starts_date: date, starts_time: '10:00', ends_time: '09:00', capacity: '24', description: '' };
+	res = await lead.request('POST', '/exchanges/1/edit', { form });
+	assertEqual(res.status, 400, 'an end before its start');
+	assert((await res.text()).includes('There is a problem'), 'the error summary');
+	let x = await json(await fetch(`${server.base}/api/v1/exchanges/1`));
+	assert(x.topic !== form.topic, 'nothing changed');
+	res = await lead.request('POST', '/exchanges/1/edit', { form: { ...form, ends_time: '13:30' } });
+	assertEqual(res.status, 303);
+	x = await json(await fetch(`${server.base}/api/v1/exchanges/1`));
+	assertEqual(x.topic, form.topic);
+	assertEqual(x.ends_time, '13:30');
+	assertEqual(x.sequence, 1, 'a new time raises SEQUENCE');
+	// Another organisation's lead may not.
+	const other = new Client(server.base);
+	await other.login('lead.other@demo.collective.test');
+	assertEqual((await other.get('/exchanges/1/edit')).status, 403);
+});
+
 test('the calendar file is RFC 5545 with the Europe/London time zone', async () => {
 	const res = await fetch(`${server.base}/exchanges/1/calendar`);
 	assertEqual(res.status, 200);

@@ -45,7 +45,7 @@ web_handler_fn ex__list_page, ex__exchange_page, ex__register_post, ex__reg_acti
         ex__admin_page, ex__pack_page, ex__pack_pdf, ex__needs_page, ex__needs_post,
         ex__nominations_page, ex__nominate_post, ex__swap_post, ex__nomination_decide_post,
         ex__nomination_accept_post, ex__choose_post, ex__submit_post, ex__review_post,
-        ex__submission_decide_post;
+        ex__submission_decide_post, ex__edit_page, ex__edit_post;
 
 /* API (ex_api.c). */
 web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, ex__api_exchanges,

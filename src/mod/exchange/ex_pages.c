@@ -264,16 +264,18 @@ int ex__exchange_page(struct web_ctx *ctx)
 		json_object_set_new(d, "is_conference", json_true());
 		if ((rc = ex_json_showcase(c, id, 0, &extra, &e)) < 0)
 			goto fail;
-		json_object_set_new(d, "showcase", json_incref(json_object_get(extra, "submissions")));
+		json_object_set_new(d, "showcase",
+		                    json_incref(json_object_get(extra, "submissions")));
 		{
 			json_t *call = json_object_get(extra, "call");
 			int64_t t = web_now();
 
-			json_object_set_new(
-			        d, "call_open",
-			        json_boolean(json_is_object(call) &&
-			                     t >= json_integer_value(json_object_get(call, "opens_at")) &&
-			                     t < json_integer_value(json_object_get(call, "closes_at"))));
+			json_object_set_new(d, "call_open",
+			                    json_boolean(json_is_object(call) &&
+			                                 t >= json_integer_value(json_object_get(
+			                                              call, "opens_at")) &&
+			                                 t < json_integer_value(json_object_get(
+			                                             call, "closes_at"))));
 			json_object_set_new(d, "call", json_incref(call));
 		}
 		json_decref(extra);
@@ -891,7 +893,8 @@ int ex__admin_page(struct web_ctx *ctx)
 		if (rc == 0 && (rc = ex_json_showcase(c, conf, 1, &sc, &e)) < 0)
 			goto fail;
 		json_object_set_new(dash, "submissions",
-		                    sc ? json_incref(json_object_get(sc, "submissions")) : json_array());
+		                    sc ? json_incref(json_object_get(sc, "submissions"))
+		                       : json_array());
 		json_decref(sc);
 	}
 	d = ex__page(ctx, "Programme dashboard");
@@ -1333,4 +1336,131 @@ int ex__submission_decide_post(struct web_ctx *ctx)
 		return refuse_or_fail(ctx, rc, &e, back);
 	web_flash(ctx, "success", "Saved.");
 	return web_redirect(ctx, back);
+}
+
+/* ---- the host changes the exchange ---- */
+
+static json_t *mode_options(struct web_ctx *ctx, const char *mode)
+{
+	json_t *a = json_array();
+
+	json_array_append_new(a,
+	                      option("online", web_t(ctx, "Online"), strcmp(mode, "online") == 0));
+	json_array_append_new(
+	        a, option("on_site", web_t(ctx, "On site"), strcmp(mode, "on_site") == 0));
+	json_array_append_new(a,
+	                      option("hybrid", web_t(ctx, "Hybrid"), strcmp(mode, "hybrid") == 0));
+	return a;
+}
+
+/* The form's values: the stored exchange, overridden by what was posted. */
+static json_t *edit_form(struct web_ctx *ctx, json_t *x, int posted)
+{
+	static const char *const keys[] = {"topic",       "mode",      "address",     "access_info",
+	                                   "online_url",  "capacity",  "description", "starts_date",
+	                                   "starts_time", "ends_time", NULL};
+	json_t *f = json_object();
+	char cap[24];
+	size_t i;
+
+	snprintf(cap, sizeof(cap), "%lld",
+	         (long long)json_integer_value(json_object_get(x, "capacity")));
+	json_object_set_new(f, "topic", json_incref(json_object_get(x, "topic")));
+	json_object_set_new(f, "mode", json_incref(json_object_get(x, "mode")));
+	json_object_set_new(f, "address", json_incref(json_object_get(x, "address")));
+	json_object_set_new(f, "access_info", json_incref(json_object_get(x, "access_info")));
+	json_object_set_new(f, "online_url", json_incref(json_object_get(x, "online_url")));
+	json_object_set_new(f, "capacity", json_string(cap));
+	json_object_set_new(f, "description", json_incref(json_object_get(x, "description_md")));
+	json_object_set_new(f, "starts_date", json_incref(json_object_get(x, "starts_date")));
+	json_object_set_new(f, "starts_time", json_incref(json_object_get(x, "starts_time")));
+	json_object_set_new(f, "ends_time", json_incref(json_object_get(x, "ends_time")));
+	for (i = 0; posted && keys[i]; i++)
+		if (web_form(ctx, keys[i]))
+			json_object_set_new(f, keys[i], json_string(web_form(ctx, keys[i])));
+	return f;
+}
+
+static int edit_render(struct web_ctx *ctx, int status, json_t *x, json_t *errs, int posted)
+{
+	json_t *d = ex__page(ctx, "Change the exchange"), *f = edit_form(ctx, x, posted);
+
+	json_object_set_new(d, "mode_options",
+	                    mode_options(ctx, json_string_value(json_object_get(f, "mode"))));
+	json_object_set_new(d, "form", f);
+	json_object_set_new(d, "exchange", x);
+	json_object_set_new(d, "errors", errs ? errs : json_object());
+	return web_render(ctx, status, "exchange/edit", d);
+}
+
+int ex__edit_page(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id");
+	struct db_conn *c;
+	struct co_err e;
+	json_t *x;
+	int rc;
+
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	return edit_render(ctx, 200, x, NULL, 0);
+}
+
+int ex__edit_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), start = 0, end = 0;
+	const char *date = web_form(ctx, "starts_date"), *cap = web_form(ctx, "capacity");
+	struct ex_exchange_in in = {0};
+	struct db_conn *c;
+	struct co_err e;
+	json_t *x, *errs = json_object();
+	char *endp = NULL;
+	long capacity;
+	int rc;
+
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	if (ex_time_parse_local(date, web_form(ctx, "starts_time"), "starts_time", &start, &e) < 0)
+		web_errors_from(ctx, errs, &e);
+	else if (ex_time_parse_local(date, web_form(ctx, "ends_time"), "ends_time", &end, &e) < 0)
+		web_errors_from(ctx, errs, &e);
+	capacity = cap ? strtol(cap, &endp, 10) : -1;
+	if (!cap || *endp || capacity < 0 || capacity > CO_EX_MAX_CAPACITY)
+		web_errors_add(ctx, errs, "capacity",
+		               "Give the number of places as a whole number.");
+	if (json_object_size(errs) == 0) {
+		in.programme_id = json_integer_value(json_object_get(x, "programme_id"));
+		in.host_org_id = json_integer_value(json_object_get(x, "host_org_id"));
+		in.theme_id = json_integer_value(json_object_get(x, "theme_id"));
+		in.host_team_name = json_string_value(json_object_get(x, "host_team"));
+		in.region = json_string_value(json_object_get(x, "region"));
+		in.reserved_places = (int)json_integer_value(json_object_get(x, "reserved_places"));
+		in.topic = web_form(ctx, "topic");
+		in.mode = web_form(ctx, "mode");
+		in.address = web_form(ctx, "address");
+		in.access_info = web_form(ctx, "access_info");
+		in.online_url = web_form(ctx, "online_url");
+		in.description_md = web_form(ctx, "description");
+		in.starts_at = start;
+		in.ends_at = end;
+		in.capacity = (int)capacity;
+		rc = ex_exchange_update(c, id, &in, web_now(), &e);
+		if (rc == CO_EINPUT || rc == CO_ECONFLICT)
+			web_errors_from(ctx, errs, &e);
+		else if (rc < 0) {
+			json_decref(x);
+			json_decref(errs);
+			return web_fail(ctx, rc, &e);
+		}
+	}
+	if (json_object_size(errs) > 0)
+		return edit_render(ctx, 400, x, errs, 1);
+	json_decref(x);
+	json_decref(errs);
+	web_flash(ctx, "success",
+	          "Saved. People with a place will be told of a new time, place or link.");
+	return web_redirect(ctx,
+	                    co_arena_printf(ctx->arena, "/exchanges/%lld/host", (long long)id));
 }

@@ -270,6 +270,8 @@ static const struct web_route ex_routes[] = {
         {HTTP_POST, "/exchanges/{id}/insights", ex__insight_post, LOGGED_IN, "exchange_insight",
          NULL, 0},
         {HTTP_GET, "/exchanges/{id}/host", ex__host_page, HOST, "exchange_host", NULL, 0},
+        {HTTP_GET, "/exchanges/{id}/edit", ex__edit_page, HOST, "exchange_edit_form", NULL, 0},
+        {HTTP_POST, "/exchanges/{id}/edit", ex__edit_post, HOST, "exchange_edit", NULL, 0},
         {HTTP_GET, "/exchanges/{id}/checkin", ex__checkin_page, HOST, "exchange_checkin_form", NULL,
          0},
         {HTTP_POST, "/exchanges/{id}/checkin", ex__checkin_post, HOST, "exchange_checkin", NULL, 0},
