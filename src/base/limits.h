@@ -30,22 +30,22 @@
 #define CO_MAX_PART_HEADER 4096 /* the headers of one multipart part */
 
 /* Storage and configuration */
-#define CO_MAX_SQL (4 * 1024 * 1024) /* one SQL statement or migration, expanded */
-#define CO_MAX_CONF_VALUE 1024       /* one configuration value */
+#define CO_MAX_SQL        (4 * 1024 * 1024) /* one SQL statement or migration, expanded */
+#define CO_MAX_CONF_VALUE 1024              /* one configuration value */
 
 /* The web layer's cache of anonymous answers (src/web/cache.c) */
-#define CO_MAX_CACHE_ENTRIES 256              /* answers kept */
+#define CO_MAX_CACHE_ENTRIES 256                 /* answers kept */
 #define CO_MAX_CACHE_BYTES   (8UL * 1024 * 1024) /* their bodies, in all */
 
 /* Improve (src/mod/improve) */
 #define CO_MAX_INPUT_ERRORS 1000 /* errors listed for one form or upload */
-#define CO_MAX_NOTE 4000         /* a note on one data value, in bytes */
+#define CO_MAX_NOTE         4000 /* a note on one data value, in bytes */
 
 /* SPC engine (src/spc) */
-#define CO_SPC_MAX_POINTS (50UL * 1000 * 1000)     /* rows given to one spc_run() */
+#define CO_SPC_MAX_POINTS (50UL * 1000 * 1000)        /* rows given to one spc_run() */
 #define CO_SPC_ARENA_MAX  (16UL * 1024 * 1024 * 1024) /* one result with its scratch */
-#define CO_SPC_MAX_LIST   100000                   /* parts, exclusions, rebase dates */
-#define CO_SPC_MAX_SVG    (8UL * 1024 * 1024)      /* one chart as SVG */
+#define CO_SPC_MAX_LIST   100000                      /* parts, exclusions, rebase dates */
+#define CO_SPC_MAX_SVG    (8UL * 1024 * 1024)         /* one chart as SVG */
 
 /* Exchange (src/mod/exchange) */
 #define CO_EX_MAX_TITLE    300    /* a topic, name, title or address, in bytes */

@@ -297,7 +297,7 @@ int web_app_new(const struct web_config *cfg, const struct web_module *const *mo
 		}
 	}
 	app->routes = calloc(nr ? nr : 1, sizeof(*app->routes));
-	app->scopes = calloc(ns ? ns : 1, sizeof(*app->scopes));
+	app->scopes = calloc(ns ? ns : 1, sizeof(const struct web_scope *));
 	if (!app->routes || !app->scopes) {
 		rc = co_errf(e, CO_ENOMEM, "out of memory");
 		goto fail;

@@ -47,6 +47,15 @@ static int read_line(int fd, char *buf, size_t size)
 	return (int)n;
 }
 
+/* Appends line to the NUL-terminated text in dst (size bytes), cutting it
+ * short rather than overflowing. */
+static void append(char *dst, size_t size, const char *line)
+{
+	size_t used = strlen(dst);
+
+	snprintf(dst + used, size - used, "%s", line);
+}
+
 static void *fake_run(void *arg)
 {
 	struct fake *f = arg;
@@ -57,7 +66,7 @@ static void *fake_run(void *arg)
 		return NULL;
 	say(fd, "220 fake.test ESMTP ready\r\n");
 	while (read_line(fd, line, sizeof(line)) > 0) {
-		strncat(f->commands, line, sizeof(f->commands) - strlen(f->commands) - 1);
+		append(f->commands, sizeof(f->commands), line);
 		if (strncmp(line, "EHLO", 4) == 0) {
 			/* a multi-line reply, as real servers give */
 			say(fd, "250-fake.test greets you\r\n250-8BITMIME\r\n250 SIZE 1000000\r\n");
@@ -69,7 +78,7 @@ static void *fake_run(void *arg)
 		} else if (strncmp(line, "DATA", 4) == 0) {
 			say(fd, "354 go ahead\r\n");
 			while (read_line(fd, line, sizeof(line)) > 0 && strcmp(line, ".\r\n") != 0)
-				strncat(f->data, line, sizeof(f->data) - strlen(f->data) - 1);
+				append(f->data, sizeof(f->data), line);
 			say(fd, "250 2.0.0 queued as 1\r\n");
 		} else if (strncmp(line, "QUIT", 4) == 0) {
 			say(fd, "221 bye\r\n");

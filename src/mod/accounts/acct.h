@@ -162,7 +162,8 @@ int acct_org_create(struct db_conn *c, int64_t actor, const struct acct_org_inpu
  * message) and then CO_EINPUT is returned with nothing written. *created
  * receives the number of accounts made. See import.c. */
 int acct_user_import(struct db *db, const char *data, size_t len, int *created,
-		     void (*report)(const struct co_err *e, void *arg), void *arg, struct co_err *e);
+                     void (*report)(const struct co_err *e, void *arg), void *arg,
+                     struct co_err *e);
 
 /* ---- demo data (demo.c) ---- */
 

@@ -676,6 +676,13 @@ static int account_render(struct web_ctx *ctx, int status, const char *new_token
 		}
 		db_rows_free(r);
 	}
+	if (rc < 0) {
+		json_decref(me);
+		json_decref(tokens);
+		json_decref(orgs);
+		json_decref(errors);
+		return web_fail(ctx, rc, &e);
+	}
 	d = page(ctx, "Your account", "");
 	json_object_set_new(d, "me", me);
 	json_object_set_new(d, "tokens", tokens);

@@ -104,7 +104,8 @@ char *acct_mail_format(const struct acct_mail *m, size_t *len, struct co_err *e)
 		json_t *a;
 
 		randombytes_buf(rnd, sizeof(rnd));
-		memcpy(boundary, "=_collective_", 13);
+		/* "=_collective_" then the random bytes in hex; bin2hex ends it with NUL */
+		snprintf(boundary, sizeof(boundary), "=_collective_");
 		sodium_bin2hex(boundary + 13, sizeof(boundary) - 13, rnd, sizeof(rnd));
 		co_buf_printf(&b,
 		              "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
