@@ -468,6 +468,49 @@ static void showcase_flow(void **state)
 	                 0);
 }
 
+static void conference_sessions(void **state)
+{
+	int64_t theme, prog = programme("p-sessions", &theme), conf, s1, s2;
+	struct ex_exchange_in in = exchange_in(prog, theme);
+	struct ex_session_in s = {.kind = "workshop",
+	                          .title = "Workshop A",
+	                          .starts_at = MARCH12_10,
+	                          .ends_at = MARCH12_10 + 5400,
+	                          .room = "Seminar room 1",
+	                          .room_capacity = 30,
+	                          .capacity = -1,
+	                          .needs_choice = 1};
+	struct co_err e;
+
+	(void)state;
+	in.kind = "conference";
+	OK(ex_exchange_create(c, &in, NOW, &conf, &e));
+	s.exchange_id = conf;
+	s.kind = "party";
+	assert_int_equal(ex_session_create(c, &s, &s1, &e), CO_EINPUT);
+	assert_string_equal(e.field, "kind");
+	s.kind = "workshop";
+	s.starts_at = MARCH12_10 + 3 * 86400;
+	s.ends_at = s.starts_at + 3600;
+	assert_int_equal(ex_session_create(c, &s, &s1, &e), CO_EINPUT); /* outside the event */
+	s.starts_at = MARCH12_10;
+	s.ends_at = MARCH12_10 - 1;
+	assert_int_equal(ex_session_create(c, &s, &s1, &e), CO_EINPUT);
+	assert_string_equal(e.field, "ends_at");
+	s.ends_at = MARCH12_10 + 5400;
+	OK(ex_session_create(c, &s, &s1, &e));
+	s.title = "Workshop B";
+	OK(ex_session_create(c, &s, &s2, &e));
+	/* One room, made once; the sessions take its capacity. */
+	assert_int_equal(
+	        q_int("SELECT COUNT(*) FROM ex_rooms WHERE exchange_id = ?", DB_ARGS(DB_I(conf))),
+	        1);
+	assert_int_equal(q_int("SELECT COUNT(*) FROM ex_sessions WHERE exchange_id = ? AND room_id "
+	                       "IS NOT NULL AND capacity IS NULL",
+	                       DB_ARGS(DB_I(conf))),
+	                 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +521,7 @@ int main(void)
 	        cmocka_unit_test(needs_are_deleted_after_the_event),
 	        cmocka_unit_test(pack_and_admin_views),
 	        cmocka_unit_test(showcase_flow),
+	        cmocka_unit_test(conference_sessions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

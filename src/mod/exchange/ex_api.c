@@ -993,3 +993,37 @@ int ex__api_slot(struct web_ctx *ctx)
 	                          (json_int_t)session, "starts_at", (json_int_t)starts, "ends_at",
 	                          (json_int_t)ends));
 }
+
+int ex__api_session_create(struct web_ctx *ctx)
+{
+	static const char *const allowed[] = {"kind",         "title", "summary",       "starts_at",
+	                                      "ends_at",      "room",  "room_capacity", "capacity",
+	                                      "needs_choice", NULL};
+	struct ex_session_in in = {.capacity = -1};
+	int64_t cap = -1, room_cap = 0, sid;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (only(ctx, body, allowed) < 0 || get_str(ctx, body, "kind", &in.kind) < 0 ||
+	    get_str(ctx, body, "title", &in.title) < 0 ||
+	    get_str(ctx, body, "summary", &in.summary_md) < 0 ||
+	    get_time(ctx, body, "starts_at", &in.starts_at) < 0 ||
+	    get_time(ctx, body, "ends_at", &in.ends_at) < 0 ||
+	    get_str(ctx, body, "room", &in.room) < 0 ||
+	    get_int(ctx, body, "room_capacity", &room_cap) < 0 ||
+	    get_int(ctx, body, "capacity", &cap) < 0 ||
+	    get_bool(ctx, body, "needs_choice", &in.needs_choice) < 0)
+		return 0;
+	in.exchange_id = ex__param_id(ctx, "id");
+	in.capacity = cap < -1 || cap > CO_EX_MAX_CAPACITY ? CO_EX_MAX_CAPACITY + 1 : (int)cap;
+	in.room_capacity = room_cap < 0 || room_cap > CO_EX_MAX_CAPACITY ? -1 : (int)room_cap;
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_session_create(c, &in, &sid, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 201,
+	                json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sid, "kind", in.kind, "title",
+	                          in.title));
+}

@@ -1471,3 +1471,81 @@ out:
 	json_decref(call);
 	return rc;
 }
+
+/* ---- conference sessions ---- */
+
+int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
+                      struct co_err *e)
+{
+	static const char *const kinds[] = {"reception",  "keynote", "workshop", "showcase",
+	                                    "networking", "plenary", "break",    NULL};
+	struct db_rows *r;
+	int64_t x_start = 0, x_end = 0, room = 0, sid;
+	int rc, i, known = 0;
+
+	for (i = 0; kinds[i]; i++)
+		known |= in->kind && strcmp(in->kind, kinds[i]) == 0;
+	if (!known)
+		return co_errf_at(
+		        e, CO_EINPUT, 0, 0, "kind",
+		        "is reception, keynote, workshop, showcase, networking, plenary or "
+		        "break");
+	if ((rc = need_text(in->title, "title", CO_EX_MAX_TITLE, e)) < 0 ||
+	    (rc = opt_text(in->summary_md, "summary", CO_EX_MAX_TEXT, e)) < 0 ||
+	    (rc = opt_text(in->room, "room", CO_EX_MAX_TITLE, e)) < 0)
+		return rc;
+	if (in->ends_at <= in->starts_at)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "ends_at", "the end must be after the start");
+	if (in->capacity > CO_EX_MAX_CAPACITY || in->room_capacity < 0 ||
+	    in->room_capacity > CO_EX_MAX_CAPACITY)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "capacity", "must be between 0 and %d",
+		                  CO_EX_MAX_CAPACITY);
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(db_query(c, "SELECT starts_at, ends_at FROM ex_exchanges WHERE id = ?",
+	             DB_ARGS(DB_I(in->exchange_id)), &r, e));
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such exchange");
+	if (rc > 0) {
+		x_start = db_int(r, 0);
+		x_end = db_int(r, 1);
+		rc = 0;
+	}
+	db_rows_free(r);
+	TRY(rc);
+	if (in->starts_at < x_start - 86400 || in->ends_at > x_end + 86400) {
+		rc = co_errf_at(e, CO_EINPUT, 0, 0, "starts_at",
+		                "the session must fall within the event's days");
+		goto out;
+	}
+	if (in->room && *in->room) {
+		rc = db_query_int(c, "SELECT id FROM ex_rooms WHERE exchange_id = ? AND name = ?",
+		                  DB_ARGS(DB_I(in->exchange_id), DB_T(in->room)), &room, e);
+		if (rc == CO_ENOTFOUND)
+			rc = db_query_int(
+			        c,
+			        "INSERT INTO ex_rooms (exchange_id, name, capacity) VALUES (?, "
+			        "?, ?) RETURNING id",
+			        DB_ARGS(DB_I(in->exchange_id), DB_T(in->room),
+			                DB_I(in->room_capacity)),
+			        &room, e);
+		TRY(rc);
+	}
+	TRY(db_query_int(
+	        c,
+	        "INSERT INTO ex_sessions (exchange_id, room_id, kind, title, summary_md, "
+	        "starts_at, ends_at, capacity, needs_choice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	        "?) RETURNING id",
+	        DB_ARGS(DB_I(in->exchange_id), room ? DB_I(room) : DB_NUL, DB_T(in->kind),
+	                DB_T(in->title), DB_T(s0(in->summary_md)), DB_I(in->starts_at),
+	                DB_I(in->ends_at), in->capacity >= 0 ? DB_I(in->capacity) : DB_NUL,
+	                DB_I(in->needs_choice ? 1 : 0)),
+	        &sid, e));
+	TRY(db_commit(c, e));
+	if (id)
+		*id = sid;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}

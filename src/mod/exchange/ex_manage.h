@@ -82,6 +82,24 @@ int ex_needs_purge(struct db_conn *c, int64_t now, int *deleted, struct co_err *
 int ex_nights_set(struct db_conn *c, int64_t registration_id, const char *const *nights, int n,
                   struct co_err *e);
 
+/* A conference session. room: a room's name (made on first use, with
+ * room_capacity); capacity < 0: the room's. */
+struct ex_session_in {
+	int64_t exchange_id;
+	const char *kind; /* reception, keynote, workshop, showcase, networking, plenary, break */
+	const char *title;
+	const char *summary_md;
+	int64_t starts_at, ends_at;
+	const char *room;
+	int room_capacity;
+	int capacity;
+	int needs_choice;
+};
+/* Refused: an unknown kind, a session outside the event's days (more than
+ * a day before it starts or after it ends), an end before the start. */
+int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
+                      struct co_err *e);
+
 /* Insights of an exchange (by the host: by_host = 1). */
 int ex_insight_add(struct db_conn *c, int64_t exchange_id, int64_t author_id, int by_host,
                    const char *learned, const char *ideas, const char *actions, int64_t now,

@@ -220,6 +220,19 @@ static const struct web_api_doc doc_slot = {
         ",\"ends_at\":" TIME ",\"position\":" STR "}}",
         201,
         "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_session = {
+        "Add a conference session (host): reception, keynote, workshop, showcase, networking; a "
+        "room is made on first use",
+        "Exchange",
+        NULL,
+        "{\"type\":\"object\",\"required\":[\"kind\",\"title\",\"starts_at\",\"ends_at\"],"
+        "\"properties\":{\"kind\":{\"enum\":[\"reception\",\"keynote\",\"workshop\","
+        "\"showcase\",\"networking\",\"plenary\",\"break\"]},\"title\":" STR ",\"summary\":" STR
+        ",\"starts_at\":" TIME ",\"ends_at\":" TIME ",\"room\":" STR
+        ",\"room_capacity\":{\"type\":\"integer\"},\"capacity\":{\"type\":\"integer\"},"
+        "\"needs_choice\":{\"type\":\"boolean\"}}}",
+        201,
+        "{\"type\":\"object\"}"};
 static const struct web_api_doc doc_nominate = {
         "Nominate a person of the organisation within its allotment (organisation lead)",
         "Nominations",
@@ -347,6 +360,8 @@ static const struct web_route ex_routes[] = {
          "chooseSession", &doc_choose, 0},
         {HTTP_POST, "/api/v1/registrations/{id}/{action}", ex__api_reg_action, LOGGED_IN,
          "registrationAction", &doc_reg_action, 0},
+        {HTTP_POST, "/api/v1/exchanges/{id}/sessions", ex__api_session_create, HOST,
+         "createSession", &doc_session, 0},
         {HTTP_GET, "/api/v1/exchanges/{id}/submissions", ex__api_showcase, PUBLIC, "listShowcase",
          &doc_showcase, 0},
         {HTTP_POST, "/api/v1/exchanges/{id}/submissions", ex__api_submit, LOGGED_IN,
