@@ -4,6 +4,7 @@
  * RFC 9457 problem.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/csv.h"
@@ -121,6 +122,8 @@ int imp__api_data_post(struct web_ctx *ctx)
 	struct db_conn *c;
 	struct co_err e;
 	json_t *body, *values, *errors;
+	enum imp_freq freq = IMP_FREQ_MONTHLY;
+	const char *fs;
 	int32_t period;
 	size_t i, j, nf = 0, cap;
 	int n, rc, mi, k, g;
@@ -128,13 +131,21 @@ int imp__api_data_post(struct web_ctx *ctx)
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
 	values = json_object_get(body, "values");
-	if (imp_period_parse(json_string_value(json_object_get(body, "period")), IMP_FREQ_MONTHLY,
-	                     &period, &e) < 0 ||
+	fs = json_string_value(json_object_get(body, "frequency"));
+	if (fs && imp_freq_parse(fs, &freq) < 0) {
+		errors = json_object();
+		web_errors_add(ctx, errors, "frequency", "Choose weekly or monthly");
+		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
+	}
+	if (imp_period_parse(json_string_value(json_object_get(body, "period")), freq, &period,
+	                     &e) < 0 ||
 	    !json_is_array(values)) {
 		errors = json_object();
 		web_errors_add(ctx, errors, json_is_array(values) ? "period" : "values",
-		               json_is_array(values) ? "Enter the month as YYYY-MM"
-		                                     : "Give the values as a list");
+		               !json_is_array(values) ? "Give the values as a list"
+		               : freq == IMP_FREQ_WEEKLY
+		                       ? "Enter the week as its Monday, YYYY-MM-DD"
+		                       : "Enter the month as YYYY-MM");
 		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
 	}
 	if ((rc = web_db(ctx, &c, &e)) < 0 ||
@@ -204,8 +215,8 @@ int imp__api_data_post(struct web_ctx *ctx)
 	if (json_object_size(errors))
 		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
 	imp_errs_init(&errs);
-	rc = imp_entry_validate(&cat, t.id, IMP_FREQ_MONTHLY, period, fields, (int)nf, ctx->arena,
-	                        &pts, &n, &errs);
+	rc = imp_entry_validate(&cat, t.id, freq, period, fields, (int)nf, ctx->arena, &pts, &n,
+	                        &errs);
 	if (rc == CO_EINPUT) {
 		for (k = 0; k < errs.n; k++)
 			json_object_set_new(errors, errs.v[k].field[0] ? errs.v[k].field : "form",
@@ -215,6 +226,79 @@ int imp__api_data_post(struct web_ctx *ctx)
 	}
 	imp_errs_free(&errs);
 	json_decref(errors);
+	if (rc < 0 || (rc = imp__store(ctx, pts, n, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 201, json_pack("{s:i}", "stored", n));
+}
+
+/* A CSV upload through the API: the body as text/csv, or the field "file"
+ * of a multipart form, checked by the page's rules (imp__upload_check). All
+ * or nothing: on any error nothing is stored and the answer is a 400
+ * problem listing every error with its row (file line), column number and
+ * column name. */
+int imp__api_upload_post(struct web_ctx *ctx)
+{
+	const struct http_file *f = http_file(ctx->req, "file");
+	const char *ct = ctx->req->content_type;
+	struct imp__team t;
+	struct imp_errs errs;
+	struct imp_point *pts = NULL;
+	struct db_conn *c;
+	struct co_err e;
+	const char *data = NULL;
+	size_t len = 0;
+	json_t *p, *list;
+	char *s;
+	int n = 0, rc, i;
+
+	if (f) {
+		data = f->data;
+		len = f->len;
+	} else if (strcmp(ct, "text/csv") == 0 || strcmp(ct, "text/plain") == 0) {
+		data = ctx->req->body;
+		len = ctx->req->body_len;
+	} else if (strcmp(ct, "multipart/form-data") != 0) {
+		return web_problem(ctx, 415, "Unsupported media type",
+		                   "Send the file as text/csv, or as the field file of a form",
+		                   NULL);
+	}
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = imp__team_get(c, ctx->scope_id, ctx->arena, &t, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	imp_errs_init(&errs);
+	rc = imp__upload_check(ctx, &t, data, len, &pts, &n, &errs, &e);
+	if (rc == CO_EINPUT) {
+		list = json_array();
+		for (i = 0; i < errs.n; i++) {
+			json_t *x = json_pack("{s:s,s:s}", "field",
+			                      errs.v[i].field[0] ? errs.v[i].field : "file",
+			                      "message", web_t(ctx, errs.v[i].msg));
+
+			if (errs.v[i].row > 0)
+				json_object_set_new(x, "row", json_integer(errs.v[i].row));
+			if (errs.v[i].col > 0)
+				json_object_set_new(x, "column", json_integer(errs.v[i].col));
+			json_array_append_new(list, x);
+		}
+		p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:o}", "type", "about:blank", "title",
+		              web_t(ctx, "The file was not loaded"), "status", 400, "detail",
+		              web_t(ctx,
+		                    "Nothing was stored: correct every row listed and send the "
+		                    "whole file again"),
+		              "instance", ctx->req->path, "errors", list);
+		if (errs.more)
+			json_object_set_new(p, "more_errors", json_integer(errs.more));
+		imp_errs_free(&errs);
+		s = p ? json_dumps(p, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		json_decref(p);
+		if (!s)
+			return api_fail(ctx, CO_ENOMEM, NULL);
+		rc = http_res_json(ctx->res, 400, s, strlen(s));
+		ctx->res->content_type = "application/problem+json";
+		free(s);
+		return rc < 0 ? api_fail(ctx, rc, NULL) : 0;
+	}
+	imp_errs_free(&errs);
 	if (rc < 0 || (rc = imp__store(ctx, pts, n, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 201, json_pack("{s:i}", "stored", n));

@@ -424,7 +424,7 @@ static int measure_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 	        "INSERT INTO imp_measures (collaborative_id, project_id, shared, code, name, "
 	        "kind, definition, numerator_def, denominator_def, data_type, multiplier, unit, "
 	        "frequency, direction, target, chart, position, created_at) VALUES (?, ?, ?, ?, "
-	        "?, ?, ?, ?, ?, ?, ?, ?, 'monthly', ?, ?, ?, 100, ?)",
+	        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 100, ?)",
 	        DB_ARGS(DB_I(collab), in->project ? DB_I(in->project) : DB_NUL,
 	                DB_I(in->project ? 0 : 1), DB_T(field(ctx, "code")),
 	                DB_T(field(ctx, "name")), DB_T(field(ctx, "kind")),
@@ -432,7 +432,8 @@ static int measure_write(struct web_ctx *ctx, void *arg, struct db_conn *c, stru
 	                DB_T(form_or(ctx, "numerator_def", "")),
 	                DB_T(form_or(ctx, "denominator_def", "")), DB_T(field(ctx, "data_type")),
 	                DB_R(strtod(form_or(ctx, "multiplier", "1"), NULL)),
-	                DB_T(form_or(ctx, "unit", "")), DB_T(field(ctx, "direction")),
+	                DB_T(form_or(ctx, "unit", "")), DB_T(form_or(ctx, "frequency", "monthly")),
+	                DB_T(field(ctx, "direction")),
 	                target && *target && end && !*end ? DB_R(tv) : DB_NUL,
 	                DB_T(chart && *chart ? chart : imp_suggest_chart(t)), DB_I(web_now())),
 	        NULL, e);
@@ -443,6 +444,7 @@ static int measure_post(struct web_ctx *ctx, int64_t project, const char *back)
 	static const char *const kinds[] = {"outcome", "process", "balancing", NULL};
 	static const char *const types[] = {"continuous", "count", "proportion", "rate", NULL};
 	static const char *const dirs[] = {"up", "down", "neither", NULL};
+	static const char *const freqs[] = {"monthly", "weekly", NULL};
 	static const char *const charts[] = {"",   "run", "i", "p", "pp", "u",
 	                                     "up", "c",   "g", "t", NULL};
 	json_t *errors = json_object();
@@ -461,6 +463,8 @@ static int measure_post(struct web_ctx *ctx, int64_t project, const char *back)
 		web_errors_add(ctx, errors, "kind", "Choose outcome, process or balancing");
 	if (!one_of(field(ctx, "data_type"), types))
 		web_errors_add(ctx, errors, "data_type", "Choose what kind of number it is");
+	if (!one_of(form_or(ctx, "frequency", "monthly"), freqs))
+		web_errors_add(ctx, errors, "frequency", "Choose weekly or monthly");
 	if (!one_of(field(ctx, "direction"), dirs))
 		web_errors_add(ctx, errors, "direction", "Choose which way is better");
 	if (!one_of(form_or(ctx, "chart", ""), charts))

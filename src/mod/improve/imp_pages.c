@@ -219,7 +219,50 @@ int imp__team_page(struct web_ctx *ctx)
 
 /* ---- data entry ------------------------------------------------------ */
 
-static int data_render(struct web_ctx *ctx, int status, int32_t period, json_t *errors)
+/* The frequency the data-entry form is for: "freq=weekly" in the query or
+ * the form, monthly otherwise. */
+static enum imp_freq freq_param(struct web_ctx *ctx)
+{
+	const char *s = web_form(ctx, "freq");
+	enum imp_freq f;
+
+	if (!s)
+		s = web_query(ctx, "freq");
+	return s && imp_freq_parse(s, &f) == 0 ? f : IMP_FREQ_MONTHLY;
+}
+
+/* The period before today's: last month, or last week's Monday (day 4,
+ * 1970-01-05, was a Monday). */
+static int32_t last_period(enum imp_freq f)
+{
+	int32_t today = imp__today();
+
+	if (f == IMP_FREQ_WEEKLY)
+		return today - (int32_t)(((today + 3) % 7 + 7) % 7) - 7;
+	return imp_month_add(today, -1);
+}
+
+/* A period of frequency f from text (the last one when absent): "YYYY-MM"
+ * for a month, the Monday "YYYY-MM-DD" for a week, as imp_data checks. */
+static int period_param(const char *s, enum imp_freq f, int32_t *out)
+{
+	struct co_err e;
+
+	if (!s || !*s) {
+		*out = last_period(f);
+		return 0;
+	}
+	return imp_period_parse(s, f, out, &e);
+}
+
+static const char *period_hint(enum imp_freq f)
+{
+	return f == IMP_FREQ_WEEKLY ? "Enter the week as its Monday, YYYY-MM-DD"
+	                            : "Enter the month as YYYY-MM";
+}
+
+static int data_render(struct web_ctx *ctx, int status, enum imp_freq freq, int32_t period,
+                       json_t *errors)
 {
 	struct imp__team t;
 	struct imp__collab k;
@@ -249,7 +292,7 @@ static int data_render(struct web_ctx *ctx, int status, int32_t period, json_t *
 		json_t *mj, *gl;
 		size_t gi;
 
-		if ((m->team_id && m->team_id != t.id) || m->freq != IMP_FREQ_MONTHLY)
+		if ((m->team_id && m->team_id != t.id) || m->freq != freq)
 			continue;
 		mj = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)m->id, "name", m->name,
 		               "type", imp_data_type_name(m->type), "ratio",
@@ -315,9 +358,14 @@ static int data_render(struct web_ctx *ctx, int status, int32_t period, json_t *
 #undef FIELD
 	}
 	json_decref(groups);
-	d = page(ctx, "Enter a month's data");
+	d = page(ctx, freq == IMP_FREQ_WEEKLY ? "Enter a week's data" : "Enter a month's data");
 	json_object_set_new(d, "team", imp__team_json(&t));
-	json_object_set_new(d, "period", json_string(imp__month_text(ctx->arena, period)));
+	json_object_set_new(d, "period",
+	                    json_string(freq == IMP_FREQ_WEEKLY
+	                                        ? co_arena_strdup(ctx->arena, p)
+	                                        : imp__month_text(ctx->arena, period)));
+	json_object_set_new(d, "weekly", json_boolean(freq == IMP_FREQ_WEEKLY));
+	json_object_set_new(d, "freq", json_string(imp_freq_name(freq)));
 	json_object_set_new(d, "measures", measures);
 	if (errors)
 		json_object_set_new(d, "errors", errors);
@@ -326,11 +374,12 @@ static int data_render(struct web_ctx *ctx, int status, int32_t period, json_t *
 
 int imp__data_form(struct web_ctx *ctx)
 {
+	enum imp_freq freq = freq_param(ctx);
 	int32_t period;
 
-	if (month_param(web_query(ctx, "period"), &period))
+	if (period_param(web_query(ctx, "period"), freq, &period))
 		return web_fail(ctx, CO_ENOTFOUND, NULL);
-	return data_render(ctx, 200, period, NULL);
+	return data_render(ctx, 200, freq, period, NULL);
 }
 
 int imp__data_post(struct web_ctx *ctx)
@@ -342,16 +391,17 @@ int imp__data_post(struct web_ctx *ctx)
 	struct imp_point *pts = NULL;
 	struct db_conn *c;
 	struct co_err e;
+	enum imp_freq freq = freq_param(ctx);
 	int32_t period;
 	json_t *errors;
 	size_t i;
 	int n = 0, rc;
 	char url[96];
 
-	if (month_param(web_form(ctx, "period"), &period)) {
+	if (period_param(web_form(ctx, "period"), freq, &period)) {
 		errors = json_object();
-		web_errors_add(ctx, errors, "period", "Enter the month as YYYY-MM");
-		return data_render(ctx, 400, imp_month_add(imp__today(), -1), errors);
+		web_errors_add(ctx, errors, "period", period_hint(freq));
+		return data_render(ctx, 400, freq, last_period(freq), errors);
 	}
 	if ((rc = route_team(ctx, &t, NULL, &e)) < 0 || (rc = web_db(ctx, &c, &e)) < 0 ||
 	    (rc = imp_store_catalog(c, t.collab_id, imp__today(), ctx->arena, &cat, &e)) < 0)
@@ -364,50 +414,61 @@ int imp__data_post(struct web_ctx *ctx)
 		fields[i].value = ctx->req->form.items[i].value;
 	}
 	imp_errs_init(&errs);
-	rc = imp_entry_validate(&cat, t.id, IMP_FREQ_MONTHLY, period, fields, (int)ctx->req->form.n,
-	                        ctx->arena, &pts, &n, &errs);
+	rc = imp_entry_validate(&cat, t.id, freq, period, fields, (int)ctx->req->form.n, ctx->arena,
+	                        &pts, &n, &errs);
 	if (rc == CO_EINPUT) {
 		errors = json_object();
 		for (i = 0; i < (size_t)errs.n; i++)
 			json_object_set_new(errors, errs.v[i].field[0] ? errs.v[i].field : "form",
 			                    json_string(web_t(ctx, errs.v[i].msg)));
 		imp_errs_free(&errs);
-		return data_render(ctx, 400, period, errors);
+		return data_render(ctx, 400, freq, period, errors);
 	}
 	imp_errs_free(&errs);
 	if (rc < 0 || (rc = imp__store(ctx, pts, n, &e)) < 0)
 		return web_fail(ctx, rc, &e);
-	web_flash(ctx, "success", "The month's data is saved");
+	web_flash(ctx, "success",
+	          freq == IMP_FREQ_WEEKLY ? "The week's data is saved"
+	                                  : "The month's data is saved");
 	snprintf(url, sizeof(url), "/improve/t/%lld", (long long)t.id);
 	return web_redirect(ctx, url);
+}
+
+int imp__upload_check(struct web_ctx *ctx, const struct imp__team *t, const char *data, size_t len,
+                      struct imp_point **pts, int *n, struct imp_errs *errs, struct co_err *e)
+{
+	struct imp_catalog cat;
+	struct imp_table tab;
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = web_db(ctx, &c, e)) < 0 ||
+	    (rc = imp_store_catalog(c, t->collab_id, imp__today(), ctx->arena, &cat, e)) < 0)
+		return rc;
+	if (!data || len == 0) {
+		imp_errs_add(errs, 0, 0, "file", "Choose a CSV file to upload");
+		return CO_EINPUT;
+	}
+	if ((rc = imp_table_read(data, len, ctx->arena, &tab, errs)) < 0)
+		return rc;
+	return imp_csv_validate(&cat, t->id, &tab, ctx->arena, pts, n, errs);
 }
 
 int imp__upload_post(struct web_ctx *ctx)
 {
 	const struct http_file *f = http_file(ctx->req, "file");
 	struct imp__team t;
-	struct imp_catalog cat;
 	struct imp_errs errs;
-	struct imp_table tab;
 	struct imp_point *pts = NULL;
-	struct db_conn *c;
 	struct co_err e;
 	json_t *d, *list;
 	int n = 0, rc, i;
 	char url[96];
 
-	if ((rc = route_team(ctx, &t, NULL, &e)) < 0 || (rc = web_db(ctx, &c, &e)) < 0 ||
-	    (rc = imp_store_catalog(c, t.collab_id, imp__today(), ctx->arena, &cat, &e)) < 0)
+	if ((rc = route_team(ctx, &t, NULL, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	imp_errs_init(&errs);
-	if (!f || f->len == 0) {
-		imp_errs_add(&errs, 0, 0, "file", "Choose a CSV file to upload");
-		rc = CO_EINPUT;
-	} else {
-		rc = imp_table_read(f->data, f->len, ctx->arena, &tab, &errs);
-	}
-	if (rc == 0)
-		rc = imp_csv_validate(&cat, t.id, &tab, ctx->arena, &pts, &n, &errs);
+	rc = imp__upload_check(ctx, &t, f ? f->data : NULL, f ? f->len : 0, &pts, &n, &errs, &e);
 	if (rc == CO_EINPUT) {
 		list = json_array();
 		for (i = 0; i < errs.n; i++)
@@ -497,16 +558,36 @@ int imp__pdsa_form(struct web_ctx *ctx)
 	return pdsa_render(ctx, 200, NULL);
 }
 
-/* Validates and stores a PDSA cycle; field errors go into errors. */
-static int pdsa_store(struct web_ctx *ctx, int64_t team_id, const char *idea_s, const char *title,
-                      const char *plan, const char *prediction, const char *do_notes,
-                      const char *study, const char *act_s, const char *starts, const char *ends,
-                      json_t *errors, int64_t *id, struct co_err *e)
+/* The id of one of the team's measures (shared, or its project's) by code:
+ * 0 when found, CO_ENOTFOUND when not. */
+static int pdsa_measure(struct db_conn *c, int64_t team_id, const char *code, int64_t *mid,
+                        struct co_err *e)
+{
+	return db_query_int(c,
+	                    "SELECT m.id FROM imp_measures m LEFT JOIN imp_projects p ON p.id = "
+	                    "m.project_id JOIN imp_teams t ON t.collaborative_id = "
+	                    "m.collaborative_id WHERE t.id = ? AND m.code = ? AND (m.shared = 1 "
+	                    "OR p.team_id = t.id)",
+	                    DB_ARGS(DB_I(team_id), DB_T(code ? code : "")), mid, e);
+}
+
+/* Validates and stores a PDSA cycle: a new one (cycle 0) or the team's
+ * cycle `cycle`, changed. The measures it is watched on come from the JSON
+ * array of codes `measures` (unknown codes are field errors) or, when that
+ * is NULL, from the form fields "measure" for a new cycle (and are left as
+ * they are for a changed one). Field errors go into errors. */
+static int pdsa_store(struct web_ctx *ctx, int64_t team_id, int64_t cycle, const char *idea_s,
+                      const char *title, const char *plan, const char *prediction,
+                      const char *do_notes, const char *study, const char *act_s,
+                      const char *starts, const char *ends, json_t *measures, json_t *errors,
+                      int64_t *id, struct co_err *e)
 {
 	struct db_conn *c;
 	enum imp_act act = IMP_ACT_NONE;
 	int32_t s = 0, en = 0;
-	int64_t idea = 0, project = 0;
+	int64_t idea = 0, project = 0, *mids = NULL;
+	size_t nm = 0, i;
+	int replace = measures != NULL || cycle == 0;
 	char *end;
 	int rc;
 
@@ -531,10 +612,60 @@ static int pdsa_store(struct web_ctx *ctx, int64_t team_id, const char *idea_s, 
 	if (act != IMP_ACT_NONE && (!study || !*study))
 		web_errors_add(ctx, errors, "study",
 		               "Say what you learned, against the prediction, before deciding");
+	/* the measures the cycle is watched on */
+	if (measures && !json_is_array(measures))
+		web_errors_add(ctx, errors, "measures", "Give the measures as a list of codes");
+	mids = co_arena_calloc(ctx->arena,
+	                       (measures ? json_array_size(measures) : ctx->req->form.n) + 1,
+	                       sizeof(*mids));
+	if (!mids)
+		return CO_ENOMEM;
+	for (i = 0; measures && i < json_array_size(measures); i++) {
+		if (pdsa_measure(c, team_id, json_string_value(json_array_get(measures, i)),
+		                 &mids[nm], e) == 0) {
+			nm++;
+		} else {
+			char key[32];
+
+			snprintf(key, sizeof(key), "measures[%zu]", i);
+			web_errors_add(ctx, errors, key, "The team has no such measure");
+		}
+	}
+	for (i = 0; !measures && cycle == 0 && i < ctx->req->form.n; i++)
+		if (strcmp(ctx->req->form.items[i].name, "measure") == 0 &&
+		    pdsa_measure(c, team_id, ctx->req->form.items[i].value, &mids[nm], e) == 0)
+			nm++;
 	if (json_object_size(errors))
 		return CO_EINPUT;
 	if ((rc = db_begin(c, DB_TX_WRITE, e)) < 0)
 		return rc;
+	if (cycle) {
+		json_t *after = json_pack("{s:s,s:I,s:s}", "title", title, "change_idea_id",
+		                          (json_int_t)idea, "act", imp_act_name(act));
+
+		*id = cycle;
+		rc = db_exec(
+		        c,
+		        "UPDATE imp_pdsa_cycles SET project_id = ?, change_idea_id = ?, title = "
+		        "?, plan = ?, prediction = ?, do_notes = ?, study = ?, act = ?, "
+		        "starts_on = ?, ends_on = ?, updated_at = ? WHERE id = ?",
+		        DB_ARGS(DB_I(project), DB_I(idea), DB_T(title), DB_T(plan ? plan : ""),
+		                DB_T(prediction ? prediction : ""), DB_T(do_notes ? do_notes : ""),
+		                DB_T(study ? study : ""),
+		                act == IMP_ACT_NONE ? DB_NUL : DB_T(imp_act_name(act)),
+		                DB_T(starts), ends && *ends ? DB_T(ends) : DB_NUL, DB_I(web_now()),
+		                DB_I(cycle)),
+		        NULL, e);
+		if (rc == 0)
+			rc = acct_audit(c, ctx->user ? ctx->user->id : 0, ctx->req->client,
+			                "improve.pdsa.update", "imp_pdsa_cycle", cycle, NULL, after,
+			                e);
+		json_decref(after);
+		if (rc == 0 && replace)
+			rc = db_exec(c, "DELETE FROM imp_pdsa_measures WHERE cycle_id = ?",
+			             DB_ARGS(DB_I(cycle)), NULL, e);
+		goto links;
+	}
 	rc = db_query_int(
 	        c,
 	        "INSERT INTO imp_pdsa_cycles (project_id, change_idea_id, title, plan, "
@@ -556,26 +687,12 @@ static int pdsa_store(struct web_ctx *ctx, int64_t team_id, const char *idea_s, 
 		                "improve.pdsa.create", "imp_pdsa_cycle", *id, NULL, after, e);
 		json_decref(after);
 	}
-	/* the measures the cycle is watched on: form fields "measure" (codes) */
-	for (size_t i = 0; rc == 0 && i < ctx->req->form.n; i++) {
-		int64_t mid;
-
-		if (strcmp(ctx->req->form.items[i].name, "measure") != 0)
-			continue;
-		if (db_query_int(
-		            c,
-		            "SELECT m.id FROM imp_measures m LEFT JOIN imp_projects p ON p.id = "
-		            "m.project_id JOIN imp_teams t ON t.collaborative_id = "
-		            "m.collaborative_id WHERE t.id = ? AND m.code = ? AND (m.shared = 1 "
-		            "OR p.team_id = t.id)",
-		            DB_ARGS(DB_I(team_id), DB_T(ctx->req->form.items[i].value)), &mid,
-		            e) == 0)
-			rc = db_exec(c,
-			             "INSERT INTO imp_pdsa_measures (cycle_id, measure_id) VALUES "
-			             "(?, ?) "
-			             "ON CONFLICT (cycle_id, measure_id) DO NOTHING",
-			             DB_ARGS(DB_I(*id), DB_I(mid)), NULL, e);
-	}
+links:
+	for (i = 0; rc == 0 && replace && i < nm; i++)
+		rc = db_exec(c,
+		             "INSERT INTO imp_pdsa_measures (cycle_id, measure_id) VALUES (?, ?) "
+		             "ON CONFLICT (cycle_id, measure_id) DO NOTHING",
+		             DB_ARGS(DB_I(*id), DB_I(mids[i])), NULL, e);
 	if (rc == 0)
 		rc = db_commit(c, e);
 	if (rc < 0)
@@ -591,10 +708,11 @@ int imp__pdsa_post(struct web_ctx *ctx)
 	int rc;
 	char url[96];
 
-	rc = pdsa_store(ctx, ctx->scope_id, web_form(ctx, "change_idea"), web_form(ctx, "title"),
+	rc = pdsa_store(ctx, ctx->scope_id, 0, web_form(ctx, "change_idea"), web_form(ctx, "title"),
 	                web_form(ctx, "plan"), web_form(ctx, "prediction"),
 	                web_form(ctx, "do_notes"), web_form(ctx, "study"), web_form(ctx, "act"),
-	                web_form(ctx, "starts_on"), web_form(ctx, "ends_on"), errors, &id, &e);
+	                web_form(ctx, "starts_on"), web_form(ctx, "ends_on"), NULL, errors, &id,
+	                &e);
 	if (rc == CO_EINPUT)
 		return pdsa_render(ctx, 400, errors);
 	json_decref(errors);
@@ -620,9 +738,9 @@ int imp__api_pdsa_post(struct web_ctx *ctx)
 	}
 	snprintf(idea, sizeof(idea), "%lld",
 	         (long long)json_integer_value(json_object_get(body, "change_idea_id")));
-	rc = pdsa_store(ctx, ctx->scope_id, idea, S("title"), S("plan"), S("prediction"),
-	                S("do_notes"), S("study"), S("act"), S("starts_on"), S("ends_on"), errors,
-	                &id, &e);
+	rc = pdsa_store(ctx, ctx->scope_id, 0, idea, S("title"), S("plan"), S("prediction"),
+	                S("do_notes"), S("study"), S("act"), S("starts_on"), S("ends_on"),
+	                json_object_get(body, "measures"), errors, &id, &e);
 #undef S
 	if (rc == CO_EINPUT)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
@@ -630,6 +748,109 @@ int imp__api_pdsa_post(struct web_ctx *ctx)
 	if (rc < 0)
 		return web_fail(ctx, rc, &e);
 	return web_json(ctx, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+/* The team's PDSA cycle `id` as JSON (CO_ENOTFOUND when it is another
+ * team's or none): its change idea, plan with prediction, do, study, act,
+ * dates and the codes of the measures it is watched on. */
+static int pdsa_json(struct web_ctx *ctx, struct db_conn *c, int64_t team_id, int64_t id,
+                     json_t **out, struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *j = NULL, *ms;
+	int rc;
+
+	if ((rc = db_query(c,
+	                   "SELECT y.id, y.change_idea_id, n.title, y.title, y.plan, y.prediction, "
+	                   "y.do_notes, y.study, COALESCE(y.act, ''), y.starts_on, "
+	                   "COALESCE(y.ends_on, '') FROM imp_pdsa_cycles y JOIN imp_projects p ON "
+	                   "p.id = y.project_id JOIN imp_driver_nodes n ON n.id = y.change_idea_id "
+	                   "WHERE y.id = ? AND p.team_id = ?",
+	                   DB_ARGS(DB_I(id), DB_I(team_id)), &r, e)) < 0)
+		return rc;
+	if ((rc = db_rows_next(r, e)) == 1)
+		j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
+		              (json_int_t)db_int(r, 0), "change_idea_id", (json_int_t)db_int(r, 1),
+		              "change_idea", col_text(r, 2), "title", col_text(r, 3), "plan",
+		              col_text(r, 4), "prediction", col_text(r, 5), "do_notes",
+		              col_text(r, 6), "study", col_text(r, 7), "act", col_text(r, 8),
+		              "starts_on", col_text(r, 9), "ends_on", col_text(r, 10));
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	if (!j)
+		return co_errf(e, CO_ENOTFOUND, "no such PDSA cycle");
+	ms = json_array();
+	if ((rc = db_query(c,
+	                   "SELECT m.code FROM imp_pdsa_measures pm JOIN imp_measures m ON m.id = "
+	                   "pm.measure_id WHERE pm.cycle_id = ? ORDER BY m.code",
+	                   DB_ARGS(DB_I(id)), &r, e)) == 0) {
+		while ((rc = db_rows_next(r, e)) == 1)
+			json_array_append_new(ms, json_string(col_text(r, 0)));
+		db_rows_free(r);
+	}
+	json_object_set_new(j, "measures", ms);
+	if (rc < 0) {
+		json_decref(j);
+		return rc;
+	}
+	*out = j;
+	return 0;
+}
+
+int imp__api_pdsa_get(struct web_ctx *ctx)
+{
+	struct db_conn *c;
+	struct co_err e;
+	int64_t id;
+	json_t *j = NULL;
+	int rc;
+
+	if ((rc = web_param_id(ctx, "id", &id)) < 0)
+		return web_fail(ctx, rc, NULL);
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = pdsa_json(ctx, c, ctx->scope_id, id, &j, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	return web_json(ctx, 200, j);
+}
+
+/* Changes a PDSA cycle: the fields the body names, the others as they
+ * are; "measures" (a list of codes) replaces the linked measures. */
+int imp__api_pdsa_patch(struct web_ctx *ctx)
+{
+	json_t *body, *cur = NULL, *errors;
+	struct db_conn *c;
+	struct co_err e;
+	int64_t id, out;
+	int rc;
+	char idea[32];
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if ((rc = web_param_id(ctx, "id", &id)) < 0)
+		return web_fail(ctx, rc, NULL);
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = pdsa_json(ctx, c, ctx->scope_id, id, &cur, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+		/* a field the body leaves out keeps its value; null clears the end date */
+#define S(k)                                                                                       \
+	(json_object_get(body, k) ? json_string_value(json_object_get(body, k))                    \
+	                          : json_string_value(json_object_get(cur, k)))
+	snprintf(idea, sizeof(idea), "%lld",
+	         (long long)json_integer_value(json_object_get(
+	                 json_object_get(body, "change_idea_id") ? body : cur, "change_idea_id")));
+	errors = json_object();
+	rc = pdsa_store(ctx, ctx->scope_id, id, idea, S("title"), S("plan"), S("prediction"),
+	                S("do_notes"), S("study"), S("act"), S("starts_on"), S("ends_on"),
+	                json_object_get(body, "measures"), errors, &out, &e);
+#undef S
+	json_decref(cur);
+	if (rc == CO_EINPUT)
+		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
+	json_decref(errors);
+	if (rc < 0 || (rc = pdsa_json(ctx, c, ctx->scope_id, id, &cur, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	return web_json(ctx, 200, cur);
 }
 
 /* ---- monthly reports ------------------------------------------------- */

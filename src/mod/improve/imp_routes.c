@@ -84,11 +84,13 @@ static const struct web_api_doc doc_team = {
         200,
         "{\"type\":\"object\"}"};
 static const struct web_api_doc doc_data_post = {
-        "Store a period's values for a team, all or nothing; strata must add up",
+        "Store a period's values for a team (a month, or a week named by its Monday), all or "
+        "nothing; strata must add up",
         "Improve",
         NULL,
         "{\"type\":\"object\",\"required\":[\"period\",\"values\"],\"properties\":{\"period\":{"
-        "\"type\":\"string\",\"examples\":[\"2026-09\"]},\"values\":{\"type\":\"array\",\"items\":"
+        "\"type\":\"string\",\"examples\":[\"2026-09\",\"2026-09-07\"]},\"frequency\":{"
+        "\"enum\":[\"monthly\",\"weekly\"]},\"values\":{\"type\":\"array\",\"items\":"
         "{\"type\":\"object\",\"required\":[\"measure\"],\"properties\":{\"measure\":{\"type\":"
         "\"string\"},\"value\":{\"type\":\"number\"},\"numerator\":{\"type\":\"number\"},"
         "\"denominator\":{\"type\":\"number\"},\"notes\":{\"type\":\"string\"},\"strata\":{"
@@ -130,6 +132,38 @@ static const struct web_api_doc doc_phase_post = {
         201,
         "{\"type\":\"object\"}"};
 
+#define PDSA_PROPS                                                                                 \
+	"\"change_idea_id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"plan\":{"     \
+	"\"type\":\"string\"},\"prediction\":{\"type\":\"string\"},\"do_notes\":{\"type\":"        \
+	"\"string\"},\"study\":{\"type\":\"string\"},\"act\":{\"enum\":[\"\",\"adopt\",\"adapt\"," \
+	"\"abandon\"]},\"starts_on\":{\"type\":\"string\",\"format\":\"date\"},\"ends_on\":{"      \
+	"\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"measures\":{\"type\":\"array\","    \
+	"\"items\":{\"type\":\"string\"}}"
+static const struct web_api_doc doc_pdsa_get = {
+        "A PDSA cycle of the team: plan with prediction, do, study, act, dates, linked measures",
+        "Improve",
+        NULL,
+        NULL,
+        200,
+        "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}," PDSA_PROPS "}}"};
+static const struct web_api_doc doc_pdsa_patch = {
+        "Change a PDSA cycle: the fields given (act adopt, adapt or abandon needs the study); "
+        "measures, a list of codes, replaces the linked measures",
+        "Improve",
+        NULL,
+        "{\"type\":\"object\",\"properties\":{" PDSA_PROPS "}}",
+        200,
+        "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}," PDSA_PROPS "}}"};
+static const struct web_api_doc doc_upload = {
+        "Upload measure data as CSV (text/csv, or the field file of a multipart form), all or "
+        "nothing: columns team, measure, period, value, numerator, denominator, stratum, group, "
+        "notes; a 400 problem lists every error with its row, column and field",
+        "Improve",
+        NULL,
+        "{\"type\":\"string\",\"contentMediaType\":\"text/csv\"}",
+        201,
+        "{\"type\":\"object\",\"properties\":{\"stored\":{\"type\":\"integer\"}}}"};
+
 #define OBJ(props) "{\"type\":\"object\",\"properties\":{" props "}}"
 #define STR(n)     "\"" n "\":{\"type\":\"string\"}"
 #define DONE       "{\"type\":\"object\",\"properties\":{\"done\":{\"type\":\"string\"}}}"
@@ -158,10 +192,12 @@ static const struct web_api_doc doc_team_add = {
         OBJ(STR("org") "," STR("code") "," STR("name") "," STR("service")),
         200,
         DONE};
-#define MEASURE_PROPS                                                                                                            \
-	OBJ(STR("code") "," STR("name") "," STR("kind") "," STR("definition") "," STR("numerator_"                               \
-	                                                                              "def") "," STR("denominator_def") "," STR( \
-	        "data_type") "," STR("multiplier") "," STR("unit") "," STR("direction") "," STR("target") "," STR("chart"))
+#define MEASURE_PROPS                                                                              \
+	OBJ(STR("code") "," STR("name") "," STR("kind") "," STR("definition") "," STR(             \
+	        "numerator_"                                                                       \
+	        "def") "," STR("denominator_def") "," STR("data_type") "," STR("multiplie"         \
+	                                                                       "r") "," STR("uni"  \
+	                                                                                    "t") "," STR("frequency") "," STR("direction") "," STR("target") "," STR("chart"))
 static const struct web_api_doc doc_measure_add = {
         "Add a shared measure every team reports the same way (collaborative admin)",
         "Improve",
@@ -260,6 +296,12 @@ static const struct web_route imp_routes[] = {
          "storeTeamData", &doc_data_post, 0},
         {HTTP_POST, "/api/v1/improve/teams/{team}/pdsa", imp__api_pdsa_post, TEAM_WRITE,
          "createPdsaCycle", &doc_pdsa_post, 0},
+        {HTTP_GET, "/api/v1/improve/teams/{team}/pdsa/{id}", imp__api_pdsa_get, TEAM_READ,
+         "getPdsaCycle", &doc_pdsa_get, 0},
+        {HTTP_PATCH, "/api/v1/improve/teams/{team}/pdsa/{id}", imp__api_pdsa_patch, TEAM_WRITE,
+         "updatePdsaCycle", &doc_pdsa_patch, 0},
+        {HTTP_POST, "/api/v1/improve/teams/{team}/data/csv", imp__api_upload_post, TEAM_WRITE,
+         "uploadTeamDataCsv", &doc_upload, 0},
         {HTTP_PUT, "/api/v1/improve/teams/{team}/reports/{month}", imp__api_report_put, TEAM_READ,
          "putMonthlyReport", &doc_report_put, 0},
         {HTTP_PUT, "/api/v1/improve/collaboratives/{slug}/settings", imp__settings_post,

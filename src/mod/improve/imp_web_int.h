@@ -143,6 +143,9 @@ int imp__api_view(struct web_ctx *ctx);
 int imp__api_team(struct web_ctx *ctx);
 int imp__api_data_post(struct web_ctx *ctx);
 int imp__api_pdsa_post(struct web_ctx *ctx);
+int imp__api_pdsa_get(struct web_ctx *ctx);
+int imp__api_pdsa_patch(struct web_ctx *ctx);
+int imp__api_upload_post(struct web_ctx *ctx);
 int imp__api_report_put(struct web_ctx *ctx);
 int imp__api_phase_post(struct web_ctx *ctx);
 
@@ -160,6 +163,12 @@ int imp__view_json(struct web_ctx *ctx, int64_t collab_id, const char *view, con
  * measures with charts (svg != 0: with SVG), PDSA cycles, reports. */
 int imp__team_page_json(struct web_ctx *ctx, int64_t team_id, int svg, json_t **out,
                         struct co_err *e);
+/* Reads and validates a CSV upload (len bytes of data; NULL or empty is an
+ * error) for team t against its collaborative's catalogue (imp_pages.c):
+ * the page, the API and `collective improve import` share imp_data's
+ * rules. 0 with the points, CO_EINPUT with every error in errs. */
+int imp__upload_check(struct web_ctx *ctx, const struct imp__team *t, const char *data, size_t len,
+                      struct imp_point **pts, int *n, struct imp_errs *errs, struct co_err *e);
 /* Stores a team's month from validated points in one transaction. */
 int imp__store(struct web_ctx *ctx, const struct imp_point *pts, int n, struct co_err *e);
 /* The funnel chart as SVG. */
