@@ -130,6 +130,8 @@ test('a weekly measure: the data-entry form takes a week\'s values', async () =>
 	const web = new Client(server.base);
 	await web.login('team@demo.collective.test');
 	const monday = lastMonday();
+	res = await web.get('/improve/t/9');
+	assert((await res.text()).includes('/improve/t/9/data?freq=weekly'), 'the team page links to the weekly form');
 	res = await web.get('/improve/t/9/data?freq=weekly');
 	let html = await res.text();
 	assertEqual(res.status, 200, 'weekly form');

@@ -214,6 +214,19 @@ int imp__team_page(struct web_ctx *ctx)
 	json_object_set_new(
 	        d, "last_month",
 	        json_string(imp__month_text(ctx->arena, imp_month_add(imp__today(), -1))));
+	{
+		json_t *charts = json_object_get(t, "charts");
+		size_t i;
+		int weekly = 0;
+
+		for (i = 0; i < json_array_size(charts); i++) {
+			json_t *m = json_object_get(json_array_get(charts, i), "measure");
+			const char *f = json_string_value(json_object_get(m, "frequency"));
+
+			weekly |= f && strcmp(f, "weekly") == 0;
+		}
+		json_object_set_new(d, "has_weekly", json_boolean(weekly));
+	}
 	return web_render(ctx, 200, "improve/team", d);
 }
 
