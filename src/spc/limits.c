@@ -51,6 +51,10 @@
 
 #include "spc/spc_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 static const double d2_tab[26] = {
         NAN,   NAN,   1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078, 3.173, 3.258,
         3.336, 3.407, 3.472, 3.532, 3.588, 3.640, 3.689, 3.735, 3.778, 3.819, 3.858, 3.895, 3.931,
@@ -224,17 +228,73 @@ static double *scratch(struct spc__part_calc *pc)
 }
 
 /* Collective's own individuals chart in two passes and no scratch: the
- * mean and the moving ranges together, then the screened moving ranges. */
+ * mean and the moving ranges together, then the screened moving ranges
+ * (skipped when no moving range reaches the screening limit). */
 /* Sum and count of the values, and of the moving ranges between
  * consecutive values (a missing value adds nothing and breaks the chain);
- * with lim > 0 only the moving ranges below lim. Branch-free, two
- * accumulators each so that the adder's latency is hidden. */
+ * with lim > 0 only the moving ranges below lim; and the largest moving
+ * range. Two accumulators each (even and odd positions from a, then the
+ * odd one out into the even ones) so that the adder's latency is hidden:
+ * the two lanes of an SSE2 register, or two scalars, with the same sums. */
 static void i_sums(const double *y, size_t a, size_t b, double lim, double *sum, size_t *n,
-                   double *mrsum, size_t *nmr)
+                   double *mrsum, size_t *nmr, double *mrmax)
 {
-	double s0 = 0, s1 = 0, m0 = 0, m1 = 0, prev = NAN;
+	double s0 = 0, s1 = 0, m0 = 0, m1 = 0, prev = NAN, mx = 0;
 	size_t k0 = 0, k1 = 0, j0 = 0, j1 = 0, i = a;
 
+#if defined(__SSE2__)
+	{
+		/* d < lim is d <= the double below lim; without a limit d <= inf */
+		const __m128d absmask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+		const __m128d limv = _mm_set1_pd(lim > 0 ? nextafter(lim, -INFINITY) : INFINITY);
+		__m128d s = _mm_setzero_pd(), m = _mm_setzero_pd(), pv = _mm_set1_pd(NAN);
+		__m128d mxv = _mm_setzero_pd();
+		__m128i k = _mm_setzero_si128(), j = _mm_setzero_si128();
+		double t[2];
+		uint64_t c[2];
+
+#define I_STEP(v, p)                                                                               \
+	do {                                                                                       \
+		__m128d d_ = _mm_and_pd(_mm_sub_pd((v), (p)), absmask);                            \
+		__m128d ok_ = _mm_cmpord_pd((v), (v)), g_ = _mm_cmple_pd(d_, limv);                \
+		s = _mm_add_pd(s, _mm_and_pd(ok_, (v)));                                           \
+		m = _mm_add_pd(m, _mm_and_pd(g_, d_));                                             \
+		k = _mm_sub_epi64(k, _mm_castpd_si128(ok_));                                       \
+		j = _mm_sub_epi64(j, _mm_castpd_si128(g_));                                        \
+		mxv = _mm_max_pd(d_, mxv);                                                         \
+	} while (0)
+		for (; i + 3 < b; i += 4) {
+			__m128d v0 = _mm_loadu_pd(y + i), v1 = _mm_loadu_pd(y + i + 2);
+
+			I_STEP(v0, _mm_shuffle_pd(pv, v0, 1));
+			I_STEP(v1, _mm_shuffle_pd(v0, v1, 1));
+			pv = v1;
+		}
+		for (; i + 1 < b; i += 2) {
+			__m128d v0 = _mm_loadu_pd(y + i);
+
+			I_STEP(v0, _mm_shuffle_pd(pv, v0, 1));
+			pv = v0;
+		}
+#undef I_STEP
+		_mm_storeu_pd(t, s);
+		s0 = t[0];
+		s1 = t[1];
+		_mm_storeu_pd(t, m);
+		m0 = t[0];
+		m1 = t[1];
+		_mm_storeu_si128((__m128i *)(void *)c, k);
+		k0 = (size_t)c[0];
+		k1 = (size_t)c[1];
+		_mm_storeu_si128((__m128i *)(void *)c, j);
+		j0 = (size_t)c[0];
+		j1 = (size_t)c[1];
+		_mm_storeu_pd(t, mxv);
+		mx = t[0] > t[1] ? t[0] : t[1];
+		if (i > a)
+			prev = y[i - 1];
+	}
+#else
 	for (; i + 1 < b; i += 2) {
 		double v0 = y[i], v1 = y[i + 1];
 		double d0 = fabs(v0 - prev), d1 = fabs(v1 - v0);
@@ -249,8 +309,13 @@ static void i_sums(const double *y, size_t a, size_t b, double lim, double *sum,
 		m1 += g1 ? d1 : 0;
 		j0 += (size_t)g0;
 		j1 += (size_t)g1;
+		if (d0 > mx)
+			mx = d0;
+		if (d1 > mx)
+			mx = d1;
 		prev = v1;
 	}
+#endif
 	for (; i < b; i++) {
 		double v = y[i], d = fabs(v - prev);
 		int ok = v == v, g = lim > 0 ? d < lim : d == d;
@@ -259,18 +324,21 @@ static void i_sums(const double *y, size_t a, size_t b, double lim, double *sum,
 		k0 += (size_t)ok;
 		m0 += g ? d : 0;
 		j0 += (size_t)g;
+		if (d > mx)
+			mx = d;
 		prev = v;
 	}
 	*sum = s0 + s1;
 	*n = k0 + k1;
 	*mrsum = m0 + m1;
 	*nmr = j0 + j1;
+	*mrmax = mx;
 }
 
 static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 {
 	const struct spc_result *r = pc->r;
-	double cl = pc->o->cl, amr, lcl, ucl, lcl2, ucl2, sum, mrsum;
+	double cl = pc->o->cl, amr, lcl, ucl, lcl2, ucl2, sum, mrsum, mrmax;
 	size_t n, nmr;
 	double *v = NULL;
 
@@ -285,20 +353,21 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 		for (i = pc->a; i < pc->b; i++)
 			if ((r->sig[i] & both) == both)
 				v[k++] = y[i];
-		i_sums(v, 0, k, 0, &sum, &n, &mrsum, &nmr);
+		i_sums(v, 0, k, 0, &sum, &n, &mrsum, &nmr, &mrmax);
 		y = v;
 		pc->a2 = 0;
 		pc->b2 = k;
 	} else {
-		i_sums(y, pc->a, pc->b, 0, &sum, &n, &mrsum, &nmr);
+		i_sums(y, pc->a, pc->b, 0, &sum, &n, &mrsum, &nmr, &mrmax);
 		pc->a2 = pc->a;
 		pc->b2 = pc->b;
 	}
 	if (isnan(cl))
 		cl = n ? sum / (double)n : NAN;
 	amr = nmr ? mrsum / (double)nmr : NAN;
-	if (pc->o->screen_mr && nmr) {
-		i_sums(y, pc->a2, pc->b2, 3.267 * amr, &sum, &n, &mrsum, &nmr);
+	/* below a limit that no moving range reaches, screening keeps them all */
+	if (pc->o->screen_mr && nmr && 3.267 * amr > 0 && !(mrmax < 3.267 * amr)) {
+		i_sums(y, pc->a2, pc->b2, 3.267 * amr, &sum, &n, &mrsum, &nmr, &mrmax);
 		amr = nmr ? mrsum / (double)nmr : NAN;
 	}
 	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);
@@ -327,13 +396,126 @@ static int chart_i(struct spc__part_calc *pc, const double *y)
 	return 0;
 }
 
+/* The median of the values of y[0 .. n) that are not missing, for a long
+ * part, without copying them all: a strided sample gives two quantiles a
+ * little either side of the middle (five standard errors of the sample's
+ * quantile), one pass counts the values below and above them and gathers
+ * those between, and the middle ranks are selected among the gathered ones.
+ * The result is the same order statistic, so the same median as
+ * spc__median() of a copy. Returns 1 when the window misses the middle or
+ * holds too many values (ties, an order that fools the sample): the caller
+ * then copies and selects. */
+#define MEDIAN_SAMPLE 16384
+
+static int median_window(struct spc__part_calc *pc, const double *y, size_t n, double *out)
+{
+	double *s = spc__alloc(pc->tmp, MEDIAN_SAMPLE * sizeof(double)), *buf, lo, hi, a, b;
+	size_t m = 0, i = 0, k = 0, cap, below = 0, above = 0, in = 0, cnt, k1, k2, j;
+	int full = 0;
+
+	if (!s)
+		return -1;
+	for (j = 0; j < MEDIAN_SAMPLE; j++) {
+		double v = y[(2 * j + 1) * n / (2 * MEDIAN_SAMPLE)];
+
+		if (!isnan(v))
+			s[m++] = v;
+	}
+	if (m < MEDIAN_SAMPLE / 2)
+		return 1;
+	lo = spc__select_kth(s, m, m * 48 / 100);
+	hi = spc__select_kth(s, m, m * 52 / 100);
+	cap = n / 10 + 4096; /* the window expects 4 % */
+	buf = spc__alloc(pc->tmp, (cap + 2) * sizeof(double));
+	if (!buf)
+		return -1;
+	while (i < n) {
+		size_t end = i + 2048 < n ? i + 2048 : n;
+
+		if (k + 2048 > cap)
+			full = 1;
+#if defined(__SSE2__)
+		{
+			const __m128d lov = _mm_set1_pd(lo), hiv = _mm_set1_pd(hi);
+			__m128i cb = _mm_setzero_si128(), ca = _mm_setzero_si128(),
+			        ci = _mm_setzero_si128();
+			uint64_t c[2];
+
+			for (; i + 1 < end; i += 2) {
+				__m128d v = _mm_loadu_pd(y + i);
+				__m128d lt = _mm_cmplt_pd(v, lov), gt = _mm_cmpgt_pd(v, hiv);
+				__m128d btw =
+				        _mm_and_pd(_mm_cmpge_pd(v, lov), _mm_cmple_pd(v, hiv));
+				int bits = _mm_movemask_pd(btw);
+
+				cb = _mm_sub_epi64(cb, _mm_castpd_si128(lt));
+				ca = _mm_sub_epi64(ca, _mm_castpd_si128(gt));
+				ci = _mm_sub_epi64(ci, _mm_castpd_si128(btw));
+				if (!full) {
+					_mm_store_sd(buf + k, v);
+					k += (size_t)(bits & 1);
+					_mm_storeh_pd(buf + k, v);
+					k += (size_t)(bits >> 1);
+				}
+			}
+			_mm_storeu_si128((__m128i *)(void *)c, cb);
+			below += (size_t)(c[0] + c[1]);
+			_mm_storeu_si128((__m128i *)(void *)c, ca);
+			above += (size_t)(c[0] + c[1]);
+			_mm_storeu_si128((__m128i *)(void *)c, ci);
+			in += (size_t)(c[0] + c[1]);
+		}
+#endif
+		for (; i < end; i++) {
+			double v = y[i];
+			int btw = v >= lo && v <= hi;
+
+			below += v < lo;
+			above += v > hi;
+			in += (size_t)btw;
+			if (!full) {
+				buf[k] = v;
+				k += (size_t)btw;
+			}
+		}
+	}
+	cnt = below + in + above;
+	k1 = (cnt - 1) / 2;
+	k2 = cnt / 2;
+	if (cnt == 0 || k1 < below || k2 >= below + in)
+		return 1;
+	if (full) {
+		if (lo != hi)
+			return 1;
+		*out = cnt % 2 ? lo : (lo + lo) / 2; /* every value in the window is lo */
+		return 0;
+	}
+	a = spc__select_kth(buf, k, k2 - below);
+	if (cnt % 2) {
+		*out = a;
+		return 0;
+	}
+	b = buf[0];
+	for (j = 1; j < k2 - below; j++)
+		if (buf[j] > b)
+			b = buf[j];
+	*out = (a + b) / 2;
+	return 0;
+}
+
 static int chart_run(struct spc__part_calc *pc)
 {
 	const double *y = pc->r->y;
 	double cl = pc->o->cl, *v;
 	size_t i, k = 0;
+	int rc = 1;
 
-	if (isnan(cl)) {
+	if (isnan(cl) && pc->r->all_base && pc->b - pc->a >= 4 * MEDIAN_SAMPLE) {
+		rc = median_window(pc, y + pc->a, pc->b - pc->a, &cl);
+		if (rc < 0)
+			return CO_ENOMEM;
+	}
+	if (isnan(cl) && rc) {
 		v = scratch(pc);
 		if (!v)
 			return CO_ENOMEM;

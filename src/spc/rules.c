@@ -65,7 +65,7 @@ static const unsigned char box_lbord[91] = {
         11, 9,  0, 10, 7, 0, 8, 9, 8,  10, 9,  0, 9, 12, 10, 8,  0, 8,  9, 9, 10, 9,
 };
 
-static int runs_signal(long n, long c, long l, enum spc_method m, long cmin, long lmax)
+int spc__runs_signal(long n, long c, long l, enum spc_method m, long cmin, long lmax)
 {
 	int i;
 
@@ -151,7 +151,7 @@ static int side_of(const struct spc_result *r, size_t i)
 /* ---- Anhoej ---- */
 
 /* qbinom(0.05, n - 1, 0.5), remembered per run for the usual part sizes */
-static long crossings_min(struct spc_result *r, long n)
+long spc__crossings_min(struct spc_result *r, long n)
 {
 	long v;
 
@@ -160,6 +160,19 @@ static long crossings_min(struct spc_result *r, long n)
 	v = (long)spc__qbinom(0.05, (double)(n - 1), 0.5, 0);
 	if (n < SPC__CMIN_CACHE)
 		r->cmin[n] = v + 1;
+	return v;
+}
+
+/* round(log2(n)) + 3, remembered likewise */
+long spc__longest_run_max(struct spc_result *r, long n)
+{
+	long v;
+
+	if (n < SPC__CMIN_CACHE && r->lmax[n])
+		return r->lmax[n];
+	v = (long)rint(log2((double)n)) + 3;
+	if (n < SPC__CMIN_CACHE)
+		r->lmax[n] = v;
 	return v;
 }
 
@@ -195,11 +208,11 @@ static void anhoej(struct spc_result *r, struct spc_part *p, int mark)
 		return;
 	}
 	p->longest_run = longest;
-	p->longest_run_max = (long)rint(log2((double)n_useful)) + 3;
+	p->longest_run_max = spc__longest_run_max(r, n_useful);
 	p->crossings = runs - 1;
-	p->crossings_min = crossings_min(r, n_useful);
-	sig = runs_signal(n_useful, p->crossings, longest, r->opt.method, p->crossings_min,
-	                  p->longest_run_max);
+	p->crossings_min = spc__crossings_min(r, n_useful);
+	sig = spc__runs_signal(n_useful, p->crossings, longest, r->opt.method, p->crossings_min,
+	                       p->longest_run_max);
 	p->runs_signal = sig && !r->runs_off;
 	if (!mark || !p->runs_signal)
 		return;
@@ -787,11 +800,17 @@ static enum spc_class class_of(int dir, enum spc_direction want)
 void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
                          enum spc_class *cls)
 {
+	spc__classify_word(r, spc__sig(r, i), cause, cls);
+}
+
+void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *cause,
+                        enum spc_class *cls)
+{
 	const struct spc_options *o = &r->opt;
 	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
-	uint32_t s = r->sig[i] & SPC__SIG_MASK;
+	uint32_t s = f & SPC__SIG_MASK;
 	enum spc_cause c = SPC_CAUSE_COMMON;
-	int side = side_of(r, i), dir = 0;
+	int side = (f & SPC__F_ABOVE) ? 1 : (f & SPC__F_BELOW) ? -1 : 0, dir = 0;
 
 	if (o->rules == SPC_RULES_MDC) {
 		if (s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL))

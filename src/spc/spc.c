@@ -31,6 +31,10 @@
 #include "base/limits.h"
 #include "spc/spc_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* ---- names ---- */
 
 static const char *const chart_names[SPC_CHART_COUNT] = {
@@ -275,8 +279,8 @@ static int check_options(const struct spc_options *o, struct co_err *err)
 /* ---- small helpers ---- */
 
 /* The k-th smallest of v[0..n) (0-based), by quickselect with a median of
- * three pivot; v is reordered. */
-static double select_kth(double *v, size_t n, size_t k)
+ * three pivot; v is reordered: v[0 .. k) are then no greater than v[k]. */
+double spc__select_kth(double *v, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n - 1;
 
@@ -327,7 +331,7 @@ double spc__median(double *v, size_t n)
 		}
 		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	}
-	a = select_kth(v, n, n / 2);
+	a = spc__select_kth(v, n, n / 2);
 	if (n % 2)
 		return a;
 	/* the other middle value is the largest of the lower half */
@@ -501,6 +505,7 @@ struct run {
 	long *label_breaks; /* from the part column */
 	size_t nlabel_breaks;
 	int aliased;
+	int lean; /* no signal word per point (lean.c) */
 };
 
 static double row_x(const struct run *ru, size_t i)
@@ -530,6 +535,31 @@ static int key_less(const void *ctx, size_t a, size_t b)
 	return key[a] < key[b];
 }
 
+/* Whether x[0 .. n) is strictly increasing (hence without a missing value). */
+static int increasing(const double *x, size_t n)
+{
+	size_t i = 1;
+
+	if (n == 0 || isnan(x[0]))
+		return n == 0;
+#if defined(__SSE2__)
+	while (i + 1 < n) {
+		size_t end = i + 2048 < n ? i + 2048 : n;
+		__m128d ok = _mm_castsi128_pd(_mm_set1_epi32(-1));
+
+		for (; i + 1 < end; i += 2)
+			ok = _mm_and_pd(ok,
+			                _mm_cmpgt_pd(_mm_loadu_pd(x + i), _mm_loadu_pd(x + i - 1)));
+		if (_mm_movemask_pd(ok) != 3)
+			return 0;
+	}
+#endif
+	for (; i < n; i++)
+		if (!(x[i] > x[i - 1]))
+			return 0;
+	return 1;
+}
+
 /* Step 1 and 2: rows grouped by series and sorted by x. */
 static int order_rows(struct run *ru)
 {
@@ -540,10 +570,7 @@ static int order_rows(struct run *ru)
 
 	/* one series already in strictly increasing x: no row index at all */
 	if (!d->facet && !d->facet2 && d->x && !d->is_new && n > 0) {
-		for (i = 0; i < n; i++)
-			if (!(i == 0 ? !isnan(d->x[0]) : d->x[i] > d->x[i - 1]))
-				break;
-		if (i == n) {
+		if (increasing(d->x, n)) {
 			ru->nrows = n;
 			ru->simple = 1;
 			ru->series_row0 = spc__alloc(&ru->tmp, 2 * sizeof(size_t));
@@ -911,9 +938,11 @@ static int build_points(struct run *ru)
 		if (!r->notes)
 			return CO_ENOMEM;
 	}
-	r->sig = spc__calloc(&r->mem, np + 1, sizeof(uint32_t));
-	if (!r->sig)
-		return CO_ENOMEM;
+	if (!ru->lean) {
+		r->sig = spc__calloc(&r->mem, np + 1, sizeof(uint32_t));
+		if (!r->sig)
+			return CO_ENOMEM;
+	}
 
 	np = 0;
 	for (s = 0; s < r->nseries; s++) {
@@ -1083,7 +1112,7 @@ static int build_parts(struct run *ru)
 	if ((rc = label_breaks(ru)))
 		return rc;
 	ru->has_parts = o->nparts > 0 || ru->d->part;
-	if (!r->sig) {
+	if (!r->sig && !ru->lean) {
 		r->sig = spc__calloc(&r->mem, r->np + 1, sizeof(uint32_t));
 		if (!r->sig)
 			return CO_ENOMEM;
@@ -1214,14 +1243,72 @@ static int ptd_check_labels(struct run *ru)
 	return 0;
 }
 
+/* Whether any row may be refused by check_values(): the same tests without
+ * branches, most often over y alone. */
+static int any_bad(const struct spc_data *d, const struct spc_options *o)
+{
+	int none = o->profile == SPC_PROFILE_NONE;
+	int npos = o->profile != SPC_PROFILE_QCC && o->profile != SPC_PROFILE_QICHARTS2;
+	int above = none && (o->chart == SPC_CHART_P || o->chart == SPC_CHART_PP);
+	int neg = none &&
+	          (o->chart == SPC_CHART_P || o->chart == SPC_CHART_PP || o->chart == SPC_CHART_U ||
+	           o->chart == SPC_CHART_UP || o->chart == SPC_CHART_C || o->chart == SPC_CHART_G);
+	int tpos = none && o->chart == SPC_CHART_T;
+	double lo = tpos ? 0 : neg ? -0.0 : -INFINITY; /* y <= lo is refused (or y < 0) */
+	size_t i = 0, n = d->n;
+	int bad = 0;
+
+#if defined(__SSE2__)
+	{
+		const __m128d absmask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+		const __m128d inf = _mm_set1_pd(INFINITY), zero = _mm_setzero_pd();
+		const __m128d lov = _mm_set1_pd(lo);
+		__m128d b = _mm_setzero_pd();
+
+		if (!d->denom) {
+			for (; i + 1 < n; i += 2) {
+				__m128d y = _mm_loadu_pd(d->y + i);
+
+				b = _mm_or_pd(b, _mm_cmpeq_pd(_mm_and_pd(y, absmask), inf));
+				b = _mm_or_pd(b,
+				              tpos ? _mm_cmple_pd(y, lov) : _mm_cmplt_pd(y, lov));
+			}
+		} else {
+			const __m128d npv = npos ? zero : _mm_set1_pd(-INFINITY);
+
+			for (; i + 1 < n; i += 2) {
+				__m128d y = _mm_loadu_pd(d->y + i), nn = _mm_loadu_pd(d->denom + i);
+
+				b = _mm_or_pd(b, _mm_cmpeq_pd(_mm_and_pd(y, absmask), inf));
+				b = _mm_or_pd(b, _mm_cmpeq_pd(_mm_and_pd(nn, absmask), inf));
+				b = _mm_or_pd(b,
+				              tpos ? _mm_cmple_pd(y, lov) : _mm_cmplt_pd(y, lov));
+				b = _mm_or_pd(b, _mm_cmple_pd(nn, npv));
+				if (above)
+					b = _mm_or_pd(b, _mm_cmpgt_pd(y, nn));
+			}
+		}
+		bad = _mm_movemask_pd(b) != 0;
+	}
+#endif
+	for (; i < n && !bad; i++) {
+		double y = d->y[i], nn = d->denom ? d->denom[i] : NAN;
+
+		bad = isinf(y) || isinf(nn) || (tpos ? y <= lo : y < lo) ||
+		      (d->denom && npos && nn <= 0) || (above && y > nn);
+	}
+	return bad;
+}
+
 /* Input the chart cannot take. */
 static int check_values(struct run *ru)
 {
 	const struct spc_data *d = ru->d;
 	const struct spc_options *o = &ru->o;
+	int bad = any_bad(d, o);
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; bad && i < d->n; i++) {
 		double y = d->y[i], n = d->denom ? d->denom[i] : NAN;
 
 		if (isinf(y) || (d->denom && isinf(n)))
@@ -1257,6 +1344,12 @@ static int check_values(struct run *ru)
 int spc_run(const struct spc_data *data, const struct spc_options *opt, struct spc_result **out,
             struct co_err *err)
 {
+	return spc__run(data, opt, 0, out, err);
+}
+
+int spc__run(const struct spc_data *data, const struct spc_options *opt, int general,
+             struct spc_result **out, struct co_err *err)
+{
 	struct run ru;
 	struct spc_result *r;
 	size_t i, s;
@@ -1270,6 +1363,7 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	resolve_defaults(&ru.o);
 	if ((rc = check_options(&ru.o, err)))
 		return rc;
+	ru.lean = !general && spc__lean_ok(&ru.o) && !data->is_new;
 	if (!data->y)
 		return co_errf(err, CO_EINPUT, "no values (y)");
 	if (data->n > CO_SPC_MAX_POINTS)
@@ -1325,6 +1419,8 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 	}
 	if ((rc = build_parts(&ru)))
 		goto out;
+	if (ru.lean && (rc = spc__lean_alloc(r)))
+		goto out;
 
 	if (spc__varying_limits(&ru.o)) {
 		if ((rc = alloc_d(r, &r->cl, r->np)) || (rc = alloc_d(r, &r->lcl, r->np)) ||
@@ -1366,9 +1462,11 @@ int spc_run(const struct spc_data *data, const struct spc_options *opt, struct s
 			neg = r->y[i] * ru.o.multiply < 0;
 		r->clamp_lcl = !neg;
 	}
-	for (i = 0; i < r->nparts; i++)
-		if ((rc = spc__rules_part(r, i, err)))
+	for (i = 0; i < r->nparts; i++) {
+		rc = ru.lean ? spc__lean_rules_part(r, i, &ru.tmp) : spc__rules_part(r, i, err);
+		if (rc)
 			goto out;
+	}
 	for (s = 0; s < r->nseries; s++) {
 		spc__rules_series(r, s);
 		spc__classify_series(r, s);
@@ -1452,6 +1550,11 @@ void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l)
 	}
 }
 
+uint32_t spc__sig(const struct spc_result *r, size_t i)
+{
+	return r->sig ? r->sig[i] : spc__lean_sig(r, i, spc__part_of(r, i));
+}
+
 static double fin(double v)
 {
 	return isfinite(v) ? v : NAN;
@@ -1499,7 +1602,7 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 		p->y_count = !isnan(r->yraw[i]);
 	}
 	p->xx = (long)(i - r->series[p->series].first) + 1;
-	f = r->sig[i];
+	f = r->sig ? r->sig[i] : spc__lean_sig(r, i, p->part);
 	p->baseline = r->all_base || (f & SPC__F_BASE) != 0;
 	p->include = r->all_base || (f & SPC__F_INCLUDE) != 0;
 	p->is_new = (f & SPC__F_NEW) != 0;
@@ -1507,7 +1610,7 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 	p->close = (f & SPC__F_CLOSE) != 0;
 	p->side = (f & SPC__F_ABOVE) ? 1 : (f & SPC__F_BELOW) ? -1 : 0;
 	p->signals = f & SPC__SIG_MASK;
-	spc__classify_point(r, i, &p->cause, &p->cls);
+	spc__classify_word(r, f, &p->cause, &p->cls);
 	p->notes = r->notes ? r->notes[i] : NULL;
 }
 

@@ -44,6 +44,11 @@ char *spc__strdup(struct spc__pool *p, const char *s);
 
 #define SPC__CMIN_CACHE 512
 
+/* The bit planes of a lean result (lean.c): Making Data Count keeps the
+ * first four, Anhoej the long runs. */
+enum { SPC__P_SHIFT, SPC__P_TWO3, SPC__P_UP, SPC__P_DOWN };
+enum { SPC__P_LONG_RUN };
+
 struct spc__lim {
 	double cl, lcl, ucl, lcl2, ucl2;
 };
@@ -63,13 +68,18 @@ struct spc_result {
 	double *yrange;                       /* qcc Xbar, R, S: subgroup ranges */
 	int *ycount;
 	const double *yraw;         /* the row values when ysum is NULL */
-	uint32_t *sig;              /* signals and flags per point */
+	uint32_t *sig;              /* signals and flags per point; NULL when lean */
+	int lean;                   /* no sig: spc__sig() rebuilds the word (lean.c) */
+	int nplanes;                /* lean: bit planes, interleaved per 64 points */
+	uint64_t *plane;            /* lean: plane[w * nplanes + k], bit i % 64 */
+	unsigned char *pfew;        /* lean Anhoej: per part, few crossings marked */
 	const char **notes;         /* NULL when no notes */
 	int clamp_lcl;              /* y_neg = 0 and min(y) >= 0 */
 	int runs_off;               /* categorical x or MR chart (qicharts2) */
 	int has_target;             /* a target was given (assurance icons) */
 	int all_base;               /* every point is in the baseline and included */
 	long cmin[SPC__CMIN_CACHE]; /* crossings minimum by n, plus 1; 0 = not yet */
+	long lmax[SPC__CMIN_CACHE]; /* longest run maximum by n; 0 = not yet */
 };
 
 /* A part being computed: points [a, b) of the result. */
@@ -95,6 +105,28 @@ void spc__rules_series(struct spc_result *r, size_t series);
 void spc__classify_series(struct spc_result *r, size_t series);
 void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
                          enum spc_class *cls);
+/* The same from the point's word (spc__sig()). */
+void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *cause,
+                        enum spc_class *cls);
+/* Anhoej's limits (cached per n in the result) and verdict. */
+long spc__crossings_min(struct spc_result *r, long n);
+long spc__longest_run_max(struct spc_result *r, long n);
+int spc__runs_signal(long n, long c, long l, enum spc_method m, long cmin, long lmax);
+
+/* lean.c: whether the options allow a lean result; its planes (after the
+ * parts are known); the rules of one part (0 or CO_ENOMEM); the word of
+ * point i in part `part`. */
+int spc__lean_ok(const struct spc_options *o);
+int spc__lean_alloc(struct spc_result *r);
+int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tmp);
+uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
+
+/* spc.c: spc_run(), or with general = 1 without the shortcuts (lean
+ * results, the fast orderings): the unit tests compare the two. */
+int spc__run(const struct spc_data *data, const struct spc_options *opt, int general,
+             struct spc_result **out, struct co_err *err);
+/* spc.c: the signal word of point i (SPC_SIG_* and SPC__F_* flags). */
+uint32_t spc__sig(const struct spc_result *r, size_t i);
 
 /* spc.c: the limits of point i, unmultiplied. */
 void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l);
@@ -113,5 +145,6 @@ double spc__qchisq(double p, double df);
 
 /* Means and medians that skip NAN, R style: mean of nothing is NAN. */
 double spc__median(double *v, size_t n); /* sorts v */
+double spc__select_kth(double *v, size_t n, size_t k);
 
 #endif

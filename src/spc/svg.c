@@ -164,7 +164,7 @@ static int describe(const struct spc_result *r, const struct spc_series *se, int
 			enum spc_class k;
 
 			spc__classify_point(r, start - 1, &why, &k);
-			if (!(r->sig[start - 1] & mask & SPC__SIG_MASK) || k != p.cls)
+			if (!(spc__sig(r, start - 1) & mask & SPC__SIG_MASK) || k != p.cls)
 				break;
 		}
 		n = last - start + 1;

@@ -406,6 +406,240 @@ static void svg_says_what_it_shows(void **state)
 	spc_result_free(r);
 }
 
+/* ---- the shortcuts against the general path ---- */
+
+static uint64_t eq_rng = 88172645463325252ULL;
+
+static uint64_t eq_next(void)
+{
+	eq_rng ^= eq_rng << 13;
+	eq_rng ^= eq_rng >> 7;
+	eq_rng ^= eq_rng << 17;
+	return eq_rng;
+}
+
+/* the same double, NANs equal */
+static int same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+static void assert_same_results(const struct spc_result *a, const struct spc_result *b)
+{
+	size_t i;
+
+	assert_int_equal(spc_result_npoints(a), spc_result_npoints(b));
+	assert_int_equal(spc_result_nseries(a), spc_result_nseries(b));
+	assert_int_equal(spc_result_nparts(a), spc_result_nparts(b));
+	for (i = 0; i < spc_result_npoints(a); i++) {
+		struct spc_point p, q;
+
+		spc_point_get(a, i, &p);
+		spc_point_get(b, i, &q);
+		assert_int_equal(p.series, q.series);
+		assert_int_equal(p.part, q.part);
+		assert_true(same(p.x, q.x) && same(p.y, q.y) && same(p.n, q.n));
+		assert_true(same(p.cl, q.cl) && same(p.lcl, q.lcl) && same(p.ucl, q.ucl));
+		assert_true(same(p.lcl2, q.lcl2) && same(p.ucl2, q.ucl2));
+		assert_true(same(p.target, q.target) && same(p.y_sum, q.y_sum));
+		assert_true(same(p.y_mean, q.y_mean) && same(p.y_sd, q.y_sd));
+		assert_int_equal(p.y_count, q.y_count);
+		assert_int_equal(p.xx, q.xx);
+		assert_int_equal(p.baseline, q.baseline);
+		assert_int_equal(p.include, q.include);
+		assert_int_equal(p.is_new, q.is_new);
+		assert_int_equal(p.sigma_signal, q.sigma_signal);
+		assert_int_equal(p.close, q.close);
+		assert_int_equal(p.side, q.side);
+		assert_int_equal(p.signals, q.signals);
+		assert_int_equal(p.cause, q.cause);
+		assert_int_equal(p.cls, q.cls);
+	}
+	for (i = 0; i < spc_result_nparts(a); i++) {
+		const struct spc_part *p = spc_result_part(a, i), *q = spc_result_part(b, i);
+
+		assert_int_equal(p->first, q->first);
+		assert_int_equal(p->count, q->count);
+		assert_int_equal(p->n_obs, q->n_obs);
+		assert_int_equal(p->n_useful, q->n_useful);
+		assert_int_equal(p->longest_run, q->longest_run);
+		assert_int_equal(p->longest_run_max, q->longest_run_max);
+		assert_int_equal(p->crossings, q->crossings);
+		assert_int_equal(p->crossings_min, q->crossings_min);
+		assert_int_equal(p->runs_signal, q->runs_signal);
+		assert_true(same(p->sigma, q->sigma) && same(p->centre, q->centre));
+	}
+	for (i = 0; i < spc_result_nseries(a); i++) {
+		const struct spc_series *p = spc_result_series(a, i), *q = spc_result_series(b, i);
+
+		assert_string_equal(p->label, q->label);
+		assert_int_equal(p->first, q->first);
+		assert_int_equal(p->count, q->count);
+		assert_int_equal(p->variation, q->variation);
+		assert_int_equal(p->assurance, q->assurance);
+	}
+}
+
+/* Random series (ties, missing values, shifts, trends, outliers; one or
+ * many series, in order or not) through spc_run() and through the general
+ * path: every number and flag the same. */
+static void shortcuts_match_the_general_path(void **state)
+{
+	static const enum spc_chart charts[] = {SPC_CHART_I, SPC_CHART_RUN, SPC_CHART_C,
+	                                        SPC_CHART_G, SPC_CHART_MR,  SPC_CHART_T,
+	                                        SPC_CHART_U, SPC_CHART_P,   SPC_CHART_UP};
+	static const char *const labels[] = {"s1", "s2", "s3", "s4", "s5", "s6", "s7"};
+	enum { MAXN = 1200 };
+	static double x[MAXN], y[MAXN], den[MAXN];
+	static const char *f[MAXN];
+	int t;
+
+	(void)state;
+	for (t = 0; t < 3000; t++) {
+		struct spc_data d;
+		struct spc_options o;
+		struct spc_result *ra = NULL, *rb = NULL;
+		struct co_err ea, eb;
+		enum spc_chart c = charts[eq_next() % (sizeof(charts) / sizeof(charts[0]))];
+		size_t n = 1 + eq_next() % (t % 10 == 0 ? MAXN : 150), i;
+		int kind = (int)(eq_next() % 6), nser = 1 + (int)(eq_next() % 7), rca, rcb;
+		int shuffled = eq_next() % 8 == 0;
+		double level = (double)(eq_next() % 100);
+
+		for (i = 0; i < n; i++) {
+			double u = (double)(eq_next() % 1000) / 1000;
+			size_t s = (size_t)nser * i / n;
+
+			f[i] = labels[s];
+			x[i] = (double)(i + 1);
+			switch (kind) {
+			case 0: y[i] = (double)(eq_next() % 5); break;            /* ties */
+			case 1: y[i] = level + (double)(i % 13) * 0.5 + u; break; /* trends */
+			case 2: y[i] = level + ((i / 9) % 2 ? 3 : -3) + u; break; /* shifts */
+			case 3: y[i] = level + u + (eq_next() % 30 == 0 ? 20 : 0); break;
+			default: y[i] = level + u * 4; break;
+			}
+			if (c == SPC_CHART_T || c == SPC_CHART_G)
+				y[i] = fabs(y[i]) + 1;
+			den[i] = (double)(20 + eq_next() % 200);
+			if (c == SPC_CHART_P || c == SPC_CHART_U || c == SPC_CHART_UP)
+				y[i] = (double)(eq_next() % 15);
+			if (eq_next() % 40 == 0)
+				y[i] = NAN;
+			if (eq_next() % 300 == 0)
+				den[i] = NAN;
+		}
+		if (shuffled)
+			for (i = n - 1; i > 0; i--) {
+				size_t j = eq_next() % (i + 1);
+				double tx = x[i], ty = y[i];
+				const char *tf = f[i];
+
+				x[i] = x[j];
+				y[i] = y[j];
+				f[i] = f[j];
+				x[j] = tx;
+				y[j] = ty;
+				f[j] = tf;
+			}
+		memset(&d, 0, sizeof(d));
+		d.n = n;
+		d.x = x;
+		d.y = y;
+		d.facet = nser > 1 || eq_next() % 2 ? f : NULL;
+		d.denom = c == SPC_CHART_U || c == SPC_CHART_P || c == SPC_CHART_UP ? den : NULL;
+		spc_options_init(&o, c);
+		switch (eq_next() % 4) {
+		case 0: o.rules = SPC_RULES_MDC; break;
+		case 1: o.rules = SPC_RULES_ANHOEJ; break;
+		case 2: o.rules = SPC_RULES_NONE; break;
+		default: break;
+		}
+		o.direction = (enum spc_direction)(eq_next() % 3);
+		o.method = (enum spc_method)(eq_next() % 3);
+		if (eq_next() % 4 == 0) {
+			o.shift_len = 2 + (int)(eq_next() % 9);
+			o.trend_len = 3 + (int)(eq_next() % 8);
+		}
+		if (eq_next() % 8 == 0)
+			o.multiply = 100;
+		if (eq_next() % 8 == 0)
+			o.y_neg = 0;
+		if (eq_next() % 10 == 0)
+			o.cl = level;
+		if (eq_next() % 10 == 0)
+			o.target = level;
+		if (eq_next() % 10 == 0)
+			o.screen_mr = 0;
+		if (eq_next() % 10 == 0)
+			o.xkind = SPC_X_CATEGORY;
+		co_err_clear(&ea);
+		co_err_clear(&eb);
+		rca = spc_run(&d, &o, &ra, &ea);
+		rcb = spc__run(&d, &o, 1, &rb, &eb);
+		assert_int_equal(rca, rcb);
+		if (rca) {
+			assert_int_equal(ea.row, eb.row);
+			assert_string_equal(ea.msg, eb.msg);
+			continue;
+		}
+		assert_same_results(ra, rb);
+		spc_result_free(ra);
+		spc_result_free(rb);
+	}
+}
+
+/* A run chart of a long series takes its median from a window around the
+ * middle (limits.c): the same value as the median of a copy, whatever the
+ * values (ties, sorted, missing, a period that fools the sample). */
+static void long_run_chart_median(void **state)
+{
+	enum { N = 70001 };
+	static double x[N], y[N], v[N];
+	int kind;
+
+	(void)state;
+	for (kind = 0; kind < 16; kind++) {
+		size_t n = N - (size_t)(kind / 8), i, k = 0;
+		struct spc_data d;
+		struct spc_options o;
+		struct spc_result *r = NULL;
+		struct co_err err;
+		struct spc_point p;
+
+		for (i = 0; i < n; i++) {
+			double u = (double)(eq_next() % 100000) / 100000;
+
+			x[i] = (double)(i + 1);
+			switch (kind % 8) {
+			case 0: y[i] = u; break;
+			case 1: y[i] = (double)(eq_next() % 3); break;      /* ties */
+			case 2: y[i] = (double)i * 0.5; break;              /* sorted */
+			case 3: y[i] = eq_next() % 3 == 0 ? NAN : u; break; /* missing */
+			case 4: y[i] = 1e6 + u; break; /* below: the sample sees only 0 */
+			case 5: y[i] = 7; break;
+			case 6: y[i] = u < 0.5 ? 3 : u; break; /* a tie at the middle */
+			default: y[i] = i % 2 ? u : -u; break;
+			}
+		}
+		if (kind % 8 == 4) /* the strided sample's positions (limits.c) */
+			for (i = 0; i < 16384; i++)
+				y[(2 * i + 1) * n / (2 * 16384)] = 0;
+		for (i = 0; i < n; i++)
+			if (!isnan(y[i]))
+				v[k++] = y[i];
+		memset(&d, 0, sizeof(d));
+		d.n = n;
+		d.x = x;
+		d.y = y;
+		spc_options_init(&o, SPC_CHART_RUN);
+		assert_int_equal(spc_run(&d, &o, &r, &err), 0);
+		spc_point_get(r, 0, &p);
+		assert_true(p.cl == spc__median(v, k));
+		spc_result_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +653,8 @@ int main(void)
 	        cmocka_unit_test(facets_parts_freeze_and_aggregation),
 	        cmocka_unit_test(distributions),
 	        cmocka_unit_test(svg_says_what_it_shows),
+	        cmocka_unit_test(shortcuts_match_the_general_path),
+	        cmocka_unit_test(long_run_chart_median),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
