@@ -190,4 +190,35 @@ test('the matrix follows new data at once (no stale dashboard)', async () => {
 	assert((await row().locator('td').first().innerText()).includes('2026-10'), 'October is the latest point');
 });
 
+test('a weekly measure: added on the team page, and a week entered on its own form', async () => {
+	const page = await newPage();
+	await signIn(page, 'team@demo.collective.test');
+	await page.goto(`${base}/improve/t/${TEAM}`);
+	assert(await page.getByRole('link', { name: "Enter a week's data" }).count() === 0, 'no weekly link before a weekly measure');
+	await page.getByText("Add a measure of the team's own").click();
+	const form = page.locator(`form[action="/improve/t/${TEAM}/measures"]`);
+	await form.getByLabel('Code (for CSV files)').fill('wk_walks');
+	await form.getByLabel('Name', { exact: true }).fill('Walks off the ward each week');
+	await form.getByLabel('Kind of measure').selectOption('process');
+	await form.getByLabel('Kind of number').selectOption('count');
+	await form.getByLabel('How often it is reported').selectOption('weekly');
+	await form.getByLabel('Which way is better').selectOption('up');
+	await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+	await page.goto(`${base}/improve/t/${TEAM}`);
+	await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: "Enter a week's data" }).click()]);
+	assert(page.url().includes('freq=weekly'), `on the weekly form: ${page.url()}`);
+	await checkA11y(page, 'weekly data entry form');
+	const heading = await page.getByRole('heading', { level: 1 }).innerText();
+	const monday = heading.match(/(\d{4}-\d{2}-\d{2})/)[1];
+	assert(new Date(monday + 'T00:00:00Z').getUTCDay() === 1, `the week starts on a Monday: ${heading}`);
+	assert(await page.getByRole('group', { name: /Restrictive practice/ }).count() === 0, 'monthly measures are not on the weekly form');
+	const wk = page.getByRole('group', { name: /Walks off the ward/ });
+	await wk.getByLabel('Value').first().fill('12');
+	await submit(page);
+	assert(page.url().endsWith(`/improve/t/${TEAM}`), `saved and back on the team page: ${page.url()}`);
+	await page.goto(`${base}/improve/t/${TEAM}/data?freq=weekly&period=${monday}`);
+	const v = await page.getByRole('group', { name: /Walks off the ward/ }).getByLabel('Value').first().inputValue();
+	assert(v === '12', `the week's value reads back: ${v}`);
+});
+
 await run();
