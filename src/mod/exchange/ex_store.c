@@ -18,14 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Per-process lock stripes. The database row lock is what makes sign-ups
- * safe across processes; these only keep the threads of one process from
- * all waiting on the same row lock at once. When a holder commits,
- * PostgreSQL wakes every waiter to race for the lock, so without them
- * sixteen connections signing up to one exchange spend their time waking
- * up rather than working (measured: about half the throughput of one
- * connection). With them, each process sends one sign-up per exchange at a
- * time and the rest queue on a mutex. */
+#include "base/buf.h"
+
+/* Per-process lock stripes, each with a queue of sign-ups (see ex_signup).
+ * The database row lock is what makes sign-ups safe across processes; the
+ * stripes keep the threads of one process from all waiting on the same
+ * row lock at once (when a holder commits, PostgreSQL wakes every waiter to
+ * race for the lock), and let one thread sign up everyone waiting in one
+ * transaction. */
 #define STRIPES 64
 static pthread_mutex_t stripes[STRIPES] = {
 #define M PTHREAD_MUTEX_INITIALIZER
@@ -34,16 +34,6 @@ static pthread_mutex_t stripes[STRIPES] = {
         M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
 #undef M
 };
-
-static void stripe_lock(int64_t exchange_id)
-{
-	pthread_mutex_lock(&stripes[(uint64_t)exchange_id % STRIPES]);
-}
-
-static void stripe_unlock(int64_t exchange_id)
-{
-	pthread_mutex_unlock(&stripes[(uint64_t)exchange_id % STRIPES]);
-}
 
 /* An exchange locked for the rest of the transaction, with its policy. */
 struct locked {
@@ -260,8 +250,9 @@ static int read_result(struct db_conn *c, int64_t reg_id, struct ex_reg_result *
 	return 0;
 }
 
-int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
-              struct ex_reg_result *out, struct co_err *e)
+/* One sign-up in its own transaction (the caller holds the stripe). */
+static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
+                      struct ex_reg_result *out, struct co_err *e)
 {
 	struct ex_reg_result res = {0};
 	struct locked x = {0};
@@ -271,7 +262,6 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 	int64_t reg_id = 0;
 	int rc;
 
-	stripe_lock(exchange_id);
 	/* Four round trips: lock, count, write, commit. */
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_exchange(c, exchange_id, &x, e));
@@ -315,14 +305,203 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 		TRY(read_result(c, reg_id, &res, e));
 	}
 	TRY(db_commit(c, e));
-	stripe_unlock(exchange_id);
 	if (out)
 		*out = res;
 	return 0;
 out:
 	db_rollback(c);
-	stripe_unlock(exchange_id);
 	return rc;
+}
+
+/*
+ * Group sign-up. Requests for one exchange that arrive while another
+ * thread of this process is signing someone up wait in their stripe's
+ * queue; the next thread to go takes every waiting request for its
+ * exchange and signs them up in one transaction, in the order they
+ * arrived: one lock, one count and one commit for the lot, then one
+ * INSERT each. Every request still gets its own answer. A request that
+ * cannot go in the batch (the person has a registration already, or the
+ * batch failed) is done alone afterwards, so one bad request never fails
+ * the others.
+ */
+struct pending {
+	int64_t exchange_id, user_id, now;
+	struct ex_reg_result res;
+	struct co_err err;
+	int rc;
+	int done;
+	int alone; /* to be done by itself */
+	struct pending *next;
+};
+
+struct queue {
+	pthread_cond_t cv;
+	int busy;
+	struct pending *head;
+};
+
+static struct queue queues[STRIPES];
+static pthread_once_t queues_once = PTHREAD_ONCE_INIT;
+
+static void queues_init(void)
+{
+	int i;
+
+	for (i = 0; i < STRIPES; i++)
+		pthread_cond_init(&queues[i].cv, NULL);
+}
+
+#define BATCH_MAX 64
+
+/* Signs up batch[0..n) (all for one exchange) in one transaction. */
+static void signup_batch(struct db_conn *c, struct pending **batch, int n)
+{
+	struct locked x = {0};
+	struct ex_counts counts;
+	struct tally t;
+	struct co_err e;
+	int i, rc, offers = 0;
+	int64_t now = batch[n - 1]->now;
+
+	TRY(db_begin(c, DB_TX_WRITE, &e));
+	TRY(lock_exchange(c, batch[0]->exchange_id, &x, &e));
+	if ((rc = ex_signup_open(&x.p, now, x.starts_at, x.cancelled, &e)) < 0) {
+		for (i = 0; i < n; i++) {
+			batch[i]->rc = rc;
+			batch[i]->err = e;
+		}
+		db_rollback(c);
+		return;
+	}
+	TRY(load_counts_for(c, &x, 0, &counts, &t, &e));
+	/* One INSERT for the batch: states and places given in arrival order.
+	 * If anyone in it is registered already the numbers would be off, so
+	 * the batch is undone and everyone goes alone. */
+	{
+		struct db_val vals[BATCH_MAX * 6];
+		struct co_buf sql;
+		struct db_rows *r;
+		int got = 0;
+
+		co_buf_init(&sql, 16384);
+		rc = co_buf_adds(&sql,
+		                 "INSERT INTO ex_registrations (exchange_id, user_id, state, seq, "
+		                 "requested_at, updated_at) VALUES ");
+		for (i = 0; rc == 0 && i < n; i++) {
+			struct pending *p = batch[i];
+			enum ex_reg_state state = ex_signup_state(&counts, &x.p);
+
+			counts.n[state]++;
+			p->res.state = state;
+			p->res.seq = t.max_seq + 1 + i;
+			p->res.position = state == EX_WAITLISTED ? counts.n[EX_WAITLISTED] : 0;
+			vals[i * 6] = DB_I(p->exchange_id);
+			vals[i * 6 + 1] = DB_I(p->user_id);
+			vals[i * 6 + 2] = DB_T(ex_state_name(state));
+			vals[i * 6 + 3] = DB_I(p->res.seq);
+			vals[i * 6 + 4] = DB_I(p->now);
+			vals[i * 6 + 5] = DB_I(p->now);
+			rc = co_buf_adds(&sql, i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
+		}
+		if (rc == 0)
+			rc = co_buf_adds(&sql,
+			                 " ON CONFLICT (exchange_id, user_id) DO NOTHING RETURNING "
+			                 "id, seq");
+		if (rc == 0)
+			rc = db_query(c, sql.data, vals, n * 6, &r, &e);
+		co_buf_free(&sql);
+		TRY(rc);
+		while ((rc = db_rows_next(r, &e)) > 0) {
+			int64_t seq = db_int(r, 1);
+
+			for (i = 0; i < n; i++)
+				if (batch[i]->res.seq == seq) {
+					batch[i]->res.registration_id = db_int(r, 0);
+					batch[i]->rc = 0;
+					got++;
+				}
+		}
+		db_rows_free(r);
+		TRY(rc);
+		if (got != n) {
+			rc = CO_ECONFLICT;
+			goto out;
+		}
+	}
+	if (ex_offers_due(&counts, &x.p) > 0) {
+		offers = 1;
+		TRY(fill(c, &x, now, NULL, &e));
+	}
+	TRY(db_commit(c, &e));
+	for (i = 0; offers && i < n; i++)
+		if (!batch[i]->alone)
+			batch[i]->rc = read_result(c, batch[i]->res.registration_id, &batch[i]->res,
+			                           &batch[i]->err);
+	return;
+out:
+	db_rollback(c);
+	(void)rc;
+	for (i = 0; i < n; i++) {
+		batch[i]->alone = 1; /* try each by itself */
+		batch[i]->rc = CO_EINTERNAL;
+	}
+}
+
+int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
+              struct ex_reg_result *out, struct co_err *e)
+{
+	unsigned k = (unsigned)((uint64_t)exchange_id % STRIPES);
+	struct queue *q = &queues[k];
+	struct pending me = {exchange_id, user_id, now, {0}, {0}, CO_EINTERNAL, 0, 0, NULL};
+	struct pending *batch[BATCH_MAX], **pp;
+	int n = 0, i;
+
+	pthread_once(&queues_once, queues_init);
+	pthread_mutex_lock(&stripes[k]);
+	/* Join the queue (at its end: arrival order). */
+	for (pp = &q->head; *pp; pp = &(*pp)->next)
+		;
+	*pp = &me;
+	while (!me.done && q->busy)
+		pthread_cond_wait(&q->cv, &stripes[k]);
+	if (me.done)
+		goto answer;
+	/* Our turn: take the waiting requests for this exchange, in order. */
+	q->busy = 1;
+	for (pp = &q->head; *pp && n < BATCH_MAX;) {
+		if ((*pp)->exchange_id == exchange_id) {
+			batch[n++] = *pp;
+			*pp = (*pp)->next;
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+	pthread_mutex_unlock(&stripes[k]);
+
+	if (n == 1)
+		batch[0]->alone = 1;
+	else
+		signup_batch(c, batch, n);
+	for (i = 0; i < n; i++)
+		if (batch[i]->alone)
+			batch[i]->rc = signup_one(c, batch[i]->exchange_id, batch[i]->user_id,
+			                          batch[i]->now, &batch[i]->res, &batch[i]->err);
+
+	pthread_mutex_lock(&stripes[k]);
+	for (i = 0; i < n; i++)
+		batch[i]->done = 1;
+	q->busy = 0;
+	pthread_cond_broadcast(&q->cv);
+answer:
+	pthread_mutex_unlock(&stripes[k]);
+	if (me.rc < 0) {
+		if (e)
+			*e = me.err;
+		return me.rc;
+	}
+	if (out)
+		*out = me.res;
+	return 0;
 }
 
 /* Finds the exchange of a registration, then locks it and checks the
