@@ -588,12 +588,13 @@ static int pdsa_measure(struct db_conn *c, int64_t team_id, const char *code, in
  * cycle `cycle`, changed. The measures it is watched on come from the JSON
  * array of codes `measures` (unknown codes are field errors) or, when that
  * is NULL, from the form fields "measure" for a new cycle (and are left as
- * they are for a changed one). Field errors go into errors. */
+ * they are for a changed one). before (borrowed, may be NULL) is the
+ * cycle as it was, for the audit. Field errors go into errors. */
 static int pdsa_store(struct web_ctx *ctx, int64_t team_id, int64_t cycle, const char *idea_s,
                       const char *title, const char *plan, const char *prediction,
                       const char *do_notes, const char *study, const char *act_s,
-                      const char *starts, const char *ends, json_t *measures, json_t *errors,
-                      int64_t *id, struct co_err *e)
+                      const char *starts, const char *ends, json_t *measures, json_t *before,
+                      json_t *errors, int64_t *id, struct co_err *e)
 {
 	struct db_conn *c;
 	enum imp_act act = IMP_ACT_NONE;
@@ -671,8 +672,8 @@ static int pdsa_store(struct web_ctx *ctx, int64_t team_id, int64_t cycle, const
 		        NULL, e);
 		if (rc == 0)
 			rc = acct_audit(c, ctx->user ? ctx->user->id : 0, ctx->req->client,
-			                "improve.pdsa.update", "imp_pdsa_cycle", cycle, NULL, after,
-			                e);
+			                "improve.pdsa.update", "imp_pdsa_cycle", cycle, before,
+			                after, e);
 		json_decref(after);
 		if (rc == 0 && replace)
 			rc = db_exec(c, "DELETE FROM imp_pdsa_measures WHERE cycle_id = ?",
@@ -724,8 +725,8 @@ int imp__pdsa_post(struct web_ctx *ctx)
 	rc = pdsa_store(ctx, ctx->scope_id, 0, web_form(ctx, "change_idea"), web_form(ctx, "title"),
 	                web_form(ctx, "plan"), web_form(ctx, "prediction"),
 	                web_form(ctx, "do_notes"), web_form(ctx, "study"), web_form(ctx, "act"),
-	                web_form(ctx, "starts_on"), web_form(ctx, "ends_on"), NULL, errors, &id,
-	                &e);
+	                web_form(ctx, "starts_on"), web_form(ctx, "ends_on"), NULL, NULL, errors,
+	                &id, &e);
 	if (rc == CO_EINPUT)
 		return pdsa_render(ctx, 400, errors);
 	json_decref(errors);
@@ -753,7 +754,7 @@ int imp__api_pdsa_post(struct web_ctx *ctx)
 	         (long long)json_integer_value(json_object_get(body, "change_idea_id")));
 	rc = pdsa_store(ctx, ctx->scope_id, 0, idea, S("title"), S("plan"), S("prediction"),
 	                S("do_notes"), S("study"), S("act"), S("starts_on"), S("ends_on"),
-	                json_object_get(body, "measures"), errors, &id, &e);
+	                json_object_get(body, "measures"), NULL, errors, &id, &e);
 #undef S
 	if (rc == CO_EINPUT)
 		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
@@ -855,7 +856,7 @@ int imp__api_pdsa_patch(struct web_ctx *ctx)
 	errors = json_object();
 	rc = pdsa_store(ctx, ctx->scope_id, id, idea, S("title"), S("plan"), S("prediction"),
 	                S("do_notes"), S("study"), S("act"), S("starts_on"), S("ends_on"),
-	                json_object_get(body, "measures"), errors, &out, &e);
+	                json_object_get(body, "measures"), cur, errors, &out, &e);
 #undef S
 	json_decref(cur);
 	if (rc == CO_EINPUT)
