@@ -502,10 +502,12 @@ struct run {
 	const char **slabel, **slabel2;
 	int has_parts;      /* parts given by position or label */
 	int simple;         /* one series in increasing x: rows are points */
+	int identity;       /* series after series, each in increasing x: row[] unused */
 	long *label_breaks; /* from the part column */
 	size_t nlabel_breaks;
 	int aliased;
-	int lean; /* no signal word per point (lean.c) */
+	int lean;    /* no signal word per point (lean.c) */
+	int general; /* no shortcuts (spc__run()) */
 };
 
 static double row_x(const struct run *ru, size_t i)
@@ -560,6 +562,68 @@ static int increasing(const double *x, size_t n)
 	return 1;
 }
 
+/* Whether a facet label can be a number (parse_number() of it may
+ * succeed): what strtod() accepts first. */
+static int maybe_number(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == ' ' ||
+	       (c >= '\t' && c <= '\r') || c == 'i' || c == 'I' || c == 'n' || c == 'N';
+}
+
+/* The common case of many series: the rows of each series together, the
+ * series in the order their labels sort, each in strictly increasing x.
+ * Then the rows are the order already; returns 1 (and fills the series)
+ * when so, 0 for the general ordering. */
+static int order_facets_fast(struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+	const char *const *f = d->facet;
+	size_t i, n = d->n, ns = 1, k;
+	int numeric = 1;
+	double prev = 0, v = 0;
+
+	for (i = 1; i < n; i++)
+		if (f[i] != f[i - 1] && strcmp(f[i] ? f[i] : "", f[i - 1] ? f[i - 1] : "") != 0)
+			ns++;
+	ru->series_row0 = spc__alloc(&ru->tmp, (ns + 1) * sizeof(size_t));
+	ru->slabel = spc__alloc(&ru->tmp, (ns + 1) * sizeof(char *));
+	ru->slabel2 = spc__alloc(&ru->tmp, (ns + 1) * sizeof(char *));
+	if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
+		return -1;
+	for (i = 0, k = 0; i < n; i++)
+		if (i == 0 ||
+		    (f[i] != f[i - 1] && strcmp(f[i] ? f[i] : "", f[i - 1] ? f[i - 1] : "") != 0)) {
+			ru->series_row0[k] = i;
+			ru->slabel[k] = f[i] ? f[i] : "";
+			ru->slabel2[k] = "";
+			if (numeric &&
+			    !(maybe_number(ru->slabel[k]) && parse_number(ru->slabel[k], &v)))
+				numeric = 0;
+			k++;
+		}
+	ru->series_row0[ns] = n;
+	/* each label once, in sort order: strictly increasing */
+	for (k = 0; k < ns; k++) {
+		if (numeric) {
+			parse_number(ru->slabel[k], &v);
+			if (k > 0 && !(v > prev))
+				return 0;
+			prev = v;
+		} else if (k > 0 && strcmp(ru->slabel[k], ru->slabel[k - 1]) <= 0) {
+			return 0;
+		}
+		if (!increasing(d->x + ru->series_row0[k],
+		                ru->series_row0[k + 1] - ru->series_row0[k]))
+			return 0;
+	}
+	ru->nrows = n;
+	ru->identity = 1;
+	ru->r->nseries = ns;
+	return 1;
+}
+
 /* Step 1 and 2: rows grouped by series and sorted by x. */
 static int order_rows(struct run *ru)
 {
@@ -567,6 +631,14 @@ static int order_rows(struct run *ru)
 	size_t i, n = d->n, ns = 0, *key = NULL, *tmp;
 	struct labels l1, l2;
 	int rc;
+
+	if (!ru->general && d->facet && !d->facet2 && d->x && !d->is_new && n > 0) {
+		rc = order_facets_fast(ru);
+		if (rc < 0)
+			return CO_ENOMEM;
+		if (rc)
+			return 0;
+	}
 
 	/* one series already in strictly increasing x: no row index at all */
 	if (!d->facet && !d->facet2 && d->x && !d->is_new && n > 0) {
@@ -846,10 +918,10 @@ static int try_alias(struct run *ru)
 	if (!ru->simple) {
 		size_t s;
 
-		for (i = 0; i < d->n; i++)
+		for (i = 0; i < d->n && !ru->identity; i++)
 			if (ru->row[i] != i)
 				return 0;
-		for (s = 0; s < r->nseries; s++)
+		for (s = 0; s < r->nseries && !ru->identity; s++)
 			for (i = ru->series_row0[s] + 1; i < ru->series_row0[s + 1]; i++)
 				if (!(d->x[i] > d->x[i - 1]))
 					return 0;
@@ -884,7 +956,7 @@ static int build_points(struct run *ru)
 
 	if ((rc = try_alias(ru)) || ru->aliased)
 		return rc;
-	if (ru->simple) { /* an identity row index after all */
+	if (ru->simple || ru->identity) { /* an identity row index after all */
 		ru->row = spc__alloc(&ru->tmp, (d->n + 1) * sizeof(size_t));
 		if (!ru->row)
 			return CO_ENOMEM;
@@ -1363,6 +1435,7 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 	resolve_defaults(&ru.o);
 	if ((rc = check_options(&ru.o, err)))
 		return rc;
+	ru.general = general;
 	ru.lean = !general && spc__lean_ok(&ru.o) && !data->is_new;
 	if (!data->y)
 		return co_errf(err, CO_EINPUT, "no values (y)");

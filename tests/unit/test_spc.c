@@ -488,7 +488,8 @@ static void shortcuts_match_the_general_path(void **state)
 	static const enum spc_chart charts[] = {SPC_CHART_I, SPC_CHART_RUN, SPC_CHART_C,
 	                                        SPC_CHART_G, SPC_CHART_MR,  SPC_CHART_T,
 	                                        SPC_CHART_U, SPC_CHART_P,   SPC_CHART_UP};
-	static const char *const labels[] = {"s1", "s2", "s3", "s4", "s5", "s6", "s7"};
+	static const char *const labels[2][7] = {{"s1", "s2", "s3", "s4", "s5", "s6", "s7"},
+	                                         {"2", "9", "10", "11", "30", "100", "1e3"}};
 	enum { MAXN = 1200 };
 	static double x[MAXN], y[MAXN], den[MAXN];
 	static const char *f[MAXN];
@@ -505,12 +506,13 @@ static void shortcuts_match_the_general_path(void **state)
 		int kind = (int)(eq_next() % 6), nser = 1 + (int)(eq_next() % 7), rca, rcb;
 		int shuffled = eq_next() % 8 == 0;
 		double level = (double)(eq_next() % 100);
+		int numeric = eq_next() % 3 == 0;
 
 		for (i = 0; i < n; i++) {
 			double u = (double)(eq_next() % 1000) / 1000;
 			size_t s = (size_t)nser * i / n;
 
-			f[i] = labels[s];
+			f[i] = labels[numeric][s];
 			x[i] = (double)(i + 1);
 			switch (kind) {
 			case 0: y[i] = (double)(eq_next() % 5); break;            /* ties */
