@@ -393,6 +393,39 @@ static void simultaneous_signups_never_oversell(void **state)
 	assert_int_equal(count_state(ex, "waitlisted"), N - CAP);
 }
 
+/* Everyone presses the button twice at once: one registration each, the
+ * second press refused, whichever of them joins a group sign-up. */
+static void double_presses_at_once(void **state)
+{
+	enum { PEOPLE = 40, CAP = 10 };
+	int64_t ex = make_exchange(CAP, NULL, NULL);
+	static struct signup_job jobs[PEOPLE * 2];
+	pthread_t th[PEOPLE * 2];
+	int i, ok = 0, refused = 0;
+
+	(void)state;
+	pthread_barrier_init(&barrier, NULL, PEOPLE * 2);
+	for (i = 0; i < PEOPLE * 2; i++) {
+		jobs[i] = (struct signup_job){.exchange = ex, .user = users[i % PEOPLE]};
+		assert_int_equal(pthread_create(&th[i], NULL, signup_thread, &jobs[i]), 0);
+	}
+	for (i = 0; i < PEOPLE * 2; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	for (i = 0; i < PEOPLE * 2; i++) {
+		if (jobs[i].rc == 0)
+			ok++;
+		else if (jobs[i].rc == CO_ECONFLICT && strstr(jobs[i].msg, "already registered"))
+			refused++;
+		else
+			fail_msg("press %d: %d %s", i, jobs[i].rc, jobs[i].msg);
+	}
+	assert_int_equal(ok, PEOPLE);
+	assert_int_equal(refused, PEOPLE);
+	assert_int_equal(count_state(ex, "confirmed"), CAP);
+	assert_int_equal(count_state(ex, "waitlisted"), PEOPLE - CAP);
+}
+
 /* Cancellations, acceptances, declines and expiries racing, on a clock
  * that moves 10 minutes per operation (offers last 2 hours). */
 struct race {
@@ -613,6 +646,7 @@ int main(void)
 	        cmocka_unit_test(approval_and_pending_holds),
 	        cmocka_unit_test(offers_expire_and_pass_on),
 	        cmocka_unit_test(simultaneous_signups_never_oversell),
+	        cmocka_unit_test(double_presses_at_once),
 	        cmocka_unit_test(cancellations_racing_offers_and_expiries),
 	        cmocka_unit_test(nominations_within_allotments),
 	        cmocka_unit_test(workshop_choices_refuse_clashes),
