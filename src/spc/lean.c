@@ -533,7 +533,7 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 	uint64_t *ma, *mu, *mark;
 	struct lims l;
 
-	ma = spc__alloc(tmp, 3 * (nb + 1) * sizeof(uint64_t));
+	ma = spc__alloc_lazy(tmp, 3 * (nb + 1) * sizeof(uint64_t), 0);
 	if (!ma)
 		return CO_ENOMEM;
 	mu = ma + nb + 1;
@@ -599,7 +599,8 @@ int spc__lean_alloc(struct spc_result *r)
 	r->nplanes = r->opt.rules == SPC_RULES_MDC ? 4 : r->opt.rules == SPC_RULES_ANHOEJ ? 1 : 0;
 	r->lean = 1;
 	if (r->nplanes) {
-		r->plane = spc__calloc(&r->mem, words * (size_t)r->nplanes, sizeof(uint64_t));
+		r->plane =
+		        spc__alloc_lazy(&r->mem, words * (size_t)r->nplanes * sizeof(uint64_t), 1);
 		if (!r->plane)
 			return CO_ENOMEM;
 	}

@@ -426,7 +426,7 @@ static int median_window(struct spc__part_calc *pc, const double *y, size_t n, d
 	lo = spc__select_kth(s, m, m * 48 / 100);
 	hi = spc__select_kth(s, m, m * 52 / 100);
 	cap = n / 10 + 4096; /* the window expects 4 % */
-	buf = spc__alloc(pc->tmp, (cap + 2) * sizeof(double));
+	buf = spc__alloc_lazy(pc->tmp, (cap + 2) * sizeof(double), 0);
 	if (!buf)
 		return -1;
 	while (i < n) {

@@ -1691,11 +1691,18 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 
 #include <sys/mman.h>
 
-#define SPC__BIG ((size_t)256 * 1024)
+/* Big blocks: from malloc() below SPC__HUGE, so that repeated runs reuse
+ * memory the allocator keeps (no page faults, no kernel zeroing); from
+ * SPC__HUGE on (per-point arrays of big inputs, every page written) mapped
+ * and populated at once, because touching fresh pages one fault at a time
+ * costs more than the arithmetic on them. spc__alloc_lazy() is always
+ * malloc(): scratch that may be used only in part, and bit planes. */
+#define SPC__BIG  ((size_t)256 * 1024)
+#define SPC__HUGE ((size_t)4 * 1024 * 1024)
 
 struct spc__big {
 	struct spc__big *next;
-	size_t len;
+	size_t len; /* 0: from malloc() */
 };
 
 void spc__pool_init(struct spc__pool *p)
@@ -1711,30 +1718,41 @@ void spc__pool_free(struct spc__pool *p)
 	while (b) {
 		struct spc__big *next = b->next;
 
-		munmap(b, b->len);
+		if (b->len)
+			munmap(b, b->len);
+		else
+			free(b);
 		b = next;
 	}
 	p->big = NULL;
 	co_arena_free(&p->small);
 }
 
-static void *big_alloc(struct spc__pool *p, size_t size)
+static void *big_alloc(struct spc__pool *p, size_t size, int zero, int lazy)
 {
 	size_t len = size + 64;
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	struct spc__big *b;
 	void *m;
 
-#ifdef MAP_POPULATE
-	flags |= MAP_POPULATE;
-#endif
 	if (size > CO_SPC_ARENA_MAX)
 		return NULL;
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	b = m;
-	b->len = len;
+	if (size < SPC__HUGE || lazy) {
+		m = zero ? calloc(1, len) : malloc(len);
+		if (!m)
+			return NULL;
+		b = m;
+		b->len = 0;
+	} else {
+#ifdef MAP_POPULATE
+		flags |= MAP_POPULATE;
+#endif
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		b = m;
+		b->len = len;
+	}
 	b->next = p->big;
 	p->big = b;
 	return (char *)m + 64;
@@ -1743,8 +1761,15 @@ static void *big_alloc(struct spc__pool *p, size_t size)
 void *spc__alloc(struct spc__pool *p, size_t size)
 {
 	if (size >= SPC__BIG)
-		return big_alloc(p, size);
+		return big_alloc(p, size, 0, 0);
 	return co_arena_alloc(&p->small, size);
+}
+
+void *spc__alloc_lazy(struct spc__pool *p, size_t size, int zero)
+{
+	if (size >= SPC__BIG)
+		return big_alloc(p, size, zero, 1);
+	return zero ? co_arena_calloc(&p->small, 1, size) : co_arena_alloc(&p->small, size);
 }
 
 void *spc__calloc(struct spc__pool *p, size_t n, size_t size)
@@ -1752,7 +1777,7 @@ void *spc__calloc(struct spc__pool *p, size_t n, size_t size)
 	if (size && n > SIZE_MAX / size)
 		return NULL;
 	if (n * size >= SPC__BIG)
-		return big_alloc(p, n * size); /* mapped memory is zero */
+		return big_alloc(p, n * size, 1, 0); /* mapped memory is zero */
 	return co_arena_calloc(&p->small, n, size);
 }
 

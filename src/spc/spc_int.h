@@ -26,10 +26,12 @@
 #define SPC__F_BELOW   (1u << 30) /* y < CL */
 #define SPC__SIG_MASK  ((1u << SPC_SIG_COUNT) - 1)
 
-/* Memory for a run and its result: small pieces from an arena, big arrays
+/* Memory for a run and its result: small pieces from an arena, big blocks
+ * from malloc() (reused from run to run by the allocator), very big arrays
  * mapped directly and populated at once (MAP_POPULATE), because touching
  * fresh pages one fault at a time costs more than the arithmetic on them.
- * Mapped memory is zero, so spc__calloc() skips clearing it. */
+ * spc__alloc_lazy(): always malloc(), for scratch used only in part and for
+ * bit planes (zero: cleared). */
 struct spc__big;
 struct spc__pool {
 	struct co_arena small;
@@ -40,6 +42,7 @@ void spc__pool_init(struct spc__pool *p);
 void spc__pool_free(struct spc__pool *p);
 void *spc__alloc(struct spc__pool *p, size_t size);
 void *spc__calloc(struct spc__pool *p, size_t n, size_t size);
+void *spc__alloc_lazy(struct spc__pool *p, size_t size, int zero);
 char *spc__strdup(struct spc__pool *p, const char *s);
 
 #define SPC__CMIN_CACHE 512
