@@ -178,7 +178,7 @@ int ex__api_programmes(struct web_ctx *ctx)
 	json_t *p;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_programmes(c, &p, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_programmes(c, &p, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return items_of(ctx, p, "programmes");
 }
@@ -238,7 +238,7 @@ int ex__api_programme_create(struct web_ctx *ctx)
 	allot = json_object_get(body, "allotments");
 	if (allot && !json_is_array(allot))
 		return bad(ctx, "allotments", "Must be a list of {organisation, places}");
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_programme_create(c, &in, web_now(), &id, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	json_array_foreach(allot, i, v)
@@ -286,7 +286,7 @@ int ex__api_programme(struct web_ctx *ctx)
 	int64_t id;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
 	    (rc = ex_json_programme(c, id, NULL, &p, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200, p);
@@ -300,7 +300,7 @@ int ex__api_dashboard(struct web_ctx *ctx)
 	int64_t id;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
 	    (rc = ex_json_admin(c, id, &p, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200, p);
@@ -314,7 +314,7 @@ int ex__api_pack(struct web_ctx *ctx)
 	int64_t id;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
 	    (rc = ex_json_pack(c, id, &p, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200, p);
@@ -331,7 +331,7 @@ int ex__api_exchanges(struct web_ctx *ctx)
 	int64_t pid = 0;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (p && *p) {
 		json_t *v = *p >= '0' && *p <= '9' ? json_integer(strtoll(p, NULL, 10))
@@ -445,7 +445,7 @@ int ex__api_exchange_create(struct web_ctx *ctx)
 		return 0;
 	if (require(ctx, body, required) < 0)
 		return 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (programme_id_of(c, json_object_get(body, "programme"), &in.programme_id, &e) < 0)
 		return api_fail(ctx, CO_EINPUT, &e);
@@ -470,7 +470,7 @@ int ex__api_exchange(struct web_ctx *ctx)
 	json_t *x;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_json_exchange(c, id, ctx->user ? ctx->user->id : 0, ex__manages(ctx, id), &x,
 	                           &e)) < 0)
 		return api_fail(ctx, rc, &e);
@@ -491,7 +491,7 @@ int ex__api_exchange_update(struct web_ctx *ctx)
 	if (json_object_get(body, "programme") || json_object_get(body, "kind"))
 		return bad(ctx, json_object_get(body, "programme") ? "programme" : "kind",
 		           "cannot be changed");
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &cur, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &cur, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	/* Start from the stored values; the body changes what it names. */
 	in.programme_id = json_integer_value(json_object_get(cur, "programme_id"));
@@ -541,7 +541,7 @@ int ex__api_hosts(struct web_ctx *ctx)
 		return bad(ctx, "email", "is required");
 	if (strcmp(role, "host") != 0 && strcmp(role, "venue") != 0)
 		return bad(ctx, "role", "is host or venue");
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	list = json_pack("[s]", email);
 	rc = add_roles(ctx, c, id, list, role);
@@ -561,7 +561,7 @@ int ex__api_register(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_signup(c, id, ctx->user->id, web_now(), &r, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	http_res_header(ctx->res, "Location",
@@ -578,7 +578,7 @@ int ex__api_attendees(struct web_ctx *ctx)
 	json_t *a;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_attendees(c, id, 1, &a, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_attendees(c, id, 1, &a, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return items_of(ctx, a, "attendees");
 }
@@ -590,7 +590,7 @@ int ex__api_my(struct web_ctx *ctx)
 	json_t *a;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_my(c, ctx->user->id, &a, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_my(c, ctx->user->id, &a, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return items_of(ctx, a, "registrations");
 }
@@ -603,7 +603,7 @@ int ex__api_registration_delete(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (owner != ctx->user->id && !ex__manages(ctx, exchange_id))
@@ -622,7 +622,7 @@ int ex__api_reg_action(struct web_ctx *ctx)
 	struct co_err e;
 	int rc, own, manages;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	own = owner == ctx->user->id;
@@ -671,7 +671,7 @@ int ex__api_needs(struct web_ctx *ctx)
 			return bad(ctx, "nights", "Must be a list of dates");
 		nights[n++] = json_string_value(v);
 	}
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (owner != ctx->user->id)
@@ -698,7 +698,7 @@ int ex__api_choose(struct web_ctx *ctx)
 		return 0;
 	if (session <= 0)
 		return bad(ctx, "session", "is required");
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (owner != ctx->user->id)
@@ -728,7 +728,7 @@ int ex__api_insight(struct web_ctx *ctx)
 	if (only(ctx, body, allowed) < 0 || get_str(ctx, body, "learned", &learned) < 0 ||
 	    get_str(ctx, body, "ideas", &ideas) < 0 || get_str(ctx, body, "actions", &actions) < 0)
 		return 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = db_query_int(c, "SELECT id FROM ex_exchanges WHERE id = ?", DB_ARGS(DB_I(id)), &n,
 	                       &e)) < 0)
 		return api_fail(ctx, rc, &e);
@@ -766,7 +766,7 @@ int ex__api_nominate(struct web_ctx *ctx)
 		return 0;
 	if (!email)
 		return bad(ctx, "email", "is required");
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	if (programme_id_of(c, json_object_get(body, "programme"), &pid, &e) < 0)
 		return api_fail(ctx, CO_EINPUT, &e);
@@ -801,7 +801,7 @@ int ex__api_nomination_swap(struct web_ctx *ctx)
 		return 0;
 	if (!email)
 		return bad(ctx, "email", "is required");
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = db_query_int(c, "SELECT org_id FROM ex_nominations WHERE id = ?",
 	                       DB_ARGS(DB_I(id)), &org, &e)) < 0 ||
 	    (rc = user_by_email(c, email, &user, &e)) < 0 ||
@@ -834,7 +834,7 @@ int ex__api_nomination_decide(struct web_ctx *ctx)
 		return 0;
 	if (approve < 0)
 		return bad(ctx, "approve", "is required");
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_nomination_decide(c, id, approve, ctx->user->id, web_now(), &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200,
@@ -849,7 +849,7 @@ int ex__api_nomination_accept(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_nomination_accept(c, id, ctx->user->id, web_now(), &reg, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200,
@@ -867,7 +867,7 @@ int ex__api_showcase(struct web_ctx *ctx)
 	json_t *s;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = db_query_int(c, "SELECT id FROM ex_exchanges WHERE id = ?", DB_ARGS(DB_I(id)),
 	                       &id, &e)) < 0 ||
 	    (rc = ex_json_showcase(c, id, web_is_admin(ctx), &s, &e)) < 0)
@@ -897,7 +897,7 @@ int ex__api_submit(struct web_ctx *ctx)
 	    get_str(ctx, body, "organisation", &org) < 0 ||
 	    get_int(ctx, body, "improve_project", &project) < 0)
 		return 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	rc = db_query_int(c, "SELECT id FROM ex_showcase_calls WHERE exchange_id = ?",
 	                  DB_ARGS(DB_I(id)), &in.call_id, &e);
@@ -938,7 +938,7 @@ int ex__api_review(struct web_ctx *ctx)
 	if (get_int(ctx, body, "score", &score) < 0 ||
 	    get_str(ctx, body, "comments", &comments) < 0)
 		return 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_review_set(c, id, ctx->user->id, (int)(score < 0 || score > 9 ? 0 : score),
 	                        comments, web_now(), &e)) < 0)
 		return api_fail(ctx, rc, &e);
@@ -961,7 +961,7 @@ int ex__api_submission_decide(struct web_ctx *ctx)
 		return 0;
 	if (accept < 0)
 		return bad(ctx, "accept", "is required");
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_submission_decide(c, id, accept, web_now(), &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200,
@@ -985,7 +985,7 @@ int ex__api_slot(struct web_ctx *ctx)
 	    get_time(ctx, body, "ends_at", &ends) < 0 ||
 	    get_str(ctx, body, "position", &position) < 0)
 		return 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_slot_set(c, id, session, starts, ends, position, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 201,
@@ -1021,7 +1021,7 @@ int ex__api_session_create(struct web_ctx *ctx)
 	in.exchange_id = ex__param_id(ctx, "id");
 	in.capacity = cap < -1 || cap > CO_EX_MAX_CAPACITY ? CO_EX_MAX_CAPACITY + 1 : (int)cap;
 	in.room_capacity = room_cap < 0 || room_cap > CO_EX_MAX_CAPACITY ? -1 : (int)room_cap;
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_session_create(c, &in, &sid, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_session_create(c, &in, &sid, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 201,
 	                json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sid, "kind", in.kind, "title",

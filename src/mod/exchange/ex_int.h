@@ -21,6 +21,9 @@
 extern const struct web_scope ex__scopes[4];
 extern const size_t ex__nscopes;
 
+/* web_db() that also makes the signed-in user the actor of this thread's
+ * audited writes (ex_audit.h). */
+int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e);
 /* A positive integer path parameter, or 0. */
 int64_t ex__param_id(struct web_ctx *ctx, const char *name);
 /* {title, nav: "exchange"} for web_render. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "mod/exchange/ex_audit.h"
 #include "mod/exchange/ex_ics.h"
 #include "mod/exchange/ex_out.h"
 #include "mod/exchange/ex_rules.h"
@@ -220,6 +221,8 @@ int ex_exchange_create(struct db_conn *c, const struct ex_exchange_in *in, int64
 
 	if ((rc = check_exchange(c, in, e)) < 0)
 		return rc;
+	if ((rc = db_begin(c, DB_TX_WRITE, e)) < 0)
+		return rc;
 	rc = db_query_int(c,
 	                  "INSERT INTO ex_exchanges (programme_id, kind, host_org_id, "
 	                  "host_team_name, theme_id, "
@@ -238,8 +241,15 @@ int ex_exchange_create(struct db_conn *c, const struct ex_exchange_in *in, int64
 	                          DB_I(in->reserved_places), DB_T(s0(in->description_md)),
 	                          DB_I(now), DB_I(now)),
 	                  &xid, e);
-	if (rc < 0)
+	if (rc == 0)
+		rc = ex__audit(c, -1, NULL, "exchange.create", "ex_exchanges", "exchange", xid,
+		               NULL, e);
+	if (rc == 0)
+		rc = db_commit(c, e);
+	if (rc < 0) {
+		db_rollback(c);
 		return rc;
+	}
 	*id = xid;
 	return 0;
 }
@@ -251,6 +261,7 @@ int ex_exchange_update(struct db_conn *c, int64_t id, const struct ex_exchange_i
 	struct ex_counts n;
 	struct ex_policy p;
 	struct db_rows *r;
+	json_t *before = NULL;
 	int rc, changed_where = 0, capacity = 0;
 
 	/* Programme and kind are the stored ones. */
@@ -283,6 +294,7 @@ int ex_exchange_update(struct db_conn *c, int64_t id, const struct ex_exchange_i
 		TRY(ex_check_capacity(in->capacity, &n, &p, e));
 	}
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(ex__audit_row(c, "ex_exchanges", id, &before, e));
 	TRY(db_exec(
 	        c,
 	        "UPDATE ex_exchanges SET host_org_id = ?, host_team_name = ?, theme_id = ?, "
@@ -297,11 +309,15 @@ int ex_exchange_update(struct db_conn *c, int64_t id, const struct ex_exchange_i
 	                DB_T(s0(in->description_md)), DB_I(changed_where ? 1 : 0), DB_I(now),
 	                DB_I(id)),
 	        NULL, e));
+	TRY(ex__audit(c, -1, NULL, "exchange.update", "ex_exchanges", "exchange", id, before, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
+	before = NULL;
 	if (capacity != in->capacity)
 		TRY(ex_set_capacity(c, id, in->capacity, now, NULL, e));
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }
@@ -309,9 +325,11 @@ out:
 int ex_exchange_cancel(struct db_conn *c, int64_t id, int64_t now, struct co_err *e)
 {
 	int64_t changed = 0;
+	json_t *before = NULL;
 	int rc;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(ex__audit_row(c, "ex_exchanges", id, &before, e));
 	TRY(db_exec(c,
 	            "UPDATE ex_exchanges SET status = 'cancelled', sequence = sequence + 1, "
 	            "updated_at = ? WHERE id = ? AND status <> 'cancelled'",
@@ -320,9 +338,12 @@ int ex_exchange_cancel(struct db_conn *c, int64_t id, int64_t now, struct co_err
 		rc = co_errf(e, CO_ECONFLICT, "no such exchange, or it is already cancelled");
 		goto out;
 	}
+	TRY(ex__audit(c, -1, NULL, "exchange.cancel", "ex_exchanges", "exchange", id, before, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }

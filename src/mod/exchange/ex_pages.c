@@ -69,7 +69,7 @@ int ex__list_page(struct web_ctx *ctx)
 	int rc;
 
 	d = ex__page(ctx, "Knowledge exchanges");
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		goto fail;
 	rc = ex__current_programme(c, web_query(ctx, "programme"), &prog, &e);
 	if (rc == CO_ENOTFOUND) {
@@ -217,7 +217,7 @@ int ex__exchange_page(struct web_ctx *ctx)
 	int rc, manages = ex__manages(ctx, id);
 	const char *kind, *state = NULL;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_json_exchange(c, id, me, manages, &x, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	d = ex__page(ctx, "Knowledge exchange");
@@ -301,7 +301,7 @@ int ex__register_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	rc = ex_signup(c, id, ctx->user->id, web_now(), &r, &e);
 	if (rc < 0)
@@ -320,7 +320,7 @@ int ex__reg_action_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	/* Only the person answers their offers; a cancellation may also come
@@ -352,7 +352,7 @@ static int my_render(struct web_ctx *ctx, const char *feed_url)
 	json_t *d, *my = NULL, *noms = json_array();
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_my(c, ctx->user->id, &my, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_my(c, ctx->user->id, &my, &e)) < 0)
 		goto fail;
 	rc = db_query(
 	        c,
@@ -395,7 +395,7 @@ int ex__feed_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_feed_new(c, ctx->user->id, web_now(), secret, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	/* Shown once: only its hash is kept. */
@@ -420,7 +420,7 @@ int ex__feed_get(struct web_ctx *ctx)
 	int rc;
 
 	ex__site(ctx, &host, &base);
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_feed_user(c, web_param(ctx, "secret"), &user, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	co_buf_init(&b, CO_MAX_PAGE);
@@ -442,7 +442,7 @@ int ex__ics_get(struct web_ctx *ctx)
 
 	ex__site(ctx, &host, &base);
 	co_buf_init(&b, CO_MAX_PAGE);
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_ics_exchange(c, id, host, base, web_now(), &b, &e)) < 0) {
 		co_buf_free(&b);
 		return web_fail(ctx, rc, &e);
@@ -473,7 +473,7 @@ int ex__host_page(struct web_ctx *ctx)
 	json_t *x = NULL, *att = NULL, *ins = NULL, *d;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
 	    (rc = ex_json_attendees(c, id, 1, &att, &e)) < 0 ||
 	    (rc = insights_of(c, id, &ins, &e)) < 0) {
 		json_decref(x);
@@ -499,7 +499,7 @@ int ex__decide_post(struct web_ctx *ctx)
 	const char *back;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	back = co_arena_printf(ctx->arena, "/exchanges/%lld/host", (long long)exchange_id);
@@ -541,7 +541,7 @@ int ex__checkin_page(struct web_ctx *ctx)
 	size_t i;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
 	    (rc = ex_json_attendees(c, id, 0, &att, &e)) < 0) {
 		json_decref(x);
 		json_decref(errs);
@@ -593,7 +593,7 @@ int ex__checkin_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	if (code && *code) {
 		if ((rc = code_registration(c, id, code, &reg, &e)) < 0)
@@ -722,7 +722,7 @@ int ex__attendees_get(struct web_ctx *ctx)
 		return web_problem(ctx, 400, "The input is not valid", e.msg, NULL);
 	for (i = 0; i < ncols; i++)
 		titles[i] = web_t(ctx, ex_col_title(cols[i]));
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = attendee_rows(c, id, &keep, &rows, &n, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = attendee_rows(c, id, &keep, &rows, &n, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	co_buf_init(&b, CO_MAX_PAGE);
 	rc = xlsx ? ex_attendees_xlsx(&b, rows, n, cols, ncols, titles, &e)
@@ -756,7 +756,7 @@ int ex__badges_get(struct web_ctx *ctx)
 	size_t i, n = 0;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 0, &x, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 0, &x, &e)) < 0 ||
 	    (rc = ex_json_attendees(c, id, 0, &att, &e)) < 0 ||
 	    (rc = ex__checkin_key(c, key, &e)) < 0)
 		goto out;
@@ -817,7 +817,7 @@ int ex__insight_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc, host = ex__manages(ctx, id);
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	if ((rc = db_query_int(c, "SELECT id FROM ex_exchanges WHERE id = ?", DB_ARGS(DB_I(id)), &n,
 	                       &e)) < 0)
@@ -862,7 +862,7 @@ int ex__admin_page(struct web_ctx *ctx)
 	int64_t pid;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0)
 		goto fail;
 	pid = json_integer_value(json_object_get(prog, "id"));
 	if ((rc = ex_json_admin(c, pid, &dash, &e)) < 0)
@@ -919,7 +919,7 @@ int ex__pack_page(struct web_ctx *ctx)
 	json_t *prog = NULL, *pack = NULL, *d;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0 ||
 	    (rc = ex_json_pack(c, json_integer_value(json_object_get(prog, "id")), &pack, &e)) <
 	            0) {
 		json_decref(prog);
@@ -945,7 +945,7 @@ int ex__pack_pdf(struct web_ctx *ctx)
 	size_t i, j, n = 0, cap = 0;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0 ||
 	    (rc = ex_json_pack(c, json_integer_value(json_object_get(prog, "id")), &pack, &e)) < 0)
 		goto out;
 	json_array_foreach(json_object_get(pack, "themes"), i, t) cap +=
@@ -995,7 +995,7 @@ int ex__needs_page(struct web_ctx *ctx)
 	size_t i;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 0, &x, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 0, &x, &e)) < 0 ||
 	    (rc = ex_json_attendees(c, id, 1, &att, &e)) < 0) {
 		json_decref(x);
 		return web_fail(ctx, rc, &e);
@@ -1029,7 +1029,7 @@ int ex__needs_post(struct web_ctx *ctx)
 	size_t i;
 	int rc, n = 0;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	if (owner != ctx->user->id)
@@ -1072,7 +1072,7 @@ int ex__choose_post(struct web_ctx *ctx)
 	char *end = NULL;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex__registration(c, id, &exchange_id, &owner, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	if (owner != ctx->user->id)
@@ -1103,7 +1103,7 @@ int ex__nominations_page(struct web_ctx *ctx)
 	int64_t pid, org = ctx->scope_id, places = 0;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0)
 		goto fail;
 	pid = json_integer_value(json_object_get(prog, "id"));
 	rc = db_query_int(c,
@@ -1202,7 +1202,7 @@ int ex__nominate_post(struct web_ctx *ctx)
 	json_t *prog = NULL;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = programme_of_route(ctx, c, &prog, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	pid = json_integer_value(json_object_get(prog, "id"));
 	json_decref(prog);
@@ -1221,7 +1221,7 @@ int ex__swap_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = db_query_int(c, "SELECT org_id FROM ex_nominations WHERE id = ?",
 	                       DB_ARGS(DB_I(id)), &org, &e)) < 0)
 		return web_fail(ctx, rc, &e);
@@ -1241,7 +1241,7 @@ int ex__nomination_decide_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	rc = ex_nomination_decide(c, id, approve && strcmp(approve, "1") == 0, ctx->user->id,
 	                          web_now(), &e);
@@ -1258,7 +1258,7 @@ int ex__nomination_accept_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	rc = ex_nomination_accept(c, id, ctx->user->id, web_now(), &reg, &e);
 	if (rc < 0)
@@ -1278,7 +1278,7 @@ int ex__submit_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	rc = db_query_int(c, "SELECT id FROM ex_showcase_calls WHERE exchange_id = ?",
 	                  DB_ARGS(DB_I(id)), &in.call_id, &e);
@@ -1308,7 +1308,7 @@ int ex__review_post(struct web_ctx *ctx)
 
 	if (!s || *end)
 		score = 0;
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	rc = ex_review_set(c, id, ctx->user->id, (int)(score > 9 ? 0 : score),
 	                   web_form(ctx, "comments"), web_now(), &e);
@@ -1329,7 +1329,7 @@ int ex__submission_decide_post(struct web_ctx *ctx)
 	struct co_err e;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	rc = ex_submission_decide(c, id, accept && strcmp(accept, "1") == 0, web_now(), &e);
 	if (rc < 0)
@@ -1401,7 +1401,7 @@ int ex__edit_page(struct web_ctx *ctx)
 	json_t *x;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	return edit_render(ctx, 200, x, NULL, 0);
 }
@@ -1418,7 +1418,7 @@ int ex__edit_post(struct web_ctx *ctx)
 	long capacity;
 	int rc;
 
-	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0) {
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0) {
 		json_decref(errs);
 		return web_fail(ctx, rc, &e);
 	}

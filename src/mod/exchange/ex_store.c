@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "mod/accounts/acct.h"
+#include "mod/exchange/ex_audit.h"
 
 /* Per-process lock stripes, each with a queue of sign-ups (see ex_signup).
  * The database row lock is what makes sign-ups safe across processes; the
@@ -252,7 +254,8 @@ static int read_result(struct db_conn *c, int64_t reg_id, struct ex_reg_result *
 
 /* One sign-up in its own transaction (the caller holds the stripe). */
 static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
-                      struct ex_reg_result *out, struct co_err *e)
+                      int64_t actor, const char *address, struct ex_reg_result *out,
+                      struct co_err *e)
 {
 	struct ex_reg_result res = {0};
 	struct locked x = {0};
@@ -260,9 +263,11 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 	struct tally t;
 	enum ex_reg_state state;
 	int64_t reg_id = 0;
+	json_t *before = NULL;
 	int rc;
 
-	/* Four round trips: lock, count, write, commit. */
+	/* Five round trips: lock, count, write, audit, commit (six when the
+	 * person signs up again: the row before). */
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_exchange(c, exchange_id, &x, e));
 	TRY(ex_signup_open(&x.p, now, x.starts_at, x.cancelled, e));
@@ -276,6 +281,7 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 	res.seq = t.max_seq + 1;
 	if (t.mine) {
 		reg_id = t.mine;
+		TRY(ex__audit_row(c, "ex_registrations", reg_id, &before, e));
 		TRY(db_exec(c,
 		            "UPDATE ex_registrations SET state = ?, seq = ?, requested_at = ?, "
 		            "offered_at = NULL, offer_expires_at = NULL, decided_at = NULL, "
@@ -304,11 +310,15 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 		TRY(fill(c, &x, now, &res.offers_made, e));
 		TRY(read_result(c, reg_id, &res, e));
 	}
+	TRY(ex__audit(c, actor, address, "registration.signup", "ex_registrations", "registration",
+	              reg_id, before, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
 	if (out)
 		*out = res;
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }
@@ -330,7 +340,9 @@ struct pending {
 	struct co_err err;
 	int rc;
 	int done;
-	int alone; /* to be done by itself */
+	int alone;           /* to be done by itself */
+	int64_t actor;       /* who asked (ex_audit_actor() of the asking thread) */
+	const char *address; /* the asking thread's, alive while it waits */
 	struct pending *next;
 };
 
@@ -428,6 +440,21 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 			goto out;
 		}
 	}
+	/* One audit INSERT each, the row as written. */
+	for (i = 0; i < n; i++) {
+		struct pending *p = batch[i];
+		json_t *after = json_pack(
+		        "{s:I,s:I,s:I,s:s,s:I,s:I,s:I}", "id", (json_int_t)p->res.registration_id,
+		        "exchange_id", (json_int_t)p->exchange_id, "user_id",
+		        (json_int_t)p->user_id, "state", ex_state_name(p->res.state), "seq",
+		        (json_int_t)p->res.seq, "requested_at", (json_int_t)p->now, "updated_at",
+		        (json_int_t)p->now);
+
+		rc = acct_audit(c, p->actor, p->address, "registration.signup", "registration",
+		                p->res.registration_id, NULL, after, &e);
+		json_decref(after);
+		TRY(rc);
+	}
 	if (ex_offers_due(&counts, &x.p) > 0) {
 		offers = 1;
 		TRY(fill(c, &x, now, NULL, &e));
@@ -452,7 +479,9 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 {
 	unsigned k = (unsigned)((uint64_t)exchange_id % STRIPES);
 	struct queue *q = &queues[k];
-	struct pending me = {exchange_id, user_id, now, {0}, {0}, CO_EINTERNAL, 0, 0, NULL};
+	struct pending me = {
+	        exchange_id,        user_id, now, {0}, {0}, CO_EINTERNAL, 0, 0, ex_audit_actor(),
+	        ex_audit_address(), NULL};
 	struct pending *batch[BATCH_MAX], **pp;
 	int n = 0, i;
 
@@ -485,7 +514,8 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 	for (i = 0; i < n; i++)
 		if (batch[i]->alone)
 			batch[i]->rc = signup_one(c, batch[i]->exchange_id, batch[i]->user_id,
-			                          batch[i]->now, &batch[i]->res, &batch[i]->err);
+			                          batch[i]->now, batch[i]->actor, batch[i]->address,
+			                          &batch[i]->res, &batch[i]->err);
 
 	pthread_mutex_lock(&stripes[k]);
 	for (i = 0; i < n; i++)
@@ -553,6 +583,23 @@ static int set_state(struct db_conn *c, int64_t reg_id, enum ex_reg_state to, co
 
 /* One event on one registration, then fill. expired_rc: for accept, the
  * offer had run out (the expiry is committed, then CO_ECONFLICT). */
+/* The audit action of a registration event. */
+static const char *event_action(enum ex_reg_event ev)
+{
+	switch (ev) {
+	case EX_EV_APPROVE: return "registration.approve";
+	case EX_EV_REJECT: return "registration.reject";
+	case EX_EV_OFFER: return "registration.offer";
+	case EX_EV_ACCEPT: return "registration.offer_accept";
+	case EX_EV_DECLINE: return "registration.offer_decline";
+	case EX_EV_EXPIRE: return "registration.offer_expire";
+	case EX_EV_CANCEL: return "registration.cancel";
+	case EX_EV_CHECK_IN: return "registration.check_in";
+	case EX_EV_NO_SHOW: return "registration.no_show";
+	}
+	return "registration.update";
+}
+
 static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, int64_t now,
                        struct ex_reg_result *out, struct co_err *e)
 {
@@ -562,9 +609,11 @@ static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, 
 	int64_t expires = 0;
 	int rc, full = 0, offer_ran_out = 0;
 	const char *reason = "";
+	json_t *before = NULL;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_for_registration(c, reg_id, &x, &from, &expires, e));
+	TRY(ex__audit_row(c, "ex_registrations", reg_id, &before, e));
 	if (from == EX_OFFERED && (ev == EX_EV_ACCEPT) && ex_offer_expired(expires, now)) {
 		ev = EX_EV_EXPIRE;
 		offer_ran_out = 1;
@@ -586,9 +635,13 @@ static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, 
 	if (to == EX_ATTENDED)
 		TRY(db_exec(c, "UPDATE ex_registrations SET checked_in_at = ? WHERE id = ?",
 		            DB_ARGS(DB_I(now), DB_I(reg_id)), NULL, e));
+	TRY(ex__audit(c, -1, NULL, event_action(ev), "ex_registrations", "registration", reg_id,
+	              before, e));
 	TRY(fill(c, &x, now, &res.offers_made, e));
 	TRY(read_result(c, reg_id, &res, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
+	before = NULL;
 	if (out)
 		*out = res;
 	if (offer_ran_out)
@@ -596,6 +649,7 @@ static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, 
 		               "the offer has expired and the place has passed on");
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }

@@ -2,12 +2,19 @@
  * ex_web.c - scope resolvers and helpers of the Exchange web module.
  */
 #include "mod/exchange/ex_int.h"
+#include "mod/exchange/ex_audit.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
+
+int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e)
+{
+	ex_audit_actor_set(ctx->user ? ctx->user->id : 0, ctx->req ? ctx->req->client : NULL);
+	return web_db(ctx, c, e);
+}
 
 int64_t ex__param_id(struct web_ctx *ctx, const char *name)
 {
