@@ -935,6 +935,8 @@ int ex_nominate(struct db_conn *c, int64_t programme_id, int64_t org_id, int64_t
 	        DB_ARGS(DB_I(programme_id), DB_I(org_id), DB_I(user_id),
 	                by_user ? DB_I(by_user) : DB_NUL, DB_I(now), DB_I(now)),
 	        &id, e));
+	TRY(ex__audit(c, by_user, ex_audit_address(), "nomination.create", "ex_nominations",
+	              "nomination", id, NULL, e));
 	TRY(db_commit(c, e));
 	if (out_id)
 		*out_id = id;
@@ -976,6 +978,7 @@ int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_use
 	int64_t programme_id = 0, org_id = 0, user_id = 0, deadline = 0, id = 0;
 	int places = 0, active = 0, released = 0, rc;
 	char state[32] = "";
+	json_t *before = NULL;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(read_nomination(c, nomination_id, &programme_id, &org_id, &user_id, state,
@@ -995,6 +998,7 @@ int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_use
 	}
 	TRY(ex_nomination_allowed(places, active, now, deadline, released, 1, e));
 	TRY(check_not_nominated(c, programme_id, new_user_id, e));
+	TRY(ex__audit_row(c, "ex_nominations", nomination_id, &before, e));
 	TRY(db_query_int(c,
 	                 "INSERT INTO ex_nominations (programme_id, org_id, user_id, state, "
 	                 "nominated_by, replaces, created_at, updated_at) "
@@ -1014,11 +1018,17 @@ int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_use
 	        "updated_at = ? WHERE nomination_id = ? AND state IN ('confirmed', 'offered', "
 	        "'pending', 'waitlisted')",
 	        DB_ARGS(DB_I(now), DB_I(nomination_id)), NULL, e));
+	TRY(ex__audit(c, by_user, ex_audit_address(), "nomination.swap", "ex_nominations",
+	              "nomination", nomination_id, before, e));
+	TRY(ex__audit(c, by_user, ex_audit_address(), "nomination.create", "ex_nominations",
+	              "nomination", id, NULL, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
 	if (out_id)
 		*out_id = id;
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }
@@ -1027,9 +1037,11 @@ int ex_nomination_decide(struct db_conn *c, int64_t nomination_id, int approve, 
                          int64_t now, struct co_err *e)
 {
 	int64_t changed = 0;
+	json_t *before = NULL;
 	int rc;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(ex__audit_row(c, "ex_nominations", nomination_id, &before, e));
 	TRY(db_exec(c,
 	            "UPDATE ex_nominations SET state = ?, decided_by = ?, updated_at = ? "
 	            "WHERE id = ? AND state = 'nominated'",
@@ -1041,9 +1053,14 @@ int ex_nomination_decide(struct db_conn *c, int64_t nomination_id, int approve, 
 		             approve ? "approved" : "rejected");
 		goto out;
 	}
+	TRY(ex__audit(c, by_user, ex_audit_address(),
+	              approve ? "nomination.approve" : "nomination.reject", "ex_nominations",
+	              "nomination", nomination_id, before, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }
