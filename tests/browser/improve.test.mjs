@@ -8,7 +8,7 @@
 // adult admissions ward one, whose member is team@ and coach coach@; the
 // demo's data end in 2026-08, so 2026-09 is a month nobody has entered.
 
-import { test, run, startServer, newPage, login, checkA11y, assert } from './lib.mjs';
+import { test, run, startServer, newPage, login, checkA11y, assert, assertEqual } from './lib.mjs';
 
 const server = await startServer();
 const base = server.base;
@@ -94,6 +94,62 @@ test('a team member records a PDSA cycle', async () => {
 	assert(/2026-09[^]*PDSA: Calm room open in the evenings/.test(table), 'the cycle is on the chart at its date');
 	assert((await page.locator('#pdsa ~ details').first().innerText()).includes('Calm room open in the evenings'),
 		'the cycle is listed first');
+});
+
+test('a team member adds the study and act to a cycle on its edit page', async () => {
+	const page = await newPage();
+	await signIn(page, 'team@demo.collective.test');
+	await page.goto(`${base}/improve/t/${TEAM}/pdsa`);
+	await page.getByLabel('Change idea being tested').selectOption({ label: 'Calm room with sensory equipment' });
+	await page.getByLabel('Title').fill('Quiet handover at the nurses station');
+	await page.getByLabel('Start date').fill('2026-09-08');
+	await page.getByLabel(/^Prediction/).fill('Fewer interruptions at handover');
+	await page.getByRole('checkbox', { name: /Restrictive practice/ }).check();
+	await submit(page);
+	const cycle = page.locator('#pdsa ~ details').filter({ hasText: 'Quiet handover at the nurses station' });
+	assert(await cycle.count() === 1, 'the new cycle is listed');
+	assert((await cycle.locator('summary').innerText()).includes('Under way'), 'no act decided yet');
+
+	await cycle.locator('summary').click();
+	await Promise.all([page.waitForNavigation(), cycle.getByRole('link', { name: /^Edit/ }).click()]);
+	assert(/\/pdsa\/\d+\/edit$/.test(page.url()), `on the edit page: ${page.url()}`);
+	await checkA11y(page, 'PDSA edit form');
+	// prefilled with the cycle as it was recorded
+	assertEqual(await page.getByLabel('Title').inputValue(), 'Quiet handover at the nurses station');
+	assertEqual(await page.getByLabel('Start date').inputValue(), '2026-09-08');
+	assertEqual(await page.getByLabel(/^Prediction/).inputValue(), 'Fewer interruptions at handover');
+	assert(await page.getByRole('checkbox', { name: /Restrictive practice/ }).isChecked(), 'the linked measure is ticked');
+
+	// an act without a study is refused, the field named, nothing stored
+	await page.getByLabel('Act', { exact: true }).selectOption('adapt');
+	await page.getByLabel('Title').fill('Changed but refused');
+	await submit(page);
+	const summary = page.locator('.error-summary');
+	assert(await summary.count() === 1, 'the error summary is shown');
+	assert((await summary.innerText()).includes('Say what you learned'), 'the study field is named');
+	assert(await summary.locator('a[href="#study"]').count() === 1, 'the summary links to the study field');
+	await checkA11y(page, 'PDSA edit form with errors');
+	await page.goto(`${base}/improve/t/${TEAM}`);
+	assert(await page.locator('#pdsa ~ details').filter({ hasText: 'Changed but refused' }).count() === 0,
+		'nothing changed on error');
+
+	await cycle.locator('summary').click();
+	await Promise.all([page.waitForNavigation(), cycle.getByRole('link', { name: /^Edit/ }).click()]);
+	await page.getByLabel(/^Study/).fill('Interruptions halved; the sign was ignored at night');
+	await page.getByLabel('Act', { exact: true }).selectOption('adapt');
+	await page.getByLabel('End date').fill('2026-09-22');
+	await submit(page);
+	assert(page.url().includes(`/improve/t/${TEAM}`) && !page.url().includes('/edit'), `back on the team page: ${page.url()}`);
+	assert((await page.locator('.flash, [role=status], .notification').first().innerText()).includes('The PDSA cycle is updated'),
+		'a flash says the cycle is updated');
+	const saved = page.locator('#pdsa ~ details').filter({ hasText: 'Quiet handover at the nurses station' });
+	assert((await saved.locator('summary').innerText()).includes('Adapt'), 'the act is shown');
+	await saved.locator('summary').click();
+	assert((await saved.innerText()).includes('Interruptions halved; the sign was ignored at night'), 'the study is shown');
+	assert((await saved.innerText()).includes('Fewer interruptions at handover'), 'the prediction kept');
+	// the linked measure kept: the cycle is still on its chart
+	const table = await page.locator('section.card').first().locator('table').textContent();
+	assert(table.includes('PDSA: Quiet handover at the nurses station'), 'the cycle is still on its chart');
 });
 
 test('the team and the coach score the month side by side; a gap of 1.0 is flagged', async () => {

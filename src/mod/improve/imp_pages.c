@@ -506,7 +506,13 @@ int imp__upload_post(struct web_ctx *ctx)
 
 /* ---- PDSA cycles ----------------------------------------------------- */
 
-static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors)
+static int pdsa_json(struct web_ctx *ctx, struct db_conn *c, int64_t team_id, int64_t id,
+                     json_t **out, struct co_err *e);
+
+/* The PDSA form: a new cycle (cycle 0) or the team's cycle `cycle` to
+ * change. The fields come from cur (borrowed, the cycle as stored) when it
+ * is given, else from the posted form. */
+static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors, int64_t cycle, json_t *cur)
 {
 	struct co_err e;
 	json_t *d, *t, *ideas, *opts;
@@ -529,7 +535,8 @@ static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors)
 		json_array_append_new(opts, json_pack("{s:s,s:O}", "value", v, "label",
 		                                      json_object_get(x, "title")));
 	}
-	d = page(ctx, "Record a PDSA cycle");
+	d = page(ctx, cycle ? "Edit a PDSA cycle" : "Record a PDSA cycle");
+	json_object_set_new(d, "cycle_id", json_integer((json_int_t)cycle));
 	json_object_set_new(d, "team", json_copy(json_object_get(t, "team")));
 	json_object_set_new(d, "ideas", opts);
 	{
@@ -538,9 +545,26 @@ static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors)
 		for (i = 0; i < json_array_size(charts); i++) {
 			json_t *m = json_object_get(json_array_get(charts, i), "measure");
 
-			json_array_append_new(ms, json_pack("{s:O,s:O}", "code",
-			                                    json_object_get(m, "code"), "name",
-			                                    json_object_get(m, "name")));
+			const char *code = json_string_value(json_object_get(m, "code"));
+			int on = 0;
+			size_t k;
+
+			if (cur) {
+				json_t *cm = json_object_get(cur, "measures");
+
+				for (k = 0; !on && k < json_array_size(cm); k++)
+					on = code && json_string_value(json_array_get(cm, k)) &&
+					     strcmp(code,
+					            json_string_value(json_array_get(cm, k))) == 0;
+			} else {
+				for (k = 0; !on && k < ctx->req->form.n; k++)
+					on = code &&
+					     strcmp(ctx->req->form.items[k].name, "measure") == 0 &&
+					     strcmp(ctx->req->form.items[k].value, code) == 0;
+			}
+			json_array_append_new(
+			        ms, json_pack("{s:O,s:O,s:b}", "code", json_object_get(m, "code"),
+			                      "name", json_object_get(m, "name"), "checked", on));
 		}
 		json_object_set_new(d, "measures", ms);
 	}
@@ -553,11 +577,21 @@ static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors)
 	{
 		json_t *form = json_object();
 
-		for (i = 0; fields[i]; i++)
-			json_object_set_new(form, fields[i],
-			                    json_string(web_form(ctx, fields[i])
-			                                        ? web_form(ctx, fields[i])
-			                                        : ""));
+		for (i = 0; fields[i]; i++) {
+			const char *v = web_form(ctx, fields[i]);
+
+			if (cur)
+				v = json_string_value(json_object_get(cur, fields[i]));
+			json_object_set_new(form, fields[i], json_string(v ? v : ""));
+		}
+		if (cur) {
+			char v[32];
+
+			snprintf(v, sizeof(v), "%lld",
+			         (long long)json_integer_value(
+			                 json_object_get(cur, "change_idea_id")));
+			json_object_set_new(form, "change_idea", json_string(v));
+		}
 		json_object_set_new(d, "form", form);
 	}
 	if (errors)
@@ -568,7 +602,7 @@ static int pdsa_render(struct web_ctx *ctx, int status, json_t *errors)
 
 int imp__pdsa_form(struct web_ctx *ctx)
 {
-	return pdsa_render(ctx, 200, NULL);
+	return pdsa_render(ctx, 200, NULL, 0, NULL);
 }
 
 /* The id of one of the team's measures (shared, or its project's) by code:
@@ -728,7 +762,7 @@ int imp__pdsa_post(struct web_ctx *ctx)
 	                web_form(ctx, "starts_on"), web_form(ctx, "ends_on"), NULL, NULL, errors,
 	                &id, &e);
 	if (rc == CO_EINPUT)
-		return pdsa_render(ctx, 400, errors);
+		return pdsa_render(ctx, 400, errors, 0, NULL);
 	json_decref(errors);
 	if (rc < 0)
 		return web_fail(ctx, rc, &e);
@@ -865,6 +899,65 @@ int imp__api_pdsa_patch(struct web_ctx *ctx)
 	if (rc < 0 || (rc = pdsa_json(ctx, c, ctx->scope_id, id, &cur, &e)) < 0)
 		return web_fail(ctx, rc, &e);
 	return web_json(ctx, 200, cur);
+}
+
+/* The form to change a cycle (study and act are filled in weeks after the
+ * plan), prefilled with the cycle as stored. */
+int imp__pdsa_edit_form(struct web_ctx *ctx)
+{
+	struct db_conn *c;
+	struct co_err e;
+	int64_t id;
+	json_t *cur = NULL;
+	int rc;
+
+	if ((rc = web_param_id(ctx, "id", &id)) < 0)
+		return web_fail(ctx, rc, NULL);
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = pdsa_json(ctx, c, ctx->scope_id, id, &cur, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	rc = pdsa_render(ctx, 200, NULL, id, cur);
+	json_decref(cur);
+	return rc;
+}
+
+/* Changes a cycle from the form: every field, and the measures ticked
+ * replace the linked ones. On a field error nothing is changed. */
+int imp__pdsa_edit_post(struct web_ctx *ctx)
+{
+	json_t *cur = NULL, *errors, *measures;
+	struct db_conn *c;
+	struct co_err e;
+	int64_t id, out;
+	size_t i;
+	int rc;
+	char url[96];
+
+	if ((rc = web_param_id(ctx, "id", &id)) < 0)
+		return web_fail(ctx, rc, NULL);
+	if ((rc = web_db(ctx, &c, &e)) < 0 ||
+	    (rc = pdsa_json(ctx, c, ctx->scope_id, id, &cur, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	measures = json_array();
+	for (i = 0; i < ctx->req->form.n; i++)
+		if (strcmp(ctx->req->form.items[i].name, "measure") == 0)
+			json_array_append_new(measures, json_string(ctx->req->form.items[i].value));
+	errors = json_object();
+	rc = pdsa_store(ctx, ctx->scope_id, id, web_form(ctx, "change_idea"),
+	                web_form(ctx, "title"), web_form(ctx, "plan"), web_form(ctx, "prediction"),
+	                web_form(ctx, "do_notes"), web_form(ctx, "study"), web_form(ctx, "act"),
+	                web_form(ctx, "starts_on"), web_form(ctx, "ends_on"), measures, cur, errors,
+	                &out, &e);
+	json_decref(measures);
+	json_decref(cur);
+	if (rc == CO_EINPUT)
+		return pdsa_render(ctx, 400, errors, id, NULL);
+	json_decref(errors);
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	web_flash(ctx, "success", "The PDSA cycle is updated");
+	snprintf(url, sizeof(url), "/improve/t/%lld#pdsa", (long long)ctx->scope_id);
+	return web_redirect(ctx, url);
 }
 
 /* ---- monthly reports ------------------------------------------------- */

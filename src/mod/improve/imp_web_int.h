@@ -119,6 +119,8 @@ int imp__data_post(struct web_ctx *ctx);
 int imp__upload_post(struct web_ctx *ctx);
 int imp__pdsa_form(struct web_ctx *ctx);
 int imp__pdsa_post(struct web_ctx *ctx);
+int imp__pdsa_edit_form(struct web_ctx *ctx);
+int imp__pdsa_edit_post(struct web_ctx *ctx);
 int imp__report_form(struct web_ctx *ctx);
 int imp__report_team_post(struct web_ctx *ctx);
 int imp__report_coach_post(struct web_ctx *ctx);
