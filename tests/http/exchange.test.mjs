@@ -91,6 +91,37 @@ test('sign-up answers the state and the waiting-list position; cancelling offers
 	assertEqual(pub.places_left, 0);
 });
 
+test('sign-ups, cancellations and exchange changes are in the audit log with before and after', async () => {
+	const p = await newProgramme('http-audit');
+	const x = await newExchange(p, 2);
+	const r = await json(await member.request('POST', `/api/v1/exchanges/${x}/registrations`, { json: {} }));
+	assertEqual(r.state, 'confirmed');
+	const upd = await admin.request('PATCH', `/api/v1/exchanges/${x}`, { json: { topic: 'An audited topic' } });
+	assertEqual(upd.status, 200, 'the exchange is changed');
+	assertEqual((await member.request('DELETE', `/api/v1/registrations/${r.id}`)).status, 200);
+	const log = await json(await admin.get('/api/v1/audit?per_page=100'));
+	const find = (action, id) => log.items.find((i) => i.action === action && i.object_id === id);
+	const made = find('exchange.create', x);
+	assert(made, 'exchange.create in the audit log');
+	assertEqual(made.after.topic, 'A test exchange');
+	const signup = find('registration.signup', r.id);
+	assert(signup, 'registration.signup in the audit log');
+	assertEqual(signup.object_type, 'registration');
+	assertEqual(signup.before, null, 'a first sign-up has nothing before');
+	assertEqual(signup.after.state, 'confirmed');
+	assertEqual(signup.after.exchange_id, x);
+	assert(signup.actor, 'the person who signed up is named');
+	const cancel = find('registration.cancel', r.id);
+	assert(cancel, 'registration.cancel in the audit log');
+	assertEqual(cancel.before.state, 'confirmed');
+	assertEqual(cancel.after.state, 'cancelled');
+	const changed = find('exchange.update', x);
+	assert(changed, 'exchange.update in the audit log');
+	assertEqual(changed.actor, 'Demo programme admin');
+	assertEqual(changed.before.topic, 'A test exchange');
+	assertEqual(changed.after.topic, 'An audited topic');
+});
+
 test('bad input is refused with the field named and nothing changed', async () => {
 	const p = await newProgramme('http-bad');
 	// An end before its start.
