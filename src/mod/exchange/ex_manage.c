@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "mod/accounts/acct.h"
 #include "mod/exchange/ex_audit.h"
 #include "mod/exchange/ex_ics.h"
 #include "mod/exchange/ex_out.h"
@@ -120,6 +121,7 @@ int ex_programme_create(struct db_conn *c, const struct ex_programme_in *in, int
 		TRY(db_exec(c,
 		            "INSERT INTO ex_themes (programme_id, position, name) VALUES (?, ?, ?)",
 		            DB_ARGS(DB_I(pid), DB_I(i + 1), DB_T(in->themes[i])), NULL, e));
+	TRY(ex__audit(c, -1, NULL, "programme.create", "ex_programmes", "programme", pid, NULL, e));
 	TRY(db_commit(c, e));
 	*id = pid;
 	return 0;
@@ -131,13 +133,20 @@ out:
 int ex_allotment_set(struct db_conn *c, int64_t programme_id, int64_t org_id, int places,
                      struct co_err *e)
 {
-	int64_t changed = 0;
+	int64_t changed = 0, old = -1;
+	json_t *before = NULL, *after = NULL;
 	int rc;
 
 	if (places < 0 || places > CO_EX_MAX_CAPACITY)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "places", "must be between 0 and %d",
 		                  CO_EX_MAX_CAPACITY);
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	rc = db_query_int(c,
+	                  "SELECT places FROM ex_allotments WHERE programme_id = ? AND org_id = ?",
+	                  DB_ARGS(DB_I(programme_id), DB_I(org_id)), &old, e);
+	if (rc == CO_ENOTFOUND)
+		rc = 0;
+	TRY(rc);
 	TRY(db_exec(c, "UPDATE ex_allotments SET places = ? WHERE programme_id = ? AND org_id = ?",
 	            DB_ARGS(DB_I(places), DB_I(programme_id), DB_I(org_id)), &changed, e));
 	if (changed == 0)
@@ -146,9 +155,20 @@ int ex_allotment_set(struct db_conn *c, int64_t programme_id, int64_t org_id, in
 		        "INSERT INTO ex_allotments (programme_id, org_id, places) VALUES (?, ?, "
 		        "?)",
 		        DB_ARGS(DB_I(programme_id), DB_I(org_id), DB_I(places)), NULL, e));
+	/* On the programme: an allotment has no id of its own. */
+	if (old >= 0)
+		before = json_pack("{s:I,s:I}", "org_id", (json_int_t)org_id, "places",
+		                   (json_int_t)old);
+	after = json_pack("{s:I,s:i}", "org_id", (json_int_t)org_id, "places", places);
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "allotment.set", "programme",
+	               programme_id, before, after, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
+	json_decref(after);
 	return 0;
 out:
+	json_decref(before);
+	json_decref(after);
 	db_rollback(c);
 	return rc;
 }
@@ -355,6 +375,7 @@ int ex_needs_set(struct db_conn *c, int64_t registration_id, const char *dietary
 {
 	struct db_rows *r;
 	int64_t ends = 0, days = 30;
+	json_t *after = NULL;
 	int rc;
 
 	if ((rc = opt_text(dietary, "dietary", CO_EX_MAX_TEXT, e)) < 0 ||
@@ -385,9 +406,18 @@ int ex_needs_set(struct db_conn *c, int64_t registration_id, const char *dietary
 		            DB_ARGS(DB_I(registration_id), DB_T(s0(dietary)), DB_T(s0(access)),
 		                    DB_I(ends + days * 86400), DB_I(now)),
 		            NULL, e));
+	/* Only whether needs were given: their text is personal and is purged
+	 * after the exchange, so the log never holds it. */
+	after = json_pack("{s:b,s:b}", "dietary_given", s0(dietary)[0] != 0, "access_given",
+	                  s0(access)[0] != 0);
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(),
+	               s0(dietary)[0] || s0(access)[0] ? "needs.set" : "needs.delete",
+	               "registration", registration_id, NULL, after, e));
 	TRY(db_commit(c, e));
+	json_decref(after);
 	return 0;
 out:
+	json_decref(after);
 	db_rollback(c);
 	return rc;
 }

@@ -769,6 +769,16 @@ int ex_set_capacity(struct db_conn *c, int64_t exchange_id, int capacity, int64_
 	TRY(ex_check_capacity(capacity, &n, &x.p, e));
 	TRY(db_exec(c, "UPDATE ex_exchanges SET capacity = ?, updated_at = ? WHERE id = ?",
 	            DB_ARGS(DB_I(capacity), DB_I(now), DB_I(exchange_id)), NULL, e));
+	{
+		json_t *before = json_pack("{s:i}", "capacity", x.capacity);
+		json_t *after = json_pack("{s:i}", "capacity", capacity);
+
+		rc = acct_audit(c, ex_audit_actor(), ex_audit_address(), "exchange.capacity",
+		                "exchange", exchange_id, before, after, e);
+		json_decref(before);
+		json_decref(after);
+		TRY(rc);
+	}
 	x.capacity = capacity;
 	TRY(fill(c, &x, now, &res.offers_made, e));
 	TRY(db_commit(c, e));
