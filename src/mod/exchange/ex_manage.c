@@ -587,21 +587,32 @@ int ex_submission_decide(struct db_conn *c, int64_t submission_id, int accept, i
                          struct co_err *e)
 {
 	int64_t changed = 0;
-	int rc = db_exec(
-	        c,
-	        "UPDATE ex_submissions SET state = ?, updated_at = ? WHERE id = ? AND "
-	        "state IN ('submitted', 'accepted', 'rejected')",
-	        DB_ARGS(DB_T(accept ? "accepted" : "rejected"), DB_I(now), DB_I(submission_id)),
-	        &changed, e);
+	json_t *before = NULL;
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	if (changed == 0)
-		return co_errf(e, CO_ENOTFOUND, "no such submission");
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(ex__audit_row(c, "ex_submissions", submission_id, &before, e));
+	TRY(db_exec(c,
+	            "UPDATE ex_submissions SET state = ?, updated_at = ? WHERE id = ? AND "
+	            "state IN ('submitted', 'accepted', 'rejected')",
+	            DB_ARGS(DB_T(accept ? "accepted" : "rejected"), DB_I(now), DB_I(submission_id)),
+	            &changed, e));
+	if (changed == 0) {
+		rc = co_errf(e, CO_ENOTFOUND, "no such submission");
+		goto out;
+	}
 	if (!accept)
-		return db_exec(c, "DELETE FROM ex_showcase_slots WHERE submission_id = ?",
-		               DB_ARGS(DB_I(submission_id)), NULL, e);
+		TRY(db_exec(c, "DELETE FROM ex_showcase_slots WHERE submission_id = ?",
+		            DB_ARGS(DB_I(submission_id)), NULL, e));
+	TRY(ex__audit(c, -1, NULL, accept ? "submission.accept" : "submission.reject",
+	              "ex_submissions", "submission", submission_id, before, e));
+	TRY(db_commit(c, e));
+	json_decref(before);
 	return 0;
+out:
+	json_decref(before);
+	db_rollback(c);
+	return rc;
 }
 
 int ex_slot_set(struct db_conn *c, int64_t submission_id, int64_t session_id, int64_t starts_at,

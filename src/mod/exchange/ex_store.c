@@ -1083,9 +1083,11 @@ int ex_nomination_accept(struct db_conn *c, int64_t nomination_id, int64_t user_
 	struct locked x = {0};
 	struct ex_counts n;
 	struct db_rows *r;
+	json_t *before = NULL;
 	int rc;
 
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(ex__audit_row(c, "ex_nominations", nomination_id, &before, e));
 	TRY(read_nomination(c, nomination_id, &programme_id, &org_id, &owner, state, sizeof(state),
 	                    e));
 	if (owner != user_id) {
@@ -1164,11 +1166,18 @@ int ex_nomination_accept(struct db_conn *c, int64_t nomination_id, int64_t user_
 		}
 		TRY(fill(c, &x, now, NULL, e));
 	}
+	TRY(ex__audit(c, user_id, ex_audit_address(), "nomination.accept", "ex_nominations",
+	              "nomination", nomination_id, before, e));
+	if (rid)
+		TRY(ex__audit(c, user_id, ex_audit_address(), "registration.signup",
+		              "ex_registrations", "registration", rid, NULL, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
 	if (reg_id)
 		*reg_id = rid;
 	return 0;
 out:
+	json_decref(before);
 	db_rollback(c);
 	return rc;
 }
