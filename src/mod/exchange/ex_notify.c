@@ -2,6 +2,7 @@
  * ex_notify.c - notices derived from state, and the periodic jobs.
  */
 #include "mod/exchange/ex_notify.h"
+#include "mod/exchange/ex_audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,7 @@ int ex_jobs_run(struct db *db, const struct ex_notify_conf *conf, int64_t now,
 	struct db_conn *c;
 	int rc;
 
+	ex_audit_actor_set(0, NULL); /* the jobs' changes are the system's */
 	if ((rc = db_acquire(db, &c, e)) < 0)
 		return rc;
 	rc = ex_expire_offers(c, now, &rep.offers_expired, e);

@@ -806,10 +806,15 @@ int ex_release_allotments(struct db_conn *c, int64_t now, int *released, struct 
 
 		/* Mark the programme released (once, even with several job
 		 * runners), then pass the places on exchange by exchange. */
+		TRY(db_begin(c, DB_TX_WRITE, e));
 		TRY(db_exec(c,
 		            "UPDATE ex_programmes SET allotments_released_at = ? WHERE id = ? "
 		            "AND allotments_released_at IS NULL",
 		            DB_ARGS(DB_I(now), DB_I(progs[i])), &changed, e));
+		if (changed)
+			TRY(ex__audit(c, -1, NULL, "programme.allotments_release", "ex_programmes",
+			              "programme", progs[i], NULL, e));
+		TRY(db_commit(c, e));
 		TRY(collect_ids(c,
 		                "SELECT id FROM ex_exchanges WHERE programme_id = ? "
 		                "AND reserved_places > 0",
