@@ -252,6 +252,17 @@ static int read_result(struct db_conn *c, int64_t reg_id, struct ex_reg_result *
 	return 0;
 }
 
+/* A sign-up's row as written, for the audit log (no read back: the
+ * sign-up path stays at one audit INSERT). */
+static json_t *signup_json(int64_t id, int64_t exchange_id, int64_t user_id,
+                           enum ex_reg_state state, int64_t seq, int64_t now)
+{
+	return json_pack("{s:I,s:I,s:I,s:s,s:I,s:I,s:I}", "id", (json_int_t)id, "exchange_id",
+	                 (json_int_t)exchange_id, "user_id", (json_int_t)user_id, "state",
+	                 ex_state_name(state), "seq", (json_int_t)seq, "requested_at",
+	                 (json_int_t)now, "updated_at", (json_int_t)now);
+}
+
 /* One sign-up in its own transaction (the caller holds the stripe). */
 static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
                       int64_t actor, const char *address, struct ex_reg_result *out,
@@ -263,7 +274,7 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 	struct tally t;
 	enum ex_reg_state state;
 	int64_t reg_id = 0;
-	json_t *before = NULL;
+	json_t *before = NULL, *after = NULL;
 	int rc;
 
 	/* Five round trips: lock, count, write, audit, commit (six when the
@@ -310,15 +321,18 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 		TRY(fill(c, &x, now, &res.offers_made, e));
 		TRY(read_result(c, reg_id, &res, e));
 	}
-	TRY(ex__audit(c, actor, address, "registration.signup", "ex_registrations", "registration",
-	              reg_id, before, e));
+	after = signup_json(reg_id, exchange_id, user_id, res.state, res.seq, now);
+	TRY(acct_audit(c, actor, address, "registration.signup", "registration", reg_id, before,
+	               after, e));
 	TRY(db_commit(c, e));
 	json_decref(before);
+	json_decref(after);
 	if (out)
 		*out = res;
 	return 0;
 out:
 	json_decref(before);
+	json_decref(after);
 	db_rollback(c);
 	return rc;
 }
@@ -443,12 +457,8 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 	/* One audit INSERT each, the row as written. */
 	for (i = 0; i < n; i++) {
 		struct pending *p = batch[i];
-		json_t *after = json_pack(
-		        "{s:I,s:I,s:I,s:s,s:I,s:I,s:I}", "id", (json_int_t)p->res.registration_id,
-		        "exchange_id", (json_int_t)p->exchange_id, "user_id",
-		        (json_int_t)p->user_id, "state", ex_state_name(p->res.state), "seq",
-		        (json_int_t)p->res.seq, "requested_at", (json_int_t)p->now, "updated_at",
-		        (json_int_t)p->now);
+		json_t *after = signup_json(p->res.registration_id, p->exchange_id, p->user_id,
+		                            p->res.state, p->res.seq, p->now);
 
 		rc = acct_audit(c, p->actor, p->address, "registration.signup", "registration",
 		                p->res.registration_id, NULL, after, &e);
