@@ -176,18 +176,16 @@ static void block_masks(const double *y, size_t nv, double prev, const struct li
 
 #if defined(__SSE2__)
 	const __m128d cl = _mm_set1_pd(l->cl0), m = _mm_set1_pd(l->m);
-	const __m128d lcl = _mm_set1_pd(l->lcl), ucl = _mm_set1_pd(l->ucl);
 	const __m128d lcl2 = _mm_set1_pd(l->lcl2), ucl2 = _mm_set1_pd(l->ucl2);
 	__m128d pv = _mm_set1_pd(prev);
 
 #define MASKS(v, p, bits, sh)                                                                      \
 	do {                                                                                       \
 		__m128d vm_ = _mm_mul_pd((v), m);                                                  \
-		__m128d out_ = _mm_or_pd(_mm_cmpgt_pd(vm_, ucl), _mm_cmplt_pd(vm_, lcl));          \
 		__m128d near_ = _mm_or_pd(_mm_cmplt_pd(vm_, lcl2), _mm_cmpgt_pd(vm_, ucl2));       \
 		bits[0] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), cl)) << (sh);               \
 		bits[1] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), cl)) << (sh);               \
-		bits[2] |= (unsigned)_mm_movemask_pd(_mm_andnot_pd(out_, near_)) << (sh);          \
+		bits[2] |= (unsigned)_mm_movemask_pd(near_) << (sh);                               \
 		bits[3] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), (p))) << (sh);              \
 		bits[4] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), (p))) << (sh);              \
 	} while (0)
@@ -217,6 +215,19 @@ static void block_masks(const double *y, size_t nv, double prev, const struct li
 		pv = v0;
 	}
 #undef MASKS
+	/* beyond 2 sigma so far; the few outside the limits are not "close" */
+	{
+		uint64_t t = c & valid_bits(nv);
+
+		while (t) {
+			size_t i = (size_t)__builtin_ctzll(t);
+			double vm = y[i] * l->m;
+
+			t &= t - 1;
+			if ((vm > l->ucl) | (vm < l->lcl))
+				c &= ~(1ULL << i);
+		}
+	}
 #else
 	for (; j < nv; j++) {
 		double v = y[j], vm = v * l->m;
@@ -236,6 +247,23 @@ static void block_masks(const double *y, size_t nv, double prev, const struct li
 	k->c = c & ok;
 	k->u = u & ok;
 	k->d = d & ok;
+}
+
+/* A ratio result's values of points i .. i+nv (spc__y()). */
+static void ratios(const struct spc_result *r, size_t i, size_t nv, double *out)
+{
+	const double *y = r->ynum + i, *n = r->yden + i;
+	size_t j = 0;
+
+#if defined(__SSE2__)
+	const __m128d zero = _mm_setzero_pd();
+
+	for (; j + 1 < nv; j += 2)
+		_mm_storeu_pd(out + j, _mm_div_pd(_mm_add_pd(zero, _mm_loadu_pd(y + j)),
+		                                  _mm_add_pd(zero, _mm_loadu_pd(n + j))));
+#endif
+	for (; j < nv; j++)
+		out[j] = (0.0 + y[j]) / (0.0 + n[j]);
 }
 
 static void block_sides(const double *y, size_t nv, double cl0, uint64_t *pa, uint64_t *pb)
@@ -527,7 +555,8 @@ static void mark_long_runs(struct spc_result *r, const struct spc_part *p, const
 static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 {
 	struct spc_part *p = &r->parts[part];
-	const double *y = r->y + p->first;
+	const double *y = r->y ? r->y + p->first : NULL;
+	double ratio[64];
 	size_t n = p->count, nb = (n + 63) / 64, q;
 	struct runs s = {0, 0, 0, 0, 0};
 	uint64_t *ma, *mu, *mark;
@@ -543,7 +572,12 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 		size_t nv = n - 64 * q < 64 ? n - 64 * q : 64;
 		uint64_t a, b;
 
-		block_sides(y + 64 * q, nv, l.cl0, &a, &b);
+		if (y) {
+			block_sides(y + 64 * q, nv, l.cl0, &a, &b);
+		} else {
+			ratios(r, p->first + 64 * q, nv, ratio);
+			block_sides(ratio, nv, l.cl0, &a, &b);
+		}
 		ma[q] = a;
 		mu[q] = a | b;
 		runs_block(&s, a, a | b, nv);
@@ -578,10 +612,15 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 
 int spc__lean_ok(const struct spc_options *o)
 {
-	if (o->profile != SPC_PROFILE_NONE || spc__varying_limits(o))
+	if (o->profile != SPC_PROFILE_NONE)
 		return 0;
 	if (o->freeze > 0 || o->fix_after > 0 || o->nexclude)
 		return 0;
+	/* P and U charts as ratio results (spc.c decides), without the rules
+	 * that need each point's limits in the pass */
+	if (spc__varying_limits(o))
+		return (o->chart == SPC_CHART_P || o->chart == SPC_CHART_U) &&
+		       (o->rules == SPC_RULES_ANHOEJ || o->rules == SPC_RULES_NONE);
 	switch (o->rules) {
 	case SPC_RULES_NONE:
 	case SPC_RULES_ANHOEJ: return 1;
@@ -621,12 +660,19 @@ int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tm
 
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part)
 {
+	struct spc__lim l0;
 	struct lims l;
-	double v = r->y[i], vm;
+	double v = spc__y(r, i), vm;
 	uint32_t f = SPC__F_BASE | SPC__F_INCLUDE;
 	int s = 0;
 
-	lims_of(r, part, &l);
+	spc__limits_in(r, i, part, &l0);
+	l.cl0 = l0.cl;
+	l.m = r->opt.multiply;
+	l.lcl = l0.lcl * l.m;
+	l.ucl = l0.ucl * l.m;
+	l.lcl2 = l0.lcl2 * l.m;
+	l.ucl2 = l0.ucl2 * l.m;
 	vm = v * l.m;
 	if (v > l.cl0) {
 		f |= SPC__F_ABOVE;

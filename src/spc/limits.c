@@ -362,6 +362,7 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 		pc->a2 = pc->a;
 		pc->b2 = pc->b;
 	}
+	pc->nonfinite = !isfinite(sum) || !isfinite(mrsum);
 	if (isnan(cl))
 		cl = n ? sum / (double)n : NAN;
 	amr = nmr ? mrsum / (double)nmr : NAN;
@@ -762,27 +763,35 @@ static int chart_pu(struct spc__part_calc *pc, int pchart, int laney)
 	if (laney)
 		sz = laney_sigma_z(pc, cl, pchart);
 	for (i = pc->a; i < pc->b; i++) {
-		double sd = pchart ? sqrt(cl * (1 - cl) / r->n[i]) : sqrt(cl / r->n[i]);
-		double ucl, ucl2, lcl, lcl2;
+		struct spc__lim l;
 
-		if (laney)
-			sd *= sz;
-		ucl = cl + 3 * sd;
-		ucl2 = cl + 2 * sd;
-		lcl = cl - 3 * sd;
-		lcl2 = cl - 2 * sd;
-		if (pchart) {
-			if (ucl > 1 && isfinite(ucl))
-				ucl = 1;
-			if (ucl2 > 1 && isfinite(ucl2))
-				ucl2 = 1;
-		}
-		if (lcl < 0 && isfinite(lcl))
-			lcl = 0;
-		if (lcl2 < 0 && isfinite(lcl2))
-			lcl2 = 0;
-		set_point(pc, i, cl, lcl, ucl, lcl2, ucl2);
+		spc__pu_limits(cl, r->n[i], pchart, laney, sz, &l);
+		set_point(pc, i, cl, l.lcl, l.ucl, l.lcl2, l.ucl2);
 	}
+	r->parts[pc->part].centre = cl;
+	return 0;
+}
+
+/* A ratio result's P or U chart: only the centre, sum(y) / sum(n) over the
+ * rows as base_ratio() sums them; each point's limits come from it and the
+ * point's n when read (spc__limits_in()). */
+static int chart_pu_ratio(struct spc__part_calc *pc)
+{
+	struct spc_result *r = pc->r;
+	const double *y = r->ynum, *n = r->yden;
+	double cl = pc->o->cl;
+	long double sa = 0, sb = 0;
+	size_t i;
+
+	if (isnan(cl)) {
+		for (i = pc->a; i < pc->b; i++)
+			if (!isnan(y[i]) && !isnan(n[i])) {
+				sa += 0.0 + y[i];
+				sb += 0.0 + n[i];
+			}
+		cl = (double)(sa / sb);
+	}
+	set_part(pc, cl, NAN, NAN, NAN, NAN);
 	r->parts[pc->part].centre = cl;
 	return 0;
 }
@@ -1224,6 +1233,8 @@ int spc__limits(struct spc__part_calc *pc, struct co_err *err)
 		return 0;
 	if (o->profile == SPC_PROFILE_QCC)
 		return chart_qcc(pc, err);
+	if (pc->r->ynum)
+		return chart_pu_ratio(pc);
 	switch (o->chart) {
 	case SPC_CHART_RUN: return chart_run(pc);
 	case SPC_CHART_I: return chart_i(pc, pc->r->y);

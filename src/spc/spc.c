@@ -494,7 +494,7 @@ struct run {
 	const struct spc_data *d;
 	struct spc_options o;
 	struct spc_result *r;
-	struct spc__pool tmp;
+	struct spc__pool *tmp, tmp_own; /* scratch: tmp_own, or the reused result's */
 	struct co_err *err;
 	size_t nrows;        /* rows kept (x not missing) */
 	size_t *row;         /* rows, by series then x */
@@ -506,8 +506,9 @@ struct run {
 	long *label_breaks; /* from the part column */
 	size_t nlabel_breaks;
 	int aliased;
-	int lean;    /* no signal word per point (lean.c) */
-	int general; /* no shortcuts (spc__run()) */
+	int lean;      /* no signal word per point (lean.c) */
+	int defer_inf; /* the only check, infinite y, left to the XmR sums (limits.c) */
+	int general;   /* no shortcuts (spc__run()) */
 };
 
 static double row_x(const struct run *ru, size_t i)
@@ -587,9 +588,9 @@ static int order_facets_fast(struct run *ru)
 	for (i = 1; i < n; i++)
 		if (f[i] != f[i - 1] && strcmp(f[i] ? f[i] : "", f[i - 1] ? f[i - 1] : "") != 0)
 			ns++;
-	ru->series_row0 = spc__alloc(&ru->tmp, (ns + 1) * sizeof(size_t));
-	ru->slabel = spc__alloc(&ru->tmp, (ns + 1) * sizeof(char *));
-	ru->slabel2 = spc__alloc(&ru->tmp, (ns + 1) * sizeof(char *));
+	ru->series_row0 = spc__alloc(ru->tmp, (ns + 1) * sizeof(size_t));
+	ru->slabel = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
+	ru->slabel2 = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
 	if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 		return -1;
 	for (i = 0, k = 0; i < n; i++)
@@ -645,9 +646,9 @@ static int order_rows(struct run *ru)
 		if (increasing(d->x, n)) {
 			ru->nrows = n;
 			ru->simple = 1;
-			ru->series_row0 = spc__alloc(&ru->tmp, 2 * sizeof(size_t));
-			ru->slabel = spc__alloc(&ru->tmp, 2 * sizeof(char *));
-			ru->slabel2 = spc__alloc(&ru->tmp, 2 * sizeof(char *));
+			ru->series_row0 = spc__alloc(ru->tmp, 2 * sizeof(size_t));
+			ru->slabel = spc__alloc(ru->tmp, 2 * sizeof(char *));
+			ru->slabel2 = spc__alloc(ru->tmp, 2 * sizeof(char *));
 			if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 				return CO_ENOMEM;
 			ru->series_row0[0] = 0;
@@ -657,8 +658,8 @@ static int order_rows(struct run *ru)
 			return 0;
 		}
 	}
-	ru->row = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
-	tmp = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+	ru->row = spc__alloc(ru->tmp, (n + 1) * sizeof(size_t));
+	tmp = spc__alloc(ru->tmp, (n + 1) * sizeof(size_t));
 	if (!ru->row || !tmp)
 		return CO_ENOMEM;
 	ru->nrows = 0;
@@ -669,11 +670,11 @@ static int order_rows(struct run *ru)
 	if (d->facet || d->facet2) {
 		size_t *id1, *id2, n1, nkeys;
 
-		if ((rc = labels_init(&l1, n, &ru->tmp)) || (rc = labels_init(&l2, n, &ru->tmp)))
+		if ((rc = labels_init(&l1, n, ru->tmp)) || (rc = labels_init(&l2, n, ru->tmp)))
 			return rc;
-		id1 = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
-		id2 = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
-		key = spc__alloc(&ru->tmp, (n + 1) * sizeof(size_t));
+		id1 = spc__alloc(ru->tmp, (n + 1) * sizeof(size_t));
+		id2 = spc__alloc(ru->tmp, (n + 1) * sizeof(size_t));
+		key = spc__alloc(ru->tmp, (n + 1) * sizeof(size_t));
 		if (!id1 || !id2 || !key)
 			return CO_ENOMEM;
 		for (i = 0; i < n; i++) {
@@ -691,7 +692,7 @@ static int order_rows(struct run *ru)
 			if (id1[i] == (size_t)-1 || id2[i] == (size_t)-1)
 				return CO_ENOMEM;
 		}
-		if ((rc = labels_rank(&l1, &ru->tmp)) || (rc = labels_rank(&l2, &ru->tmp)))
+		if ((rc = labels_rank(&l1, ru->tmp)) || (rc = labels_rank(&l2, ru->tmp)))
 			return rc;
 		n1 = l1.n;
 		for (i = 0; i < n; i++)
@@ -706,9 +707,9 @@ static int order_rows(struct run *ru)
 		for (i = 0; i < ru->nrows; i++)
 			if (i == 0 || key[ru->row[i]] != key[ru->row[i - 1]])
 				nkeys++;
-		ru->series_row0 = spc__alloc(&ru->tmp, (nkeys + 1) * sizeof(size_t));
-		ru->slabel = spc__alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
-		ru->slabel2 = spc__alloc(&ru->tmp, (nkeys + 1) * sizeof(char *));
+		ru->series_row0 = spc__alloc(ru->tmp, (nkeys + 1) * sizeof(size_t));
+		ru->slabel = spc__alloc(ru->tmp, (nkeys + 1) * sizeof(char *));
+		ru->slabel2 = spc__alloc(ru->tmp, (nkeys + 1) * sizeof(char *));
 		if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 			return CO_ENOMEM;
 		for (i = 0; i < ru->nrows; i++)
@@ -725,9 +726,9 @@ static int order_rows(struct run *ru)
 				ns++;
 			}
 	} else {
-		ru->series_row0 = spc__alloc(&ru->tmp, 2 * sizeof(size_t));
-		ru->slabel = spc__alloc(&ru->tmp, 2 * sizeof(char *));
-		ru->slabel2 = spc__alloc(&ru->tmp, 2 * sizeof(char *));
+		ru->series_row0 = spc__alloc(ru->tmp, 2 * sizeof(size_t));
+		ru->slabel = spc__alloc(ru->tmp, 2 * sizeof(char *));
+		ru->slabel2 = spc__alloc(ru->tmp, 2 * sizeof(char *));
 		if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 			return CO_ENOMEM;
 		if (ru->nrows) {
@@ -840,7 +841,7 @@ static const char *join_notes(struct run *ru, const size_t *rows, size_t k)
 	}
 	if (!len)
 		return NULL;
-	s = spc__alloc(&ru->tmp, len + 1);
+	s = spc__alloc(ru->tmp, len + 1);
 	if (!s)
 		return NULL;
 	p = s;
@@ -901,6 +902,18 @@ static int needs_stats(const struct spc_options *o)
 	}
 }
 
+/* A lean P or U chart whose rows are its points (series after series, each
+ * in increasing x, without notes): the result keeps the caller's y and n and
+ * computes each point's value, n and limits when they are read. */
+static int ratio_ok(const struct run *ru)
+{
+	const struct spc_data *d = ru->d;
+
+	return ru->lean && (ru->simple || ru->identity) && ru->nrows == d->n && d->x && d->denom &&
+	       !d->notes && !d->is_new &&
+	       (ru->o.chart == SPC_CHART_P || ru->o.chart == SPC_CHART_U);
+}
+
 /* The fast path: one series, already in order, distinct x, no denominators,
  * notes or phases, an aggregate that is the value itself: points are rows. */
 static int try_alias(struct run *ru)
@@ -909,6 +922,21 @@ static int try_alias(struct run *ru)
 	struct spc_result *r = ru->r;
 	size_t i;
 
+	if (ratio_ok(ru)) {
+		size_t s;
+
+		for (s = 0; s < r->nseries; s++) {
+			r->series[s].first = ru->series_row0[s];
+			r->series[s].count = ru->series_row0[s + 1] - ru->series_row0[s];
+		}
+		r->np = d->n;
+		r->x = d->x;
+		r->y = NULL;
+		r->ynum = d->y;
+		r->yden = d->denom;
+		ru->aliased = 1;
+		return 0;
+	}
 	if (ru->nrows != d->n || !d->x || d->denom || d->notes || d->is_new ||
 	    needs_stats(&ru->o) || ru->o.chart == SPC_CHART_T || ru->o.chart == SPC_CHART_MR)
 		return 0;
@@ -957,7 +985,7 @@ static int build_points(struct run *ru)
 	if ((rc = try_alias(ru)) || ru->aliased)
 		return rc;
 	if (ru->simple || ru->identity) { /* an identity row index after all */
-		ru->row = spc__alloc(&ru->tmp, (d->n + 1) * sizeof(size_t));
+		ru->row = spc__alloc(ru->tmp, (d->n + 1) * sizeof(size_t));
 		if (!ru->row)
 			return CO_ENOMEM;
 		for (i = 0; i < d->n; i++)
@@ -998,7 +1026,7 @@ static int build_points(struct run *ru)
 	r->y = y;
 	if (want && !(r->ycount = spc__alloc(&r->mem, (np + 1) * sizeof(int))))
 		return CO_ENOMEM;
-	vals = spc__alloc(&ru->tmp, (maxk + 1) * sizeof(double));
+	vals = spc__alloc(ru->tmp, (maxk + 1) * sizeof(double));
 	if (!vals)
 		return CO_ENOMEM;
 	if (d->denom && (rc = alloc_d(r, &r->n, np)))
@@ -1100,11 +1128,10 @@ static int label_breaks(struct run *ru)
 
 	if (!d->part)
 		return 0;
-	ru->label_breaks = spc__alloc(&ru->tmp, (d->n + 1) * sizeof(long));
+	ru->label_breaks = spc__alloc(ru->tmp, (d->n + 1) * sizeof(long));
 	if (!ru->label_breaks)
 		return CO_ENOMEM;
-	if ((rc = labels_init(&seenx, d->n, &ru->tmp)) ||
-	    (rc = labels_init(&seenl, d->n, &ru->tmp)))
+	if ((rc = labels_init(&seenx, d->n, ru->tmp)) || (rc = labels_init(&seenl, d->n, ru->tmp)))
 		return rc;
 	for (i = 0; i < d->n; i++) {
 		size_t before, id;
@@ -1113,7 +1140,7 @@ static int label_breaks(struct run *ru)
 		if (d->x && isnan(d->x[i]))
 			continue;
 		snprintf(buf, sizeof(buf), "%.17g", row_x(ru, i));
-		key = spc__strdup(&ru->tmp, buf);
+		key = spc__strdup(ru->tmp, buf);
 		if (!key)
 			return CO_ENOMEM;
 		before = seenx.n;
@@ -1342,8 +1369,9 @@ static int any_bad(const struct spc_data *d, const struct spc_options *o)
 				__m128d y = _mm_loadu_pd(d->y + i);
 
 				b = _mm_or_pd(b, _mm_cmpeq_pd(_mm_and_pd(y, absmask), inf));
-				b = _mm_or_pd(b,
-				              tpos ? _mm_cmple_pd(y, lov) : _mm_cmplt_pd(y, lov));
+				if (lo > -INFINITY)
+					b = _mm_or_pd(b, tpos ? _mm_cmple_pd(y, lov)
+					                      : _mm_cmplt_pd(y, lov));
 			}
 		} else {
 			const __m128d npv = npos ? zero : _mm_set1_pd(-INFINITY);
@@ -1416,11 +1444,36 @@ static int check_values(struct run *ru)
 int spc_run(const struct spc_data *data, const struct spc_options *opt, struct spc_result **out,
             struct co_err *err)
 {
-	return spc__run(data, opt, 0, out, err);
+	return spc__run(data, opt, 0, NULL, out, err);
+}
+
+/* A result emptied for the next run: what it handed out is dead, its memory
+ * (and the cached Anhoej limits, which depend on n alone) kept. */
+static void result_clear(struct spc_result *r)
+{
+	struct spc__pool mem = r->mem, scratch = r->scratch;
+	long cmin[SPC__CMIN_CACHE], lmax[SPC__CMIN_CACHE];
+
+	memcpy(cmin, r->cmin, sizeof(cmin));
+	memcpy(lmax, r->lmax, sizeof(lmax));
+	spc__pool_reset(&mem);
+	spc__pool_reset(&scratch);
+	memset(r, 0, sizeof(*r));
+	r->mem = mem;
+	r->scratch = scratch;
+	memcpy(r->cmin, cmin, sizeof(cmin));
+	memcpy(r->lmax, lmax, sizeof(lmax));
+}
+
+int spc_run_again(struct spc_result *r, const struct spc_data *data, const struct spc_options *opt,
+                  struct co_err *err)
+{
+	assert(r);
+	return spc__run(data, opt, 0, r, &r, err);
 }
 
 int spc__run(const struct spc_data *data, const struct spc_options *opt, int general,
-             struct spc_result **out, struct co_err *err)
+             struct spc_result *reuse, struct spc_result **out, struct co_err *err)
 {
 	struct run ru;
 	struct spc_result *r;
@@ -1428,6 +1481,8 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 	int rc;
 
 	assert(data && opt && out);
+	if (reuse)
+		result_clear(reuse);
 	memset(&ru, 0, sizeof(ru));
 	ru.d = data;
 	ru.o = *opt;
@@ -1444,14 +1499,19 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 		               (unsigned long)CO_SPC_MAX_POINTS);
 	if (data->n == 0)
 		return co_errf(err, CO_EINPUT, "no rows");
-	if ((rc = check_values(&ru)))
-		return rc;
 
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return co_errf(err, CO_ENOMEM, "out of memory");
-	spc__pool_init(&r->mem);
-	spc__pool_init(&ru.tmp);
+	if (reuse) {
+		r = reuse;
+		ru.tmp = &r->scratch;
+	} else {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return co_errf(err, CO_ENOMEM, "out of memory");
+		spc__pool_init(&r->mem);
+		spc__pool_init(&r->scratch);
+		spc__pool_init(&ru.tmp_own);
+		ru.tmp = &ru.tmp_own;
+	}
 	ru.r = r;
 	r->opt = ru.o;
 	r->opt.targets = NULL;
@@ -1465,10 +1525,18 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 
 	if ((rc = order_rows(&ru)))
 		goto out;
+	/* Collective's XmR of rows that are its points: the only check (no
+	 * infinite y) is made by the sums, which come out infinite or NAN */
+	ru.defer_inf = ru.lean && (ru.simple || ru.identity) && ru.o.chart == SPC_CHART_I &&
+	               ru.o.profile == SPC_PROFILE_NONE && !data->denom;
+	if (!ru.defer_inf && (rc = check_values(&ru)))
+		goto out;
 	if (r->nseries == 0) {
 		rc = co_errf(err, CO_EINPUT, "no rows with an x value");
 		goto out;
 	}
+	if (ru.lean && spc__varying_limits(&ru.o) && !ratio_ok(&ru))
+		ru.lean = 0;
 	r->series = spc__calloc(&r->mem, r->nseries + 1, sizeof(struct spc_series));
 	if (!r->series) {
 		rc = CO_ENOMEM;
@@ -1495,7 +1563,7 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 	if (ru.lean && (rc = spc__lean_alloc(r)))
 		goto out;
 
-	if (spc__varying_limits(&ru.o)) {
+	if (spc__varying_limits(&ru.o) && !r->ynum) {
 		if ((rc = alloc_d(r, &r->cl, r->np)) || (rc = alloc_d(r, &r->lcl, r->np)) ||
 		    (rc = alloc_d(r, &r->ucl, r->np)) || (rc = alloc_d(r, &r->lcl2, r->np)) ||
 		    (rc = alloc_d(r, &r->ucl2, r->np)))
@@ -1519,9 +1587,15 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 			pc.b = r->parts[i].first + r->parts[i].count;
 			pc.part = i;
 			pc.yw = yw;
-			pc.tmp = &ru.tmp;
+			pc.tmp = ru.tmp;
+			pc.nonfinite = 0;
 			if ((rc = spc__limits(&pc, err)))
 				goto out;
+			if (pc.nonfinite && ru.defer_inf) {
+				ru.defer_inf = 0;
+				if ((rc = check_values(&ru)))
+					goto out;
+			}
 		}
 	}
 
@@ -1532,11 +1606,11 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 		int neg = 0;
 
 		for (i = 0; i < r->np && !neg; i++)
-			neg = r->y[i] * ru.o.multiply < 0;
+			neg = spc__y(r, i) * ru.o.multiply < 0;
 		r->clamp_lcl = !neg;
 	}
 	for (i = 0; i < r->nparts; i++) {
-		rc = ru.lean ? spc__lean_rules_part(r, i, &ru.tmp) : spc__rules_part(r, i, err);
+		rc = ru.lean ? spc__lean_rules_part(r, i, ru.tmp) : spc__rules_part(r, i, err);
 		if (rc)
 			goto out;
 	}
@@ -1546,11 +1620,15 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 	}
 	rc = 0;
 out:
-	spc__pool_free(&ru.tmp);
+	if (!reuse)
+		spc__pool_free(&ru.tmp_own);
 	if (rc) {
 		if (rc == CO_ENOMEM)
 			co_errf(err, CO_ENOMEM, "out of memory");
-		spc_result_free(r);
+		if (reuse)
+			result_clear(r);
+		else
+			spc_result_free(r);
 		return rc;
 	}
 	*out = r;
@@ -1562,6 +1640,7 @@ void spc_result_free(struct spc_result *r)
 	if (!r)
 		return;
 	spc__pool_free(&r->mem);
+	spc__pool_free(&r->scratch);
 	free(r);
 }
 
@@ -1610,7 +1689,7 @@ size_t spc__part_of(const struct spc_result *r, size_t i)
 	return lo;
 }
 
-void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l)
+void spc__limits_in(const struct spc_result *r, size_t i, size_t part, struct spc__lim *l)
 {
 	if (r->cl) {
 		l->cl = r->cl[i];
@@ -1618,9 +1697,17 @@ void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l)
 		l->ucl = r->ucl[i];
 		l->lcl2 = r->lcl2[i];
 		l->ucl2 = r->ucl2[i];
+	} else if (r->ynum) {
+		spc__pu_limits(r->plim[part].cl, spc__ratio_n(r, i), r->opt.chart == SPC_CHART_P, 0,
+		               1, l);
 	} else {
-		*l = r->plim[spc__part_of(r, i)];
+		*l = r->plim[part];
 	}
+}
+
+void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l)
+{
+	spc__limits_in(r, i, r->cl ? 0 : spc__part_of(r, i), l);
 }
 
 uint32_t spc__sig(const struct spc_result *r, size_t i)
@@ -1644,9 +1731,9 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 	p->part = spc__part_of(r, i);
 	p->series = r->parts[p->part].series;
 	p->x = r->x[i];
-	p->y = r->y[i] * m;
-	p->n = r->n ? r->n[i] : NAN;
-	spc__limits_at(r, i, &l);
+	p->y = spc__y(r, i) * m;
+	p->n = r->n ? r->n[i] : r->ynum ? spc__ratio_n(r, i) : NAN;
+	spc__limits_in(r, i, p->part, &l);
 	p->cl = fin(l.cl * m);
 	p->lcl = fin(l.lcl * m);
 	p->ucl = fin(l.ucl * m);
@@ -1659,7 +1746,13 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 			p->lcl2 = 0;
 	}
 	p->target = r->series[p->series].target;
-	if (r->ysum && r->ymean) {
+	if (r->ynum) { /* a ratio result: as build_points() keeps them */
+		int none = isnan(r->ynum[i]) || isnan(r->yden[i]);
+
+		p->y_sum = none ? NAN : 0.0 + r->ynum[i];
+		p->y_mean = p->y_sd = NAN;
+		p->y_count = -1;
+	} else if (r->ysum && r->ymean) {
 		p->y_sum = r->ysum[i];
 		p->y_mean = r->ymean[i];
 		p->y_sd = r->ysd[i];
@@ -1689,32 +1782,43 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 
 /* ---- memory ---- */
 
+#include <stdalign.h>
 #include <sys/mman.h>
 
-/* Big blocks: from malloc() below SPC__HUGE, so that repeated runs reuse
- * memory the allocator keeps (no page faults, no kernel zeroing); from
- * SPC__HUGE on (per-point arrays of big inputs, every page written) mapped
+/* Small pieces are cut from chunks of SPC__CHUNK bytes. Big blocks come
+ * from malloc() below SPC__HUGE, so that the allocator can hand the same
+ * memory to the next run (no page faults, no kernel zeroing); from SPC__HUGE
+ * on (per-point arrays of big inputs, every page written) they are mapped
  * and populated at once, because touching fresh pages one fault at a time
  * costs more than the arithmetic on them. spc__alloc_lazy() is always
- * malloc(): scratch that may be used only in part, and bit planes. */
-#define SPC__BIG  ((size_t)256 * 1024)
-#define SPC__HUGE ((size_t)4 * 1024 * 1024)
+ * malloc(): scratch that may be used only in part, and bit planes. A reset
+ * pool (spc_run_again()) keeps its chunks and blocks and hands them out
+ * again: a block is reused for a request it fits without wasting half. */
+#define SPC__CHUNK ((size_t)64 * 1024)
+#define SPC__BIG   ((size_t)256 * 1024)
+#define SPC__HUGE  ((size_t)4 * 1024 * 1024)
+
+struct spc__chunk {
+	struct spc__chunk *next;
+	size_t cap, off;
+	alignas(max_align_t) unsigned char data[];
+};
 
 struct spc__big {
 	struct spc__big *next;
+	size_t cap;
 	size_t len; /* 0: from malloc() */
 };
 
+#define BIG_HEAD ((size_t)64) /* the block's header, keeping the data aligned */
+
 void spc__pool_init(struct spc__pool *p)
 {
-	co_arena_init(&p->small, CO_SPC_ARENA_MAX);
-	p->big = NULL;
+	memset(p, 0, sizeof(*p));
 }
 
-void spc__pool_free(struct spc__pool *p)
+static void big_release(struct spc__big *b)
 {
-	struct spc__big *b = p->big;
-
 	while (b) {
 		struct spc__big *next = b->next;
 
@@ -1724,25 +1828,102 @@ void spc__pool_free(struct spc__pool *p)
 			free(b);
 		b = next;
 	}
-	p->big = NULL;
-	co_arena_free(&p->small);
+}
+
+void spc__pool_free(struct spc__pool *p)
+{
+	struct spc__chunk *c = p->chunks;
+
+	while (c) {
+		struct spc__chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	big_release(p->big);
+	big_release(p->spare);
+	memset(p, 0, sizeof(*p));
+}
+
+void spc__pool_reset(struct spc__pool *p)
+{
+	struct spc__chunk *c;
+
+	for (c = p->chunks; c; c = c->next)
+		c->off = 0;
+	p->cur = p->chunks;
+	while (p->big) {
+		struct spc__big *b = p->big;
+
+		p->big = b->next;
+		b->next = p->spare;
+		p->spare = b;
+	}
+	p->used = 0;
+}
+
+static void *small_alloc(struct spc__pool *p, size_t size, int zero)
+{
+	size_t need = (size + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	struct spc__chunk *c = p->cur;
+
+	if (!need)
+		need = alignof(max_align_t);
+	if (need > CO_SPC_ARENA_MAX - p->used)
+		return NULL;
+	if (!c || c->cap - c->off < need) {
+		if (c && c->next && c->next->cap >= need) {
+			c = c->next; /* kept from an earlier run */
+		} else {
+			size_t cap = need > SPC__CHUNK ? need : SPC__CHUNK;
+			struct spc__chunk *n = malloc(sizeof(*n) + cap);
+
+			if (!n)
+				return NULL;
+			n->cap = cap;
+			n->off = 0;
+			if (c) {
+				n->next = c->next;
+				c->next = n;
+			} else {
+				n->next = p->chunks;
+				p->chunks = n;
+			}
+			c = n;
+		}
+		p->cur = c;
+	}
+	c->off += need;
+	p->used += need;
+	if (zero)
+		memset(c->data + c->off - need, 0, size);
+	return c->data + c->off - need;
 }
 
 static void *big_alloc(struct spc__pool *p, size_t size, int zero, int lazy)
 {
-	size_t len = size + 64;
+	size_t len = size + BIG_HEAD;
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	struct spc__big *b;
+	struct spc__big *b, **pb;
 	void *m;
 
-	if (size > CO_SPC_ARENA_MAX)
+	if (size > CO_SPC_ARENA_MAX - p->used)
 		return NULL;
-	if (size < SPC__HUGE || lazy) {
+	for (pb = &p->spare; *pb; pb = &(*pb)->next)
+		if ((*pb)->cap >= size && (*pb)->cap / 2 <= size)
+			break;
+	if (*pb) {
+		b = *pb;
+		*pb = b->next;
+		if (zero)
+			memset((char *)b + BIG_HEAD, 0, size);
+	} else if (size < SPC__HUGE || lazy) {
 		m = zero ? calloc(1, len) : malloc(len);
 		if (!m)
 			return NULL;
 		b = m;
 		b->len = 0;
+		b->cap = size;
 	} else {
 #ifdef MAP_POPULATE
 		flags |= MAP_POPULATE;
@@ -1750,26 +1931,28 @@ static void *big_alloc(struct spc__pool *p, size_t size, int zero, int lazy)
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (m == MAP_FAILED)
 			return NULL;
-		b = m;
+		b = m; /* mapped memory is zero */
 		b->len = len;
+		b->cap = size;
 	}
 	b->next = p->big;
 	p->big = b;
-	return (char *)m + 64;
+	p->used += size;
+	return (char *)b + BIG_HEAD;
 }
 
 void *spc__alloc(struct spc__pool *p, size_t size)
 {
 	if (size >= SPC__BIG)
 		return big_alloc(p, size, 0, 0);
-	return co_arena_alloc(&p->small, size);
+	return small_alloc(p, size, 0);
 }
 
 void *spc__alloc_lazy(struct spc__pool *p, size_t size, int zero)
 {
 	if (size >= SPC__BIG)
 		return big_alloc(p, size, zero, 1);
-	return zero ? co_arena_calloc(&p->small, 1, size) : co_arena_alloc(&p->small, size);
+	return small_alloc(p, size, zero);
 }
 
 void *spc__calloc(struct spc__pool *p, size_t n, size_t size)
@@ -1777,11 +1960,16 @@ void *spc__calloc(struct spc__pool *p, size_t n, size_t size)
 	if (size && n > SIZE_MAX / size)
 		return NULL;
 	if (n * size >= SPC__BIG)
-		return big_alloc(p, n * size, 1, 0); /* mapped memory is zero */
-	return co_arena_calloc(&p->small, n, size);
+		return big_alloc(p, n * size, 1, 0);
+	return small_alloc(p, n * size, 1);
 }
 
 char *spc__strdup(struct spc__pool *p, const char *s)
 {
-	return co_arena_strdup(&p->small, s);
+	size_t n = strlen(s) + 1;
+	char *d = n >= SPC__BIG ? big_alloc(p, n, 0, 0) : small_alloc(p, n, 0);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
 }

@@ -21,11 +21,16 @@
  * (NHSRplotthedots 0.2.2) and SPC_PROFILE_QCC (qcc 2.7).
  *
  * Ownership. The caller owns struct spc_data and the arrays it points to; the
- * engine reads them during spc_run() and may keep pointers to x and y in the
- * result when it has no need to copy them (a sorted series of distinct x
- * without aggregation), so those two arrays must outlive the result. The
- * result belongs to the caller and is released with spc_result_free(); every
- * pointer inside it (labels, arrays) dies with it.
+ * engine reads them during spc_run() and may keep pointers to x, y and the
+ * denominators in the result when it has no need to copy them (series of
+ * distinct x in order, without aggregation), so those three arrays must
+ * outlive the result and stay unchanged while it is read. The result
+ * belongs to the caller and is released with spc_result_free(); every
+ * pointer inside it (labels, arrays, points' notes) dies with it, and with
+ * the next spc_run_again() on it. spc_run_again() computes a new chart into
+ * an existing result, reusing its memory: code that computes chart after
+ * chart (a dashboard) keeps one result per thread and touches no fresh
+ * memory once the charts stop growing.
  *
  * Purity and threads. No I/O, no global state, no locale dependence: libc,
  * libm and src/base only. spc_run() may be called from many threads at once
@@ -299,6 +304,13 @@ void spc_options_profile(struct spc_options *o, enum spc_profile profile);
  * CO_ELIMIT past CO_SPC_MAX_POINTS. Nothing is written to *out on failure. */
 int spc_run(const struct spc_data *data, const struct spc_options *opt, struct spc_result **out,
             struct co_err *err);
+
+/* As spc_run(), into r (a result of spc_run() or spc_run_again()), whose
+ * memory is reused; what was read from r before is invalid afterwards. On
+ * failure r holds no chart (no points, series or parts) and stays valid for
+ * spc_run_again() and spc_result_free(). */
+int spc_run_again(struct spc_result *r, const struct spc_data *data, const struct spc_options *opt,
+                  struct co_err *err);
 
 void spc_result_free(struct spc_result *r);
 

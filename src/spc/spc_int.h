@@ -5,12 +5,18 @@
  * A result stores one entry per point in column arrays. Limits that are the
  * same for every point of a part (individuals, run, C, G, T, MR charts) live
  * once in the part's struct spc__lim and the per-point arrays stay NULL, so a
- * series of ten million points costs a few bytes per point. All numbers are
- * stored unmultiplied; spc_point_get() applies the multiplier, turns
- * non-finite limits into NAN and clamps negative lower limits when asked.
+ * series of ten million points costs a few bytes per point. A lean result
+ * (lean.c) has no signal word per point either, and a ratio result (a lean
+ * P or U chart whose rows are its points) no per-point array at all: the
+ * value, n and limits of a point are computed from the caller's row when
+ * read. All numbers are stored unmultiplied; spc_point_get() applies the
+ * multiplier, turns non-finite limits into NAN and clamps negative lower
+ * limits when asked.
  */
 #ifndef SPC_INT_H
 #define SPC_INT_H
+
+#include <math.h>
 
 #include "base/arena.h"
 #include "spc/spc.h"
@@ -32,14 +38,18 @@
  * fresh pages one fault at a time costs more than the arithmetic on them.
  * spc__alloc_lazy(): always malloc(), for scratch used only in part and for
  * bit planes (zero: cleared). */
+struct spc__chunk;
 struct spc__big;
 struct spc__pool {
-	struct co_arena small;
-	struct spc__big *big;
+	struct spc__chunk *chunks, *cur; /* small pieces; cur: the one in use */
+	struct spc__big *big, *spare;    /* big blocks in use; kept for reuse */
+	size_t used;                     /* bytes handed out, up to CO_SPC_ARENA_MAX */
 };
 
 void spc__pool_init(struct spc__pool *p);
 void spc__pool_free(struct spc__pool *p);
+/* Everything handed out is dead; the memory stays for the next run. */
+void spc__pool_reset(struct spc__pool *p);
 void *spc__alloc(struct spc__pool *p, size_t size);
 void *spc__calloc(struct spc__pool *p, size_t n, size_t size);
 void *spc__alloc_lazy(struct spc__pool *p, size_t size, int zero);
@@ -59,13 +69,16 @@ struct spc__lim {
 struct spc_result {
 	struct spc_options opt; /* pointer members cleared */
 	struct spc__pool mem;
+	struct spc__pool scratch; /* a reused result's scratch (spc_run_again()) */
 	size_t np, nseries, nparts;
 	struct spc_series *series;
 	struct spc_part *parts;
-	struct spc__lim *plim;                /* per part: limits when constant over the part */
-	const double *x;                      /* subgroup keys (may be the caller's) */
-	const double *y;                      /* chart values, unmultiplied (may be the caller's) */
-	double *n;                            /* NULL without denominators */
+	struct spc__lim *plim;     /* per part: limits when constant over the part */
+	const double *x;           /* subgroup keys (may be the caller's) */
+	const double *y;           /* chart values, unmultiplied (may be the caller's);
+	                              NULL in a ratio result: spc__y() */
+	const double *ynum, *yden; /* ratio result: the caller's y and n, one row a point */
+	double *n;                 /* NULL without denominators */
 	double *cl, *lcl, *ucl, *lcl2, *ucl2; /* per point, or NULL: plim */
 	double *ysum, *ymean, *ysd;           /* NULL: one row per point, see yraw */
 	double *yrange;                       /* qcc Xbar, R, S: subgroup ranges */
@@ -85,6 +98,46 @@ struct spc_result {
 	long lmax[SPC__CMIN_CACHE]; /* longest run maximum by n; 0 = not yet */
 };
 
+/* A point's chart value: y, or in a ratio result (a lean P or U chart whose
+ * rows are its points) the row's sum(y) / sum(n), computed as build_points()
+ * computes it (a row missing y or n has no value). */
+static inline double spc__y(const struct spc_result *r, size_t i)
+{
+	return r->y ? r->y[i] : (0.0 + r->ynum[i]) / (0.0 + r->yden[i]);
+}
+
+/* A ratio result's n of a point (0 when its row misses y or n). */
+static inline double spc__ratio_n(const struct spc_result *r, size_t i)
+{
+	return isnan(r->ynum[i]) || isnan(r->yden[i]) ? 0 : 0.0 + r->yden[i];
+}
+
+/* The limits of a P or U chart point from its part's centre and its n
+ * (Montgomery 7.8, 7.19); sz is Laney's sigma_z when laney. */
+static inline void spc__pu_limits(double cl, double n, int pchart, int laney, double sz,
+                                  struct spc__lim *l)
+{
+	double sd = pchart ? sqrt(cl * (1 - cl) / n) : sqrt(cl / n);
+
+	if (laney)
+		sd *= sz;
+	l->cl = cl;
+	l->ucl = cl + 3 * sd;
+	l->ucl2 = cl + 2 * sd;
+	l->lcl = cl - 3 * sd;
+	l->lcl2 = cl - 2 * sd;
+	if (pchart) {
+		if (l->ucl > 1 && isfinite(l->ucl))
+			l->ucl = 1;
+		if (l->ucl2 > 1 && isfinite(l->ucl2))
+			l->ucl2 = 1;
+	}
+	if (l->lcl < 0 && isfinite(l->lcl))
+		l->lcl = 0;
+	if (l->lcl2 < 0 && isfinite(l->lcl2))
+		l->lcl2 = 0;
+}
+
 /* A part being computed: points [a, b) of the result. */
 struct spc__part_calc {
 	struct spc_result *r;
@@ -93,6 +146,7 @@ struct spc__part_calc {
 	double *yw;            /* writable chart values (MR, T charts) */
 	struct spc__pool *tmp; /* scratch, freed when spc_run() returns */
 	size_t a2, b2;         /* the baseline's stretch (limits.c) */
+	int nonfinite;         /* Collective's XmR: the sums came out infinite or NAN */
 };
 
 /* limits.c: centre line and limits of one part, per the profile and chart.
@@ -125,14 +179,16 @@ int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tm
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
 
 /* spc.c: spc_run(), or with general = 1 without the shortcuts (lean
- * results, the fast orderings): the unit tests compare the two. */
+ * results, the fast orderings): the unit tests compare the two; into a
+ * reused result when reuse is not NULL (spc_run_again()). */
 int spc__run(const struct spc_data *data, const struct spc_options *opt, int general,
-             struct spc_result **out, struct co_err *err);
+             struct spc_result *reuse, struct spc_result **out, struct co_err *err);
 /* spc.c: the signal word of point i (SPC_SIG_* and SPC__F_* flags). */
 uint32_t spc__sig(const struct spc_result *r, size_t i);
 
-/* spc.c: the limits of point i, unmultiplied. */
+/* spc.c: the limits of point i, unmultiplied; _in when its part is known. */
 void spc__limits_at(const struct spc_result *r, size_t i, struct spc__lim *l);
+void spc__limits_in(const struct spc_result *r, size_t i, size_t part, struct spc__lim *l);
 size_t spc__part_of(const struct spc_result *r, size_t i);
 
 /* dist.c */

@@ -422,7 +422,7 @@ int spc_svg_write(const struct spc_result *r, size_t series, const char *title, 
 		int open = 0;
 
 		for (i = se->first; i < se->first + se->count && !rc; i++) {
-			double y = r->y[i] * r->opt.multiply;
+			double y = spc__y(r, i) * r->opt.multiply;
 
 			if (isnan(y)) {
 				if (open)

@@ -495,12 +495,20 @@ static void shortcuts_match_the_general_path(void **state)
 	static const char *f[MAXN];
 	int t;
 
+	struct spc_result *again = NULL; /* one result reused for every run */
+	struct spc_options o0;
+
 	(void)state;
+	for (t = 0; t < 3; t++)
+		y[t] = x[t] = t;
+	spc_options_init(&o0, SPC_CHART_I);
+	again = run(y, 3, NULL, &o0);
 	for (t = 0; t < 3000; t++) {
 		struct spc_data d;
 		struct spc_options o;
 		struct spc_result *ra = NULL, *rb = NULL;
-		struct co_err ea, eb;
+		struct co_err ea, eb, ec;
+		int rcc;
 		enum spc_chart c = charts[eq_next() % (sizeof(charts) / sizeof(charts[0]))];
 		size_t n = 1 + eq_next() % (t % 10 == 0 ? MAXN : 150), i;
 		int kind = (int)(eq_next() % 6), nser = 1 + (int)(eq_next() % 7), rca, rcb;
@@ -528,6 +536,8 @@ static void shortcuts_match_the_general_path(void **state)
 				y[i] = (double)(eq_next() % 15);
 			if (eq_next() % 40 == 0)
 				y[i] = NAN;
+			if (t % 50 == 7 && eq_next() % 100 == 0) /* refused, or sums overflow */
+				y[i] = eq_next() % 2 ? (eq_next() % 2 ? INFINITY : -INFINITY) : 1e308;
 			if (eq_next() % 300 == 0)
 				den[i] = NAN;
 		}
@@ -578,17 +588,24 @@ static void shortcuts_match_the_general_path(void **state)
 		co_err_clear(&ea);
 		co_err_clear(&eb);
 		rca = spc_run(&d, &o, &ra, &ea);
-		rcb = spc__run(&d, &o, 1, &rb, &eb);
+		rcb = spc__run(&d, &o, 1, NULL, &rb, &eb);
+		co_err_clear(&ec);
+		rcc = spc_run_again(again, &d, &o, &ec);
 		assert_int_equal(rca, rcb);
+		assert_int_equal(rca, rcc);
 		if (rca) {
 			assert_int_equal(ea.row, eb.row);
 			assert_string_equal(ea.msg, eb.msg);
+			/* a failed run leaves the reused result empty */
+			assert_int_equal(spc_result_npoints(again), 0);
 			continue;
 		}
 		assert_same_results(ra, rb);
+		assert_same_results(again, rb);
 		spc_result_free(ra);
 		spc_result_free(rb);
 	}
+	spc_result_free(again);
 }
 
 /* A run chart of a long series takes its median from a window around the
