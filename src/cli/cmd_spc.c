@@ -95,10 +95,52 @@ static int usage_error(const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+/* A decimal number without strtod() when the text is plain: [+-]digits
+ * [.digits] with at most 19 significant digits, an integer value below 2^53
+ * and at most 22 decimals. The value is then one division of two exact
+ * doubles, hence the correctly rounded double that strtod() gives too
+ * (Clinger, "How to read floating point numbers accurately", 1990).
+ * Returns 0 when the text is not of that form. */
+static int plain_decimal(const char *s, double *out)
+{
+	static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	const char *p = s;
+	uint64_t m = 0;
+	int sig = 0, frac = 0, any = 0, neg = 0;
+	double v;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+		if (m || *p != '0')
+			sig++;
+		m = m * 10 + (uint64_t)(*p - '0');
+		if (sig > 19)
+			return 0;
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+			if (m || *p != '0')
+				sig++;
+			m = m * 10 + (uint64_t)(*p - '0');
+			if (sig > 19 || ++frac > 22)
+				return 0;
+		}
+	if (*p || !any || m > ((uint64_t)1 << 53))
+		return 0;
+	v = (double)m / p10[frac];
+	*out = neg ? -v : v;
+	return 1;
+}
+
 static int parse_double(const char *s, double *out)
 {
 	char *end;
 
+	if (plain_decimal(s, out))
+		return 1;
 	errno = 0;
 	*out = strtod(s, &end);
 	return *s && !*end && errno != ERANGE && isfinite(*out);
@@ -464,23 +506,45 @@ static int numeric_col(struct input *in, int col, double **out)
 
 static const char **string_col(struct input *in, int col)
 {
-	const char **v = spc_table_alloc(&in->t, (in->t.nrows + 1) * sizeof(char *));
-	size_t i;
+	return (const char **)in->t.cells[col];
+}
 
-	if (v)
-		for (i = 0; i < in->t.nrows; i++)
-			v[i] = in->t.cells[col][i];
-	return v;
+/* Dates repeat from series to series: the last few parsed, by their text. */
+struct date_cache {
+	char text[64][11];
+	double days[64];
+};
+
+static int cached_date(struct date_cache *c, const char *s, double *days)
+{
+	size_t len = strlen(s);
+	unsigned h;
+
+	if (len != 10)
+		return spc_parse_date(s, days);
+	h = ((unsigned)(unsigned char)s[2] * 31u + (unsigned char)s[3] * 7u +
+	     (unsigned)(unsigned char)s[5] * 13u + (unsigned char)s[6] * 3u +
+	     (unsigned)(unsigned char)s[8] * 5u + (unsigned char)s[9]) &
+	    63;
+	if (memcmp(c->text[h], s, 11) == 0) {
+		*days = c->days[h];
+		return 1;
+	}
+	if (!spc_parse_date(s, days))
+		return 0;
+	memcpy(c->text[h], s, 11);
+	c->days[h] = *days;
+	return 1;
 }
 
 static int read_x(struct input *in, const char *xtype)
 {
 	size_t i, n = in->t.nrows;
 	int col = in->xcol, all_dates = 1, all_nums = 1;
+	struct date_cache dc;
 
 	in->x = spc_table_alloc(&in->t, (n + 1) * sizeof(double));
-	in->xlabel = spc_table_alloc(&in->t, (n + 2) * sizeof(char *));
-	if (!in->x || !in->xlabel)
+	if (!in->x)
 		return CLI_FAIL;
 	if (col < 0 || (xtype && strcmp(xtype, "index") == 0)) {
 		for (i = 0; i < n; i++)
@@ -488,15 +552,20 @@ static int read_x(struct input *in, const char *xtype)
 		in->xkind = SPC_X_INDEX;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
+	memset(&dc, 0, sizeof(dc));
+	/* dates are parsed once, here, while they are all dates */
+	for (i = 0; i < n && all_dates; i++) {
+		const char *s = in->t.cells[col][i];
+
+		in->x[i] = NAN;
+		if (*s && !cached_date(&dc, s, &in->x[i]))
+			all_dates = 0;
+	}
+	for (i = 0; i < n && !all_dates && all_nums; i++) {
 		const char *s = in->t.cells[col][i];
 		double d;
 
-		if (!*s)
-			continue;
-		if (all_dates && !spc_parse_date(s, &d))
-			all_dates = 0;
-		if (all_nums && !parse_double(s, &d))
+		if (*s && !parse_double(s, &d))
 			all_nums = 0;
 	}
 	if (xtype) {
@@ -510,13 +579,20 @@ static int read_x(struct input *in, const char *xtype)
 			return usage_error("--x-type must be date, number, category or index");
 	}
 	in->xkind = all_dates ? SPC_X_DATE : all_nums ? SPC_X_NUMBER : SPC_X_CATEGORY;
+	if (in->xkind == SPC_X_DATE && i == n)
+		return 0; /* every one parsed above */
+	if (in->xkind == SPC_X_CATEGORY) {
+		in->xlabel = spc_table_alloc(&in->t, (n + 2) * sizeof(char *));
+		if (!in->xlabel)
+			return CLI_FAIL;
+	}
 	for (i = 0; i < n; i++) {
 		const char *s = in->t.cells[col][i];
 
 		if (!*s) {
 			in->x[i] = NAN;
 		} else if (in->xkind == SPC_X_DATE) {
-			if (!spc_parse_date(s, &in->x[i]))
+			if (!cached_date(&dc, s, &in->x[i]))
 				return bad_cell(in, i, col, "not a date (YYYY-MM-DD)");
 		} else if (in->xkind == SPC_X_NUMBER) {
 			if (!parse_double(s, &in->x[i]))
@@ -723,36 +799,6 @@ struct num_cache {
 	char text[32];
 };
 
-static int put_num(struct co_buf *b, double v)
-{
-	return co_csv_double(b, v);
-}
-
-static int put_cached(struct co_buf *b, double v, struct num_cache *c)
-{
-	if (isnan(v))
-		return 0;
-	if (v != c->v || c->len == 0) {
-		c->len = co_dtoa(v, c->text);
-		c->v = v;
-	}
-	return co_buf_add(b, c->text, c->len);
-}
-
-static int put_int(struct co_buf *b, long v)
-{
-	char t[24];
-	int n = 0;
-
-	if (v < 0 || v > 999999999)
-		return co_buf_printf(b, "%ld", v);
-	do {
-		t[sizeof(t) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return co_buf_add(b, t + sizeof(t) - n, (size_t)n);
-}
-
 /* Where formatted output goes: standard output as it is made, or (for the
  * second half of a big result, formatted by another thread) memory mapped
  * and populated in big chunks, written out after the first half. */
@@ -839,42 +885,234 @@ static int sink_release(struct sink *k, FILE *f)
 	return rc;
 }
 
+/* A row is put together in a local buffer and handed to the output buffer
+ * a few kilobytes at a time: one call per field into a growing buffer costs
+ * more than formatting the field. Before each row the buffer has room for
+ * the fixed parts (RB_ROOM); labels, notes and rule names are checked. */
+#define RB_ROOM 1024
+
+struct rowbuf {
+	struct co_buf *b;
+	char *p;
+	int rc;
+	char buf[16384];
+};
+
+static void rb_flush(struct rowbuf *o)
+{
+	if (o->p > o->buf && !o->rc)
+		o->rc = co_buf_add(o->b, o->buf, (size_t)(o->p - o->buf));
+	o->p = o->buf;
+}
+
+static void rb_put(struct rowbuf *o, const char *s, size_t n)
+{
+	if (n > (size_t)(o->buf + sizeof(o->buf) - o->p)) {
+		rb_flush(o);
+		if (n > sizeof(o->buf)) {
+			if (!o->rc)
+				o->rc = co_buf_add(o->b, s, n);
+			return;
+		}
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+/* A CSV field as co_csv_field() writes it: quoted when it has a comma, a
+ * quote or a line end, or starts or ends with a space. Into out (room for
+ * 2 len + 3 bytes); returns the length. */
+static size_t csv_text(const char *s, size_t len, char *out)
+{
+	size_t i, k = 0;
+	int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+
+	for (i = 0; i < len && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (!quote) {
+		memcpy(out, s, len);
+		return len;
+	}
+	out[k++] = '"';
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			out[k++] = '"';
+		out[k++] = s[i];
+	}
+	out[k++] = '"';
+	return k;
+}
+
+static void rb_field(struct rowbuf *o, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	char small[256];
+
+	if (2 * len + 3 <= sizeof(small)) {
+		rb_put(o, small, csv_text(s, len, small));
+	} else {
+		char *t = malloc(2 * len + 3);
+
+		if (!t) {
+			o->rc = CO_ENOMEM;
+			return;
+		}
+		rb_put(o, t, csv_text(s, len, t));
+		free(t);
+	}
+}
+
+static void rb_num(struct rowbuf *o, double v)
+{
+	if (!isnan(v))
+		o->p += co_dtoa(v, o->p);
+}
+
+static void rb_cached(struct rowbuf *o, double v, struct num_cache *c)
+{
+	if (isnan(v))
+		return;
+	if (v != c->v || c->len == 0) {
+		c->len = co_dtoa(v, c->text);
+		c->v = v;
+	}
+	memcpy(o->p, c->text, c->len);
+	o->p += c->len;
+}
+
+/* Texts that repeat from row to row, as CSV fields: a series' labels, an x,
+ * a signal word's rule names; each kept in a table indexed by its key. */
+#define X_SLOTS 512
+
+struct row_cache {
+	size_t series; /* the series whose labels are below, +1 */
+	struct co_buf labels;
+	double x[X_SLOTS];
+	unsigned char xlen[X_SLOTS]; /* 0: empty */
+	char xtext[X_SLOTS][131];
+	uint32_t sig[16];
+	size_t siglen[16]; /* +1; 0: empty */
+	char sigtext[16][2051];
+	struct num_cache num[5];
+};
+
+static void put_x(struct rowbuf *o, const struct input *in, struct row_cache *c, double x)
+{
+	uint64_t bits;
+	unsigned h;
+
+	memcpy(&bits, &x, sizeof(bits));
+	h = (unsigned)((bits * 0x9E3779B97F4A7C15ULL) >> 55) & (X_SLOTS - 1);
+	if (!c->xlen[h] || c->x[h] != x) {
+		char t[64];
+
+		x_text(in, x, t);
+		c->xlen[h] = (unsigned char)(csv_text(t, strlen(t), c->xtext[h]) + 1);
+		c->x[h] = x;
+	}
+	memcpy(o->p, c->xtext[h], c->xlen[h] - 1u);
+	o->p += c->xlen[h] - 1u;
+}
+
+static void put_signals(struct rowbuf *o, const struct spc_result *r, struct row_cache *c,
+                        uint32_t s)
+{
+	unsigned h = (s ^ (s >> 4) ^ (s >> 8) ^ (s >> 12) ^ (s >> 16)) & 15;
+
+	if (!c->siglen[h] || c->sig[h] != s) {
+		char t[1024];
+
+		signals_text(r, s, t, sizeof(t));
+		c->siglen[h] = csv_text(t, strlen(t), c->sigtext[h]) + 1;
+		c->sig[h] = s;
+	}
+	rb_put(o, c->sigtext[h], c->siglen[h] - 1);
+}
+
 static int csv_rows(const struct spc_result *r, const struct input *in, struct co_buf *b,
                     struct sink *k, size_t from, size_t to)
 {
+	static const char *const flags[8] = {",0,0,0,", ",1,0,0,", ",0,1,0,", ",1,1,0,",
+	                                     ",0,0,1,", ",1,0,1,", ",0,1,1,", ",1,1,1,"};
+	struct rowbuf *o = malloc(sizeof(*o));
+	struct row_cache *c = calloc(1, sizeof(*c));
 	size_t i;
 	int rc = 0, two = in->f2 != NULL;
-	struct num_cache cache[5];
 
-	memset(cache, 0, sizeof(cache));
+	if (!o || !c) {
+		free(o);
+		free(c);
+		return CO_ENOMEM;
+	}
+	o->b = b;
+	o->p = o->buf;
+	o->rc = 0;
+	co_buf_init(&c->labels, CO_MAX_LINE);
 	for (i = from; i < to && !rc; i++) {
 		struct spc_point p;
-		const struct spc_series *se;
-		char xb[64], sig[1024];
+		int part;
 
 		spc_point_get(r, i, &p);
-		se = spc_result_series(r, p.series);
-		x_text(in, p.x, xb);
-		signals_text(r, p.signals, sig, sizeof(sig));
-		rc = co_csv_fieldz(b, se->label) || co_csv_sep(b);
-		if (two)
-			rc = rc || co_csv_fieldz(b, se->label2) || co_csv_sep(b);
-		rc = rc || co_csv_fieldz(b, xb) || co_csv_sep(b) || put_num(b, p.y) ||
-		     co_csv_sep(b) || put_num(b, p.n) || co_csv_sep(b) ||
-		     put_cached(b, p.cl, &cache[0]) || co_csv_sep(b) ||
-		     put_cached(b, p.lcl, &cache[1]) || co_csv_sep(b) ||
-		     put_cached(b, p.ucl, &cache[2]) || co_csv_sep(b) ||
-		     put_cached(b, p.lcl2, &cache[3]) || co_csv_sep(b) ||
-		     put_cached(b, p.ucl2, &cache[4]) || co_csv_sep(b) || put_num(b, p.target) ||
-		     co_csv_sep(b) || put_int(b, spc_result_part(r, p.part)->number) ||
-		     co_buf_add(b, p.baseline ? ",1," : ",0,", 3) ||
-		     co_buf_add(b, p.include ? "1," : "0,", 2) ||
-		     co_buf_add(b, p.sigma_signal ? "1," : "0,", 2) || co_csv_fieldz(b, sig) ||
-		     co_csv_sep(b) ||
-		     co_csv_fieldz(b, p.cause == SPC_CAUSE_COMMON ? "" : spc_cause_name(p.cause)) ||
-		     co_csv_sep(b) || co_csv_fieldz(b, spc_class_name(p.cls)) || co_csv_sep(b) ||
-		     co_csv_fieldz(b, p.notes) || co_csv_end(b) || flush(b, k, 0);
+		if (c->series != p.series + 1) { /* the series' labels, as CSV fields */
+			const struct spc_series *se = spc_result_series(r, p.series);
+
+			co_buf_reset(&c->labels);
+			rc = co_csv_fieldz(&c->labels, se->label) || co_csv_sep(&c->labels);
+			if (two)
+				rc = rc || co_csv_fieldz(&c->labels, se->label2) ||
+				     co_csv_sep(&c->labels);
+			c->series = p.series + 1;
+		}
+		rb_put(o, c->labels.data, c->labels.len);
+		if (o->buf + sizeof(o->buf) - o->p < RB_ROOM)
+			rb_flush(o);
+		put_x(o, in, c, p.x);
+		*o->p++ = ',';
+		rb_num(o, p.y);
+		*o->p++ = ',';
+		rb_num(o, p.n);
+		*o->p++ = ',';
+		rb_cached(o, p.cl, &c->num[0]);
+		*o->p++ = ',';
+		rb_cached(o, p.lcl, &c->num[1]);
+		*o->p++ = ',';
+		rb_cached(o, p.ucl, &c->num[2]);
+		*o->p++ = ',';
+		rb_cached(o, p.lcl2, &c->num[3]);
+		*o->p++ = ',';
+		rb_cached(o, p.ucl2, &c->num[4]);
+		*o->p++ = ',';
+		rb_num(o, p.target);
+		*o->p++ = ',';
+		part = spc_result_part(r, p.part)->number;
+		if (part >= 1 && part <= 9)
+			*o->p++ = (char)('0' + part);
+		else
+			o->p += snprintf(o->p, 24, "%d", part);
+		memcpy(o->p,
+		       flags[(p.baseline != 0) | (p.include != 0) << 1 |
+		             (p.sigma_signal != 0) << 2],
+		       7);
+		o->p += 7;
+		put_signals(o, r, c, p.signals);
+		rb_put(o, ",", 1);
+		rb_field(o, p.cause == SPC_CAUSE_COMMON ? "" : spc_cause_name(p.cause));
+		rb_put(o, ",", 1);
+		rb_field(o, spc_class_name(p.cls));
+		rb_put(o, ",", 1);
+		if (p.notes)
+			rb_field(o, p.notes);
+		rb_put(o, "\r\n", 2);
+		if (o->buf + sizeof(o->buf) - o->p < RB_ROOM) {
+			rb_flush(o);
+			rc = o->rc || flush(b, k, 0);
+		}
 	}
+	rb_flush(o);
+	rc = rc || o->rc;
+	co_buf_free(&c->labels);
+	free(o);
+	free(c);
 	return rc || flush(b, k, 1) ? CO_EIO : 0;
 }
 

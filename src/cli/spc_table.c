@@ -1,4 +1,11 @@
-/* spc_table.c - a CSV file read into string columns, and dates. */
+/* spc_table.c - a CSV file read into string columns, and dates.
+ *
+ * The file is read whole. A file without quotes or NUL bytes (the common
+ * case: numbers, dates and plain labels) is split in place: each separator
+ * becomes the NUL that ends a field, and the cells point into the file's
+ * text. Anything else, or any record that breaks a rule the RFC 4180
+ * reader checks (field count, record length), goes through that reader
+ * (base/csv.h), which also gives the error. Both make the same table. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -7,6 +14,10 @@
 #include "base/csv.h"
 #include "base/limits.h"
 #include "cli/spc_cli.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct spc_map {
 	struct spc_map *next;
@@ -105,6 +116,138 @@ nomem:
 	return NULL;
 }
 
+/* The separators (',', CR, LF) among d[pos .. pos + 16) (and before len),
+ * one bit each. */
+static unsigned sep_mask(const char *d, size_t pos, size_t len)
+{
+	unsigned m = 0;
+	size_t j;
+
+#if defined(__SSE2__)
+	if (pos + 16 <= len) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + pos));
+
+		return (unsigned)_mm_movemask_epi8(
+		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+		                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+		                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+	}
+#endif
+	for (j = 0; j < 16 && pos + j < len; j++)
+		if (d[pos + j] == ',' || d[pos + j] == '\r' || d[pos + j] == '\n')
+			m |= 1u << j;
+	return m;
+}
+
+/* One pass over the records of a file without quotes, separator by
+ * separator: with split = 0 it counts the records and checks that each has
+ * ncols fields (ncols 0: the header's) and fits the reader's limits,
+ * returning the number of records or -1 when the general reader must take
+ * over; with split = 1 it ends each field with a NUL and fills the table.
+ * Empty lines are skipped, a CR LF is one line end, a comma at the very
+ * end makes one more empty field: as the reader does. */
+static long split_records(struct spc_table *t, char *d, size_t start, size_t len, size_t *ncols,
+                          int split)
+{
+	size_t fs = start, ls = start, nf = 0, lf = (size_t)-1, pos;
+	long rec = 0;
+
+	for (pos = start; pos < len; pos += 16) {
+		unsigned m = sep_mask(d, pos, len);
+
+		while (m) {
+			size_t e = pos + (size_t)__builtin_ctz(m);
+			char c = d[e];
+
+			m &= m - 1;
+			if (e == lf) { /* the LF of a CR LF */
+				fs = ls = e + 1;
+				continue;
+			}
+			if (c != ',' && nf == 0 && fs == e) { /* an empty line */
+				fs = ls = e + 1;
+				if (c == '\r' && e + 1 < len && d[e + 1] == '\n')
+					lf = e + 1;
+				continue;
+			}
+			if (split) {
+				if (rec == 0)
+					t->names[nf] = d + fs;
+				else
+					t->cells[nf][rec - 1] = d + fs;
+				d[e] = '\0';
+			}
+			nf++;
+			if (nf > CO_MAX_CSV_FIELDS || (*ncols && nf > *ncols))
+				return -1;
+			fs = e + 1;
+			if (c == ',')
+				continue;
+			if ((e - ls) + nf + 1 > CO_MAX_LINE / 2)
+				return -1;
+			if (!*ncols)
+				*ncols = nf;
+			else if (nf != *ncols)
+				return -1;
+			rec++;
+			nf = 0;
+			ls = e + 1;
+			if (c == '\r' && e + 1 < len && d[e + 1] == '\n')
+				lf = e + 1;
+		}
+	}
+	if (fs < len || nf > 0) { /* the last record has no line end */
+		if (split) {
+			if (rec == 0)
+				t->names[nf] = d + fs;
+			else
+				t->cells[nf][rec - 1] = d + fs; /* ends at d[len], a NUL */
+		}
+		nf++;
+		if (nf > CO_MAX_CSV_FIELDS || (len - ls) + nf + 1 > CO_MAX_LINE / 2)
+			return -1;
+		if (!*ncols)
+			*ncols = nf;
+		else if (nf != *ncols)
+			return -1;
+		rec++;
+	}
+	return rec;
+}
+
+/* The fast path: 1 when the table was made, 0 when the general reader must
+ * read the file (nothing was changed), CO_ENOMEM. */
+static int table_in_place(struct spc_table *t, char *data, size_t len)
+{
+	size_t start = 0, ncols = 0, i;
+	long rec;
+
+	if (memchr(data, '"', len) || memchr(data, '\0', len))
+		return 0;
+	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+	    (unsigned char)data[2] == 0xBF)
+		start = 3;
+	rec = split_records(t, data, start, len, &ncols, 0);
+	if (rec < 2 || ncols == 0)
+		return 0;
+	t->ncols = ncols;
+	t->nrows = (size_t)rec - 1;
+	t->names = co_arena_alloc(&t->mem, ncols * sizeof(char *));
+	t->cells = co_arena_alloc(&t->mem, ncols * sizeof(char **));
+	t->csv_row = spc_table_alloc(t, (t->nrows + 1) * sizeof(long));
+	if (!t->names || !t->cells || !t->csv_row)
+		return CO_ENOMEM;
+	for (i = 0; i < ncols; i++) {
+		t->cells[i] = spc_table_alloc(t, (t->nrows + 1) * sizeof(char *));
+		if (!t->cells[i])
+			return CO_ENOMEM;
+	}
+	split_records(t, data, start, len, &ncols, 1);
+	for (i = 0; i < t->nrows; i++)
+		t->csv_row[i] = (long)i + 2; /* the reader numbers records, header 1 */
+	return 1;
+}
+
 int spc_table_read(struct spc_table *t, FILE *f, struct co_err *err)
 {
 	struct co_csv *c = NULL;
@@ -117,6 +260,8 @@ int spc_table_read(struct spc_table *t, FILE *f, struct co_err *err)
 	co_arena_init(&t->mem, CO_SPC_ARENA_MAX);
 	if (!(data = slurp(t, f, &len, err)))
 		return err ? err->code : CO_ENOMEM;
+	if ((rc = table_in_place(t, data, len)) != 0)
+		return rc < 0 ? co_errf(err, CO_ENOMEM, "out of memory") : 0;
 	for (i = 0; i < len; i++)
 		maxrows += data[i] == '\n' || data[i] == '\r';
 	if ((rc = co_csv_open_mem(&c, data, len, err)))

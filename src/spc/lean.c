@@ -661,12 +661,20 @@ int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tm
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part)
 {
 	struct spc__lim l0;
+
+	spc__limits_in(r, i, part, &l0);
+	return spc__lean_word(r, i, part, &l0);
+}
+
+uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
+                        const struct spc__lim *l0p)
+{
+	struct spc__lim l0 = *l0p;
 	struct lims l;
 	double v = spc__y(r, i), vm;
 	uint32_t f = SPC__F_BASE | SPC__F_INCLUDE;
 	int s = 0;
 
-	spc__limits_in(r, i, part, &l0);
 	l.cl0 = l0.cl;
 	l.m = r->opt.multiply;
 	l.lcl = l0.lcl * l.m;

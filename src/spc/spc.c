@@ -1562,6 +1562,21 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 		goto out;
 	if (ru.lean && (rc = spc__lean_alloc(r)))
 		goto out;
+	/* where each block of 64 points starts among the parts */
+	if (r->nparts > 8) {
+		size_t nb = (r->np + 63) / 64, b, pt = 0;
+
+		r->pblock = spc__alloc(&r->mem, (nb + 1) * sizeof(uint32_t));
+		if (!r->pblock) {
+			rc = CO_ENOMEM;
+			goto out;
+		}
+		for (b = 0; b < nb; b++) {
+			while (pt + 1 < r->nparts && r->parts[pt + 1].first <= 64 * b)
+				pt++;
+			r->pblock[b] = (uint32_t)pt;
+		}
+	}
 
 	if (spc__varying_limits(&ru.o) && !r->ynum) {
 		if ((rc = alloc_d(r, &r->cl, r->np)) || (rc = alloc_d(r, &r->lcl, r->np)) ||
@@ -1678,6 +1693,13 @@ size_t spc__part_of(const struct spc_result *r, size_t i)
 {
 	size_t lo = 0, hi = r->nparts;
 
+	if (r->pblock) { /* the block's first part, then forward: parts are in order */
+		lo = r->pblock[i >> 6];
+		while (lo + 1 < r->nparts && r->parts[lo + 1].first <= i)
+			lo++;
+		return lo;
+	}
+
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -1768,7 +1790,7 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 		p->y_count = !isnan(r->yraw[i]);
 	}
 	p->xx = (long)(i - r->series[p->series].first) + 1;
-	f = r->sig ? r->sig[i] : spc__lean_sig(r, i, p->part);
+	f = r->sig ? r->sig[i] : spc__lean_word(r, i, p->part, &l);
 	p->baseline = r->all_base || (f & SPC__F_BASE) != 0;
 	p->include = r->all_base || (f & SPC__F_INCLUDE) != 0;
 	p->is_new = (f & SPC__F_NEW) != 0;

@@ -71,6 +71,7 @@ struct spc_result {
 	struct spc__pool mem;
 	struct spc__pool scratch; /* a reused result's scratch (spc_run_again()) */
 	size_t np, nseries, nparts;
+	uint32_t *pblock; /* per 64 points, the part of the first: spc__part_of() */
 	struct spc_series *series;
 	struct spc_part *parts;
 	struct spc__lim *plim;     /* per part: limits when constant over the part */
@@ -177,6 +178,9 @@ int spc__lean_ok(const struct spc_options *o);
 int spc__lean_alloc(struct spc_result *r);
 int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tmp);
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
+/* The same with the point's unmultiplied limits at hand. */
+uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
+                        const struct spc__lim *l0);
 
 /* spc.c: spc_run(), or with general = 1 without the shortcuts (lean
  * results, the fast orderings): the unit tests compare the two; into a
