@@ -581,43 +581,82 @@ static int order_facets_fast(struct run *ru)
 {
 	const struct spc_data *d = ru->d;
 	const char *const *f = d->facet;
-	size_t i, n = d->n, ns = 1, k;
+	const double *x = d->x;
+	size_t i = 1, n = d->n, ns = 1, cap = n / 32 + 64, k;
+	size_t *start = spc__alloc(ru->tmp, cap * sizeof(size_t));
 	int numeric = 1;
 	double prev = 0, v = 0;
 
-	for (i = 1; i < n; i++)
-		if (f[i] != f[i - 1] && strcmp(f[i] ? f[i] : "", f[i - 1] ? f[i - 1] : "") != 0)
-			ns++;
+	if (!start)
+		return -1;
+	if (isnan(x[0]))
+		return 0;
+	start[0] = 0;
+	/* one pass: where the label changes, and that x increases elsewhere */
+#define ROW_AT(j)                                                                                  \
+	do {                                                                                       \
+		size_t j_ = (j);                                                                   \
+		if (f[j_] != f[j_ - 1] &&                                                          \
+		    strcmp(f[j_] ? f[j_] : "", f[j_ - 1] ? f[j_ - 1] : "") != 0) {                 \
+			if (isnan(x[j_]))                                                          \
+				return 0;                                                          \
+			if (ns == cap) {                                                           \
+				size_t *more = spc__alloc(ru->tmp, 2 * cap * sizeof(size_t));      \
+				if (!more)                                                         \
+					return -1;                                                 \
+				memcpy(more, start, cap * sizeof(size_t));                         \
+				start = more;                                                      \
+				cap *= 2;                                                          \
+			}                                                                          \
+			start[ns++] = j_;                                                          \
+		} else if (!(x[j_] > x[j_ - 1])) {                                                 \
+			return 0;                                                                  \
+		}                                                                                  \
+	} while (0)
+#if defined(__SSE2__)
+	for (; i + 1 < n; i += 2) {
+		__m128i e = _mm_cmpeq_epi32(
+		        _mm_loadu_si128((const __m128i *)(const void *)(f + i)),
+		        _mm_loadu_si128((const __m128i *)(const void *)(f + i - 1)));
+		int same, up, odd;
+
+		e = _mm_and_si128(e, _mm_shuffle_epi32(e, 0xB1)); /* both halves of a pointer */
+		same = _mm_movemask_pd(_mm_castsi128_pd(e));
+		up = _mm_movemask_pd(_mm_cmpgt_pd(_mm_loadu_pd(x + i), _mm_loadu_pd(x + i - 1)));
+		odd = ~(same & up) & 3;
+		if (odd & 1)
+			ROW_AT(i);
+		if (odd & 2)
+			ROW_AT(i + 1);
+	}
+#endif
+	for (; i < n; i++)
+		if (f[i] != f[i - 1] || !(x[i] > x[i - 1]))
+			ROW_AT(i);
+#undef ROW_AT
 	ru->series_row0 = spc__alloc(ru->tmp, (ns + 1) * sizeof(size_t));
 	ru->slabel = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
 	ru->slabel2 = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
 	if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
 		return -1;
-	for (i = 0, k = 0; i < n; i++)
-		if (i == 0 ||
-		    (f[i] != f[i - 1] && strcmp(f[i] ? f[i] : "", f[i - 1] ? f[i - 1] : "") != 0)) {
-			ru->series_row0[k] = i;
-			ru->slabel[k] = f[i] ? f[i] : "";
-			ru->slabel2[k] = "";
-			if (numeric &&
-			    !(maybe_number(ru->slabel[k]) && parse_number(ru->slabel[k], &v)))
-				numeric = 0;
-			k++;
-		}
+	for (k = 0; k < ns; k++) {
+		ru->series_row0[k] = start[k];
+		ru->slabel[k] = f[start[k]] ? f[start[k]] : "";
+		ru->slabel2[k] = "";
+		if (numeric && !(maybe_number(ru->slabel[k]) && parse_number(ru->slabel[k], &v)))
+			numeric = 0;
+	}
 	ru->series_row0[ns] = n;
 	/* each label once, in sort order: strictly increasing */
-	for (k = 0; k < ns; k++) {
+	for (k = 1; k < ns; k++) {
 		if (numeric) {
+			parse_number(ru->slabel[k - 1], &prev);
 			parse_number(ru->slabel[k], &v);
-			if (k > 0 && !(v > prev))
+			if (!(v > prev))
 				return 0;
-			prev = v;
-		} else if (k > 0 && strcmp(ru->slabel[k], ru->slabel[k - 1]) <= 0) {
+		} else if (strcmp(ru->slabel[k], ru->slabel[k - 1]) <= 0) {
 			return 0;
 		}
-		if (!increasing(d->x + ru->series_row0[k],
-		                ru->series_row0[k + 1] - ru->series_row0[k]))
-			return 0;
 	}
 	ru->nrows = n;
 	ru->identity = 1;
@@ -1544,7 +1583,9 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 	}
 	for (s = 0; s < r->nseries; s++) {
 		r->series[s].label = spc__strdup(&r->mem, ru.slabel[s]);
-		r->series[s].label2 = spc__strdup(&r->mem, ru.slabel2[s]);
+		/* without a second facet, one empty label for every series */
+		r->series[s].label2 = s > 0 && !data->facet2 ? r->series[0].label2
+		                                             : spc__strdup(&r->mem, ru.slabel2[s]);
 		if (!r->series[s].label || !r->series[s].label2) {
 			rc = CO_ENOMEM;
 			goto out;
