@@ -50,6 +50,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define LEAN_AVX 1
+#include <immintrin.h>
+#endif
 
 /* ---- bits ---- */
 
@@ -166,10 +170,27 @@ static void lims_of(const struct spc_result *r, size_t part, struct lims *l)
 	l->ucl2 = p->ucl2 * m;
 }
 
+/* The points of c (beyond 2 sigma) that are inside the limits: "close".
+ * Few points are beyond 2 sigma, so they are looked at one by one. */
+static uint64_t not_outside(const double *y, uint64_t c, const struct lims *l)
+{
+	uint64_t t = c;
+
+	while (t) {
+		size_t i = (size_t)__builtin_ctzll(t);
+		double vm = y[i] * l->m;
+
+		t &= t - 1;
+		if ((vm > l->ucl) | (vm < l->lcl))
+			c &= ~(1ULL << i);
+	}
+	return c;
+}
+
 /* Points y[0 .. nv) (nv <= 64); prev is the value before the first, NAN at
  * the start of a part. block_sides() gives a and b only. */
-static void block_masks(const double *y, size_t nv, double prev, const struct lims *l,
-                        struct masks *k)
+static void block_masks_sse2(const double *y, size_t nv, double prev, const struct lims *l,
+                             struct masks *k)
 {
 	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0, ok = valid_bits(nv);
 	size_t j = 0;
@@ -215,19 +236,7 @@ static void block_masks(const double *y, size_t nv, double prev, const struct li
 		pv = v0;
 	}
 #undef MASKS
-	/* beyond 2 sigma so far; the few outside the limits are not "close" */
-	{
-		uint64_t t = c & valid_bits(nv);
-
-		while (t) {
-			size_t i = (size_t)__builtin_ctzll(t);
-			double vm = y[i] * l->m;
-
-			t &= t - 1;
-			if ((vm > l->ucl) | (vm < l->lcl))
-				c &= ~(1ULL << i);
-		}
-	}
+	c = not_outside(y, c & valid_bits(nv), l);
 #else
 	for (; j < nv; j++) {
 		double v = y[j], vm = v * l->m;
@@ -266,7 +275,7 @@ static void ratios(const struct spc_result *r, size_t i, size_t nv, double *out)
 		out[j] = (0.0 + y[j]) / (0.0 + n[j]);
 }
 
-static void block_sides(const double *y, size_t nv, double cl0, uint64_t *pa, uint64_t *pb)
+static void block_sides_sse2(const double *y, size_t nv, double cl0, uint64_t *pa, uint64_t *pb)
 {
 	uint64_t a = 0, b = 0, ok = valid_bits(nv);
 	size_t j = 0;
@@ -293,6 +302,97 @@ static void block_sides(const double *y, size_t nv, double cl0, uint64_t *pa, ui
 	*pb = b & ok;
 }
 
+#if defined(LEAN_AVX)
+/* The same masks four points at a time (AVX compares are the same ordered
+ * comparisons: false with a NAN). */
+__attribute__((target("avx"))) static void block_masks_avx(const double *y, size_t nv, double prev,
+                                                           const struct lims *l, struct masks *k)
+{
+	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0;
+	const __m256d cl = _mm256_set1_pd(l->cl0), m = _mm256_set1_pd(l->m);
+	const __m256d lcl2 = _mm256_set1_pd(l->lcl2), ucl2 = _mm256_set1_pd(l->ucl2);
+	size_t j = 0;
+
+	for (; j + 3 < nv; j += 4) {
+		__m256d v = _mm256_loadu_pd(y + j);
+		__m256d p = j ? _mm256_loadu_pd(y + j - 1) : _mm256_set_pd(y[2], y[1], y[0], prev);
+		__m256d vm = _mm256_mul_pd(v, m);
+
+		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_GT_OQ)) << j;
+		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_LT_OQ)) << j;
+		u |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, p, _CMP_GT_OQ)) << j;
+		d |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, p, _CMP_LT_OQ)) << j;
+		c |= (uint64_t)_mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(vm, lcl2, _CMP_LT_OQ),
+		                                               _mm256_cmp_pd(vm, ucl2, _CMP_GT_OQ)))
+		     << j;
+	}
+	if (j)
+		prev = y[j - 1];
+	for (; j < nv; j++) {
+		double v = y[j], vm = v * l->m;
+
+		a |= (uint64_t)(v > l->cl0) << j;
+		b |= (uint64_t)(v < l->cl0) << j;
+		u |= (uint64_t)(v > prev) << j;
+		d |= (uint64_t)(v < prev) << j;
+		c |= (uint64_t)((vm < l->lcl2) | (vm > l->ucl2)) << j;
+		prev = v;
+	}
+	k->a = a;
+	k->b = b;
+	k->c = not_outside(y, c, l);
+	k->u = u;
+	k->d = d;
+}
+
+__attribute__((target("avx"))) static void block_sides_avx(const double *y, size_t nv, double cl0,
+                                                           uint64_t *pa, uint64_t *pb)
+{
+	uint64_t a = 0, b = 0;
+	const __m256d cl = _mm256_set1_pd(cl0);
+	size_t j = 0;
+
+	for (; j + 3 < nv; j += 4) {
+		__m256d v = _mm256_loadu_pd(y + j);
+
+		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_GT_OQ)) << j;
+		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_LT_OQ)) << j;
+	}
+	for (; j < nv; j++) {
+		a |= (uint64_t)(y[j] > cl0) << j;
+		b |= (uint64_t)(y[j] < cl0) << j;
+	}
+	*pa = a;
+	*pb = b;
+}
+#endif
+
+static void block_masks(const struct spc_result *r, const double *y, size_t nv, double prev,
+                        const struct lims *l, struct masks *k)
+{
+#if defined(LEAN_AVX)
+	if (r->avx) {
+		block_masks_avx(y, nv, prev, l, k);
+		return;
+	}
+#endif
+	(void)r;
+	block_masks_sse2(y, nv, prev, l, k);
+}
+
+static void block_sides(const struct spc_result *r, const double *y, size_t nv, double cl0,
+                        uint64_t *pa, uint64_t *pb)
+{
+#if defined(LEAN_AVX)
+	if (r->avx) {
+		block_sides_avx(y, nv, cl0, pa, pb);
+		return;
+	}
+#endif
+	(void)r;
+	block_sides_sse2(y, nv, cl0, pa, pb);
+}
+
 /* ---- Making Data Count ---- */
 
 static void mdc_part(struct spc_result *r, size_t part)
@@ -306,14 +406,14 @@ static void mdc_part(struct spc_result *r, size_t part)
 	struct lims l;
 
 	lims_of(r, part, &l);
-	block_masks(y, n < 64 ? n : 64, NAN, &l, &cur);
+	block_masks(r, y, n < 64 ? n : 64, NAN, &l, &cur);
 	for (q = 0; q < nb; q++) {
 		uint64_t lo, hi, fa, fb, fu, fd, su, sd, sun, sdn, x, step, two3;
 
 		if (q + 1 < nb) {
 			size_t i = 64 * (q + 1);
 
-			block_masks(y + i, n - i < 64 ? n - i : 64, y[i - 1], &l, &nxt);
+			block_masks(r, y + i, n - i < 64 ? n - i : 64, y[i - 1], &l, &nxt);
 		} else {
 			memset(&nxt, 0, sizeof(nxt));
 		}
@@ -573,10 +673,10 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 		uint64_t a, b;
 
 		if (y) {
-			block_sides(y + 64 * q, nv, l.cl0, &a, &b);
+			block_sides(r, y + 64 * q, nv, l.cl0, &a, &b);
 		} else {
 			ratios(r, p->first + 64 * q, nv, ratio);
-			block_sides(ratio, nv, l.cl0, &a, &b);
+			block_sides(r, ratio, nv, l.cl0, &a, &b);
 		}
 		ma[q] = a;
 		mu[q] = a | b;

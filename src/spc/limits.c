@@ -236,8 +236,10 @@ static double *scratch(struct spc__part_calc *pc)
  * range. Two accumulators each (even and odd positions from a, then the
  * odd one out into the even ones) so that the adder's latency is hidden:
  * the two lanes of an SSE2 register, or two scalars, with the same sums. */
-static void i_sums(const double *y, size_t a, size_t b, double lim, double *sum, size_t *n,
-                   double *mrsum, size_t *nmr, double *mrmax)
+static inline __attribute__((always_inline)) void i_sums_body(const double *y, size_t a, size_t b,
+                                                              double lim, double *sum, size_t *n,
+                                                              double *mrsum, size_t *nmr,
+                                                              double *mrmax)
 {
 	double s0 = 0, s1 = 0, m0 = 0, m1 = 0, prev = NAN, mx = 0;
 	size_t k0 = 0, k1 = 0, j0 = 0, j1 = 0, i = a;
@@ -335,6 +337,36 @@ static void i_sums(const double *y, size_t a, size_t b, double lim, double *sum,
 	*mrmax = mx;
 }
 
+static void i_sums_sse2(const double *y, size_t a, size_t b, double lim, double *sum, size_t *n,
+                        double *mrsum, size_t *nmr, double *mrmax)
+{
+	i_sums_body(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+}
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+/* The same instructions in their VEX form (three operands, no copies): the
+ * same two lanes, so the same sums. */
+__attribute__((target("avx"))) static void i_sums_avx(const double *y, size_t a, size_t b,
+                                                      double lim, double *sum, size_t *n,
+                                                      double *mrsum, size_t *nmr, double *mrmax)
+{
+	i_sums_body(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+}
+#endif
+
+static void i_sums(const struct spc_result *r, const double *y, size_t a, size_t b, double lim,
+                   double *sum, size_t *n, double *mrsum, size_t *nmr, double *mrmax)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+	if (r->avx) {
+		i_sums_avx(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+		return;
+	}
+#endif
+	(void)r;
+	i_sums_sse2(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+}
+
 static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 {
 	const struct spc_result *r = pc->r;
@@ -353,12 +385,12 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 		for (i = pc->a; i < pc->b; i++)
 			if ((r->sig[i] & both) == both)
 				v[k++] = y[i];
-		i_sums(v, 0, k, 0, &sum, &n, &mrsum, &nmr, &mrmax);
+		i_sums(r, v, 0, k, 0, &sum, &n, &mrsum, &nmr, &mrmax);
 		y = v;
 		pc->a2 = 0;
 		pc->b2 = k;
 	} else {
-		i_sums(y, pc->a, pc->b, 0, &sum, &n, &mrsum, &nmr, &mrmax);
+		i_sums(r, y, pc->a, pc->b, 0, &sum, &n, &mrsum, &nmr, &mrmax);
 		pc->a2 = pc->a;
 		pc->b2 = pc->b;
 	}
@@ -368,7 +400,7 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 	amr = nmr ? mrsum / (double)nmr : NAN;
 	/* below a limit that no moving range reaches, screening keeps them all */
 	if (pc->o->screen_mr && nmr && 3.267 * amr > 0 && !(mrmax < 3.267 * amr)) {
-		i_sums(y, pc->a2, pc->b2, 3.267 * amr, &sum, &n, &mrsum, &nmr, &mrmax);
+		i_sums(r, y, pc->a2, pc->b2, 3.267 * amr, &sum, &n, &mrsum, &nmr, &mrmax);
 		amr = nmr ? mrsum / (double)nmr : NAN;
 	}
 	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);

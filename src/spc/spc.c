@@ -1511,9 +1511,20 @@ int spc_run_again(struct spc_result *r, const struct spc_data *data, const struc
 	return spc__run(data, opt, 0, r, &r, err);
 }
 
-int spc__run(const struct spc_data *data, const struct spc_options *opt, int general,
+int spc__have_avx(void)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx");
+#else
+	return 0;
+#endif
+}
+
+int spc__run(const struct spc_data *data, const struct spc_options *opt, int flags,
              struct spc_result *reuse, struct spc_result **out, struct co_err *err)
 {
+	int general = flags & SPC__GENERAL;
 	struct run ru;
 	struct spc_result *r;
 	size_t i, s;
@@ -1552,6 +1563,7 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int gen
 		ru.tmp = &ru.tmp_own;
 	}
 	ru.r = r;
+	r->avx = !(flags & SPC__NO_AVX) && spc__have_avx();
 	r->opt = ru.o;
 	r->opt.targets = NULL;
 	r->opt.ntargets = 0;

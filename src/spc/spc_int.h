@@ -87,6 +87,7 @@ struct spc_result {
 	const double *yraw;         /* the row values when ysum is NULL */
 	uint32_t *sig;              /* signals and flags per point; NULL when lean */
 	int lean;                   /* no sig: spc__sig() rebuilds the word (lean.c) */
+	int avx;                    /* the passes may use AVX (spc__have_avx()) */
 	int nplanes;                /* lean: bit planes, interleaved per 64 points */
 	uint64_t *plane;            /* lean: plane[w * nplanes + k], bit i % 64 */
 	unsigned char *pfew;        /* lean Anhoej: per part, few crossings marked */
@@ -182,11 +183,17 @@ uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
 uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
                         const struct spc__lim *l0);
 
-/* spc.c: spc_run(), or with general = 1 without the shortcuts (lean
- * results, the fast orderings): the unit tests compare the two; into a
- * reused result when reuse is not NULL (spc_run_again()). */
-int spc__run(const struct spc_data *data, const struct spc_options *opt, int general,
+/* spc.c: spc_run() with flags: SPC__GENERAL without the shortcuts (lean
+ * results, the fast orderings), SPC__NO_AVX with SSE2 alone: the unit tests
+ * compare them; into a reused result when reuse is not NULL
+ * (spc_run_again()). */
+#define SPC__GENERAL 1
+#define SPC__NO_AVX  2
+int spc__run(const struct spc_data *data, const struct spc_options *opt, int flags,
              struct spc_result *reuse, struct spc_result **out, struct co_err *err);
+/* Whether the processor (and the system) runs AVX instructions: the bit
+ * mask passes and the XmR sums then use them, with the same results. */
+int spc__have_avx(void);
 /* spc.c: the signal word of point i (SPC_SIG_* and SPC__F_* flags). */
 uint32_t spc__sig(const struct spc_result *r, size_t i);
 

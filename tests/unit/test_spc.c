@@ -537,7 +537,8 @@ static void shortcuts_match_the_general_path(void **state)
 			if (eq_next() % 40 == 0)
 				y[i] = NAN;
 			if (t % 50 == 7 && eq_next() % 100 == 0) /* refused, or sums overflow */
-				y[i] = eq_next() % 2 ? (eq_next() % 2 ? INFINITY : -INFINITY) : 1e308;
+				y[i] = eq_next() % 2 ? (eq_next() % 2 ? INFINITY : -INFINITY)
+				                     : 1e308;
 			if (eq_next() % 300 == 0)
 				den[i] = NAN;
 		}
@@ -588,9 +589,20 @@ static void shortcuts_match_the_general_path(void **state)
 		co_err_clear(&ea);
 		co_err_clear(&eb);
 		rca = spc_run(&d, &o, &ra, &ea);
-		rcb = spc__run(&d, &o, 1, NULL, &rb, &eb);
+		rcb = spc__run(&d, &o, SPC__GENERAL, NULL, &rb, &eb);
 		co_err_clear(&ec);
 		rcc = spc_run_again(again, &d, &o, &ec);
+		{ /* and with SSE2 alone where the processor has AVX */
+			struct spc_result *rs = NULL;
+			struct co_err es;
+
+			co_err_clear(&es);
+			assert_int_equal(spc__run(&d, &o, SPC__NO_AVX, NULL, &rs, &es), rcb);
+			if (rs) {
+				assert_same_results(rs, rb);
+				spc_result_free(rs);
+			}
+		}
 		assert_int_equal(rca, rcb);
 		assert_int_equal(rca, rcc);
 		if (rca) {
