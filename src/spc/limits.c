@@ -804,23 +804,84 @@ static int chart_pu(struct spc__part_calc *pc, int pchart, int laney)
 	return 0;
 }
 
+/* A whole number of at most 2^31 in magnitude. */
+static int whole_number(double v)
+{
+	return v >= -2147483648.0 && v < 2147483648.0 && v == (double)(long)v;
+}
+
 /* A ratio result's P or U chart: only the centre, sum(y) / sum(n) over the
  * rows as base_ratio() sums them; each point's limits come from it and the
- * point's n when read (spc__limits_in()). */
+ * point's n when read (spc__limits_in()). Counts and denominators are most
+ * often whole numbers: when every one of the part is, below 2^31, and the
+ * part has at most 2^21 rows, the sums are exact in doubles (two lanes) and
+ * so equal to the long double sums. The same pass looks for input that
+ * check_values() refuses (pc->nonfinite: spc_run() then runs it). */
 static int chart_pu_ratio(struct spc__part_calc *pc)
 {
 	struct spc_result *r = pc->r;
 	const double *y = r->ynum, *n = r->yden;
 	double cl = pc->o->cl;
+	int pchart = pc->o->chart == SPC_CHART_P, whole = pc->b - pc->a <= ((size_t)1 << 21);
 	long double sa = 0, sb = 0;
-	size_t i;
+	size_t i = pc->a;
 
+#if defined(__SSE2__)
+	{
+		const __m128d absmask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+		const __m128d inf = _mm_set1_pd(INFINITY), zero = _mm_setzero_pd();
+		__m128d s_a = zero, s_b = zero, bad = zero, frac = zero;
+		double t[2];
+
+		for (; i + 1 < pc->b; i += 2) {
+			__m128d vy = _mm_loadu_pd(y + i), vn = _mm_loadu_pd(n + i);
+			__m128d ok = _mm_cmpord_pd(vy, vn);
+			__m128d ry = _mm_cvtepi32_pd(_mm_cvttpd_epi32(vy));
+			__m128d rn = _mm_cvtepi32_pd(_mm_cvttpd_epi32(vn));
+
+			s_a = _mm_add_pd(s_a, _mm_and_pd(ok, vy));
+			s_b = _mm_add_pd(s_b, _mm_and_pd(ok, vn));
+			frac = _mm_or_pd(frac, _mm_andnot_pd(_mm_and_pd(_mm_cmpeq_pd(ry, vy),
+			                                                _mm_cmpeq_pd(rn, vn)),
+			                                     ok));
+			bad = _mm_or_pd(bad, _mm_cmpeq_pd(_mm_and_pd(vy, absmask), inf));
+			bad = _mm_or_pd(bad, _mm_cmpeq_pd(_mm_and_pd(vn, absmask), inf));
+			bad = _mm_or_pd(bad, _mm_cmple_pd(vn, zero));
+			bad = _mm_or_pd(bad, _mm_cmplt_pd(vy, zero));
+			if (pchart)
+				bad = _mm_or_pd(bad, _mm_cmpgt_pd(vy, vn));
+		}
+		if (_mm_movemask_pd(bad))
+			pc->nonfinite = 1;
+		if (_mm_movemask_pd(frac))
+			whole = 0;
+		_mm_storeu_pd(t, s_a);
+		sa = (long double)(t[0] + t[1]);
+		_mm_storeu_pd(t, s_b);
+		sb = (long double)(t[0] + t[1]);
+	}
+#else
+	whole = 0;
+#endif
+	for (; i < pc->b; i++) {
+		if (isinf(y[i]) || isinf(n[i]) || n[i] <= 0 || y[i] < 0 || (pchart && y[i] > n[i]))
+			pc->nonfinite = 1;
+		if (!isnan(y[i]) && !isnan(n[i])) {
+			if (!whole_number(y[i]) || !whole_number(n[i]))
+				whole = 0;
+			sa += 0.0 + y[i];
+			sb += 0.0 + n[i];
+		}
+	}
 	if (isnan(cl)) {
-		for (i = pc->a; i < pc->b; i++)
-			if (!isnan(y[i]) && !isnan(n[i])) {
-				sa += 0.0 + y[i];
-				sb += 0.0 + n[i];
-			}
+		if (!whole) { /* R's way: long double sums in row order */
+			sa = sb = 0;
+			for (i = pc->a; i < pc->b; i++)
+				if (!isnan(y[i]) && !isnan(n[i])) {
+					sa += 0.0 + y[i];
+					sb += 0.0 + n[i];
+				}
+		}
 		cl = (double)(sa / sb);
 	}
 	set_part(pc, cl, NAN, NAN, NAN, NAN);

@@ -506,9 +506,9 @@ struct run {
 	long *label_breaks; /* from the part column */
 	size_t nlabel_breaks;
 	int aliased;
-	int lean;      /* no signal word per point (lean.c) */
-	int defer_inf; /* the only check, infinite y, left to the XmR sums (limits.c) */
-	int general;   /* no shortcuts (spc__run()) */
+	int lean;        /* no signal word per point (lean.c) */
+	int defer_check; /* check_values() left to the first pass of the limits (limits.c) */
+	int general;     /* no shortcuts (spc__run()) */
 };
 
 static double row_x(const struct run *ru, size_t i)
@@ -1576,11 +1576,14 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 
 	if ((rc = order_rows(&ru)))
 		goto out;
-	/* Collective's XmR of rows that are its points: the only check (no
-	 * infinite y) is made by the sums, which come out infinite or NAN */
-	ru.defer_inf = ru.lean && (ru.simple || ru.identity) && ru.o.chart == SPC_CHART_I &&
-	               ru.o.profile == SPC_PROFILE_NONE && !data->denom;
-	if (!ru.defer_inf && (rc = check_values(&ru)))
+	/* When the rows are the points, the first pass of the limits looks for
+	 * what check_values() refuses (pc.nonfinite) and only then is it run:
+	 * Collective's XmR (whose only check, no infinite y, the sums make: they
+	 * come out infinite or NAN) and the P and U charts of ratio results. */
+	ru.defer_check = (ru.lean && (ru.simple || ru.identity) && ru.o.chart == SPC_CHART_I &&
+	                  ru.o.profile == SPC_PROFILE_NONE && !data->denom) ||
+	                 ratio_ok(&ru);
+	if (!ru.defer_check && (rc = check_values(&ru)))
 		goto out;
 	if (r->nseries == 0) {
 		rc = co_errf(err, CO_EINPUT, "no rows with an x value");
@@ -1659,8 +1662,8 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 			pc.nonfinite = 0;
 			if ((rc = spc__limits(&pc, err)))
 				goto out;
-			if (pc.nonfinite && ru.defer_inf) {
-				ru.defer_inf = 0;
+			if (pc.nonfinite && ru.defer_check) {
+				ru.defer_check = 0;
 				if ((rc = check_values(&ru)))
 					goto out;
 			}

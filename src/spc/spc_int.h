@@ -148,7 +148,7 @@ struct spc__part_calc {
 	double *yw;            /* writable chart values (MR, T charts) */
 	struct spc__pool *tmp; /* scratch, freed when spc_run() returns */
 	size_t a2, b2;         /* the baseline's stretch (limits.c) */
-	int nonfinite;         /* Collective's XmR: the sums came out infinite or NAN */
+	int nonfinite;         /* the first pass saw what check_values() refuses */
 };
 
 /* limits.c: centre line and limits of one part, per the profile and chart.

@@ -539,6 +539,16 @@ static void shortcuts_match_the_general_path(void **state)
 			if (t % 50 == 7 && eq_next() % 100 == 0) /* refused, or sums overflow */
 				y[i] = eq_next() % 2 ? (eq_next() % 2 ? INFINITY : -INFINITY)
 				                     : 1e308;
+			if (t % 50 == 9 && eq_next() % 100 == 0) { /* refused on P and U charts */
+				switch (eq_next() % 4) {
+				case 0: y[i] = -1; break;
+				case 1: den[i] = 0; break;
+				case 2: y[i] = den[i] + 1; break;
+				default: den[i] = INFINITY; break;
+				}
+			}
+			if (t % 7 == 3) /* not whole numbers: the centre's long double sums */
+				y[i] += 0.1;
 			if (eq_next() % 300 == 0)
 				den[i] = NAN;
 		}
