@@ -1514,7 +1514,7 @@ int spc_run_again(struct spc_result *r, const struct spc_data *data, const struc
 int spc__have_avx(void)
 {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-	__builtin_cpu_init();
+	/* the compiler's run-time library fills in the CPU model before main() */
 	return __builtin_cpu_supports("avx");
 #else
 	return 0;
