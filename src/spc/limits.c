@@ -430,15 +430,17 @@ static int chart_i(struct spc__part_calc *pc, const double *y)
 }
 
 /* The median of the values of y[0 .. n) that are not missing, for a long
- * part, without copying them all: a strided sample gives two quantiles a
- * little either side of the middle (five standard errors of the sample's
- * quantile), one pass counts the values below and above them and gathers
- * those between, and the middle ranks are selected among the gathered ones.
+ * part, without copying them all: a strided sample of MEDIAN_SAMPLE values
+ * gives two quantiles a little either side of the middle (4.5 standard
+ * errors of the sample's quantile), one pass counts the values below and
+ * above them and gathers those between (2.5 % of them), and the middle
+ * ranks are selected among the gathered ones.
  * The result is the same order statistic, so the same median as
  * spc__median() of a copy. Returns 1 when the window misses the middle or
  * holds too many values (ties, an order that fools the sample): the caller
  * then copies and selects. */
-#define MEDIAN_SAMPLE 16384
+#define MEDIAN_SAMPLE 32768
+#define MEDIAN_MIN    65536
 
 static int median_window(struct spc__part_calc *pc, const double *y, size_t n, double *out)
 {
@@ -456,9 +458,9 @@ static int median_window(struct spc__part_calc *pc, const double *y, size_t n, d
 	}
 	if (m < MEDIAN_SAMPLE / 2)
 		return 1;
-	lo = spc__select_kth(s, m, m * 48 / 100);
-	hi = spc__select_kth(s, m, m * 52 / 100);
-	cap = n / 10 + 4096; /* the window expects 4 % */
+	lo = spc__select_kth(s, m, m * 4876 / 10000);
+	hi = spc__select_kth(s, m, m * 5124 / 10000);
+	cap = n / 25 + 4096; /* the window expects 2.5 % */
 	buf = spc__alloc_lazy(pc->tmp, (cap + 2) * sizeof(double), 0);
 	if (!buf)
 		return -1;
@@ -470,6 +472,10 @@ static int median_window(struct spc__part_calc *pc, const double *y, size_t n, d
 #if defined(__SSE2__)
 		{
 			const __m128d lov = _mm_set1_pd(lo), hiv = _mm_set1_pd(hi);
+			const __m128d absmask =
+			        _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+			const __m128d inf = _mm_set1_pd(INFINITY);
+			__m128d bad = _mm_setzero_pd();
 			__m128i cb = _mm_setzero_si128(), ca = _mm_setzero_si128(),
 			        ci = _mm_setzero_si128();
 			uint64_t c[2];
@@ -481,6 +487,7 @@ static int median_window(struct spc__part_calc *pc, const double *y, size_t n, d
 				        _mm_and_pd(_mm_cmpge_pd(v, lov), _mm_cmple_pd(v, hiv));
 				int bits = _mm_movemask_pd(btw);
 
+				bad = _mm_or_pd(bad, _mm_cmpeq_pd(_mm_and_pd(v, absmask), inf));
 				cb = _mm_sub_epi64(cb, _mm_castpd_si128(lt));
 				ca = _mm_sub_epi64(ca, _mm_castpd_si128(gt));
 				ci = _mm_sub_epi64(ci, _mm_castpd_si128(btw));
@@ -491,6 +498,8 @@ static int median_window(struct spc__part_calc *pc, const double *y, size_t n, d
 					k += (size_t)(bits >> 1);
 				}
 			}
+			if (_mm_movemask_pd(bad))
+				pc->nonfinite = 1;
 			_mm_storeu_si128((__m128i *)(void *)c, cb);
 			below += (size_t)(c[0] + c[1]);
 			_mm_storeu_si128((__m128i *)(void *)c, ca);
@@ -503,6 +512,8 @@ static int median_window(struct spc__part_calc *pc, const double *y, size_t n, d
 			double v = y[i];
 			int btw = v >= lo && v <= hi;
 
+			if (isinf(v))
+				pc->nonfinite = 1;
 			below += v < lo;
 			above += v > hi;
 			in += (size_t)btw;
@@ -543,10 +554,14 @@ static int chart_run(struct spc__part_calc *pc)
 	size_t i, k = 0;
 	int rc = 1;
 
-	if (isnan(cl) && pc->r->all_base && pc->b - pc->a >= 4 * MEDIAN_SAMPLE) {
+	if (isnan(cl) && pc->r->all_base && pc->b - pc->a >= MEDIAN_MIN) {
 		rc = median_window(pc, y + pc->a, pc->b - pc->a, &cl);
 		if (rc < 0)
 			return CO_ENOMEM;
+	} else if (pc->check) { /* the window's pass looks for infinite values, else here */
+		for (i = pc->a; i < pc->b; i++)
+			if (isinf(y[i]))
+				pc->nonfinite = 1;
 	}
 	if (isnan(cl) && rc) {
 		v = scratch(pc);

@@ -1578,9 +1578,11 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 		goto out;
 	/* When the rows are the points, the first pass of the limits looks for
 	 * what check_values() refuses (pc.nonfinite) and only then is it run:
-	 * Collective's XmR (whose only check, no infinite y, the sums make: they
-	 * come out infinite or NAN) and the P and U charts of ratio results. */
-	ru.defer_check = (ru.lean && (ru.simple || ru.identity) && ru.o.chart == SPC_CHART_I &&
+	 * Collective's XmR and run charts (whose only check is no infinite y: the
+	 * XmR sums come out infinite or NAN, the run chart looks) and the P and
+	 * U charts of ratio results. */
+	ru.defer_check = (ru.lean && (ru.simple || ru.identity) &&
+	                  (ru.o.chart == SPC_CHART_I || ru.o.chart == SPC_CHART_RUN) &&
 	                  ru.o.profile == SPC_PROFILE_NONE && !data->denom) ||
 	                 ratio_ok(&ru);
 	if (!ru.defer_check && (rc = check_values(&ru)))
@@ -1660,6 +1662,7 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 			pc.yw = yw;
 			pc.tmp = ru.tmp;
 			pc.nonfinite = 0;
+			pc.check = ru.defer_check;
 			if ((rc = spc__limits(&pc, err)))
 				goto out;
 			if (pc.nonfinite && ru.defer_check) {

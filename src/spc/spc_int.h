@@ -148,6 +148,7 @@ struct spc__part_calc {
 	double *yw;            /* writable chart values (MR, T charts) */
 	struct spc__pool *tmp; /* scratch, freed when spc_run() returns */
 	size_t a2, b2;         /* the baseline's stretch (limits.c) */
+	int check;             /* the input checks are left to the first pass */
 	int nonfinite;         /* the first pass saw what check_values() refuses */
 };
 

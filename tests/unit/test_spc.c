@@ -664,8 +664,8 @@ static void long_run_chart_median(void **state)
 			}
 		}
 		if (kind % 8 == 4) /* the strided sample's positions (limits.c) */
-			for (i = 0; i < 16384; i++)
-				y[(2 * i + 1) * n / (2 * 16384)] = 0;
+			for (i = 0; i < 32768; i++)
+				y[(2 * i + 1) * n / (2 * 32768)] = 0;
 		for (i = 0; i < n; i++)
 			if (!isnan(y[i]))
 				v[k++] = y[i];
@@ -678,6 +678,18 @@ static void long_run_chart_median(void **state)
 		spc_point_get(r, 0, &p);
 		assert_true(p.cl == spc__median(v, k));
 		spc_result_free(r);
+		if (kind == 0) { /* an infinite value, found by the window's pass */
+			struct spc_result *g = NULL;
+			struct co_err eg;
+
+			y[n / 3] = -INFINITY;
+			r = NULL;
+			assert_int_equal(spc_run(&d, &o, &r, &err), CO_EINPUT);
+			assert_int_equal(spc__run(&d, &o, SPC__GENERAL, NULL, &g, &eg), CO_EINPUT);
+			assert_int_equal(err.row, eg.row);
+			assert_int_equal(err.row, (long)(n / 3) + 1);
+			assert_null(r);
+		}
 	}
 }
 
