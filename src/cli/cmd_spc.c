@@ -509,23 +509,26 @@ static const char **string_col(struct input *in, int col)
 	return (const char **)in->t.cells[col];
 }
 
-/* Dates repeat from series to series: the last few parsed, by their text. */
+/* Dates repeat from series to series: those parsed, by their text, in a
+ * table indexed by the date's month and day count (any eleven years map to
+ * distinct slots). A text is parsed (and checked) the first time only. */
+#define DATE_SLOTS 4096
+
 struct date_cache {
-	char text[64][11];
-	double days[64];
+	char text[DATE_SLOTS][11];
+	double days[DATE_SLOTS];
 };
 
 static int cached_date(struct date_cache *c, const char *s, double *days)
 {
-	size_t len = strlen(s);
+	const unsigned char *u = (const unsigned char *)s;
 	unsigned h;
 
-	if (len != 10)
+	if (strlen(s) != 10)
 		return spc_parse_date(s, days);
-	h = ((unsigned)(unsigned char)s[2] * 31u + (unsigned char)s[3] * 7u +
-	     (unsigned)(unsigned char)s[5] * 13u + (unsigned char)s[6] * 3u +
-	     (unsigned)(unsigned char)s[8] * 5u + (unsigned char)s[9]) &
-	    63;
+	h = ((((unsigned)u[2] * 10 + u[3]) * 12 + (unsigned)u[5] * 10 + u[6]) * 31 +
+	     (unsigned)u[8] * 10 + u[9]) &
+	    (DATE_SLOTS - 1);
 	if (memcmp(c->text[h], s, 11) == 0) {
 		*days = c->days[h];
 		return 1;
@@ -537,11 +540,13 @@ static int cached_date(struct date_cache *c, const char *s, double *days)
 	return 1;
 }
 
+static int read_x_values(struct input *in, const char *xtype, struct date_cache *dc);
+
 static int read_x(struct input *in, const char *xtype)
 {
 	size_t i, n = in->t.nrows;
-	int col = in->xcol, all_dates = 1, all_nums = 1;
-	struct date_cache dc;
+	int col = in->xcol, rc;
+	struct date_cache *dc;
 
 	in->x = spc_table_alloc(&in->t, (n + 1) * sizeof(double));
 	if (!in->x)
@@ -552,15 +557,27 @@ static int read_x(struct input *in, const char *xtype)
 		in->xkind = SPC_X_INDEX;
 		return 0;
 	}
-	memset(&dc, 0, sizeof(dc));
+	if (!(dc = calloc(1, sizeof(*dc))))
+		return CLI_FAIL;
+	rc = read_x_values(in, xtype, dc);
+	free(dc);
+	return rc;
+}
+
+static int read_x_values(struct input *in, const char *xtype, struct date_cache *dc)
+{
+	size_t i, n = in->t.nrows, parsed;
+	int col = in->xcol, all_dates = 1, all_nums = 1;
+
 	/* dates are parsed once, here, while they are all dates */
 	for (i = 0; i < n && all_dates; i++) {
 		const char *s = in->t.cells[col][i];
 
 		in->x[i] = NAN;
-		if (*s && !cached_date(&dc, s, &in->x[i]))
+		if (*s && !cached_date(dc, s, &in->x[i]))
 			all_dates = 0;
 	}
+	parsed = all_dates ? n : 0;
 	for (i = 0; i < n && !all_dates && all_nums; i++) {
 		const char *s = in->t.cells[col][i];
 		double d;
@@ -579,7 +596,7 @@ static int read_x(struct input *in, const char *xtype)
 			return usage_error("--x-type must be date, number, category or index");
 	}
 	in->xkind = all_dates ? SPC_X_DATE : all_nums ? SPC_X_NUMBER : SPC_X_CATEGORY;
-	if (in->xkind == SPC_X_DATE && i == n)
+	if (in->xkind == SPC_X_DATE && parsed == n)
 		return 0; /* every one parsed above */
 	if (in->xkind == SPC_X_CATEGORY) {
 		in->xlabel = spc_table_alloc(&in->t, (n + 2) * sizeof(char *));
@@ -592,7 +609,7 @@ static int read_x(struct input *in, const char *xtype)
 		if (!*s) {
 			in->x[i] = NAN;
 		} else if (in->xkind == SPC_X_DATE) {
-			if (!cached_date(&dc, s, &in->x[i]))
+			if (!cached_date(dc, s, &in->x[i]))
 				return bad_cell(in, i, col, "not a date (YYYY-MM-DD)");
 		} else if (in->xkind == SPC_X_NUMBER) {
 			if (!parse_double(s, &in->x[i]))
@@ -962,6 +979,14 @@ static void rb_field(struct rowbuf *o, const char *s)
 	}
 }
 
+/* At most 32 bytes from a source with 32 readable bytes, into the room the
+ * row has (RB_ROOM): one fixed-size copy instead of a call. */
+static void rb_put32(struct rowbuf *o, const char *s, size_t n)
+{
+	memcpy(o->p, s, 32);
+	o->p += n;
+}
+
 static void rb_num(struct rowbuf *o, double v)
 {
 	if (!isnan(v))
@@ -976,8 +1001,7 @@ static void rb_cached(struct rowbuf *o, double v, struct num_cache *c)
 		c->len = co_dtoa(v, c->text);
 		c->v = v;
 	}
-	memcpy(o->p, c->text, c->len);
-	o->p += c->len;
+	rb_put32(o, c->text, c->len);
 }
 
 /* Texts that repeat from row to row, as CSV fields: a series' labels, an x,
@@ -987,6 +1011,7 @@ static void rb_cached(struct rowbuf *o, double v, struct num_cache *c)
 struct row_cache {
 	size_t series; /* the series whose labels are below, +1 */
 	struct co_buf labels;
+	char lab32[32]; /* the labels when they fit */
 	double x[X_SLOTS];
 	unsigned char xlen[X_SLOTS]; /* 0: empty */
 	char xtext[X_SLOTS][131];
@@ -1010,8 +1035,12 @@ static void put_x(struct rowbuf *o, const struct input *in, struct row_cache *c,
 		c->xlen[h] = (unsigned char)(csv_text(t, strlen(t), c->xtext[h]) + 1);
 		c->x[h] = x;
 	}
-	memcpy(o->p, c->xtext[h], c->xlen[h] - 1u);
-	o->p += c->xlen[h] - 1u;
+	if (c->xlen[h] - 1u <= 32) {
+		rb_put32(o, c->xtext[h], c->xlen[h] - 1u);
+	} else {
+		memcpy(o->p, c->xtext[h], c->xlen[h] - 1u);
+		o->p += c->xlen[h] - 1u;
+	}
 }
 
 static void put_signals(struct rowbuf *o, const struct spc_result *r, struct row_cache *c,
@@ -1062,8 +1091,15 @@ static int csv_rows(const struct spc_result *r, const struct input *in, struct c
 				rc = rc || co_csv_fieldz(&c->labels, se->label2) ||
 				     co_csv_sep(&c->labels);
 			c->series = p.series + 1;
+			if (c->labels.len <= 32)
+				memcpy(c->lab32, c->labels.data, c->labels.len);
 		}
-		rb_put(o, c->labels.data, c->labels.len);
+		if (o->buf + sizeof(o->buf) - o->p < RB_ROOM)
+			rb_flush(o);
+		if (c->labels.len <= 32)
+			rb_put32(o, c->lab32, c->labels.len);
+		else
+			rb_put(o, c->labels.data, c->labels.len);
 		if (o->buf + sizeof(o->buf) - o->p < RB_ROOM)
 			rb_flush(o);
 		put_x(o, in, c, p.x);
