@@ -424,15 +424,56 @@ out:
 
 int ex_needs_purge(struct db_conn *c, int64_t now, int *deleted, struct co_err *e)
 {
-	int64_t n = 0;
-	int rc = db_exec(c, "DELETE FROM ex_needs WHERE purge_after <= ?", DB_ARGS(DB_I(now)), &n,
-	                 e);
+	enum { BATCH = 256 };
+	int64_t ids[BATCH], n = 0;
+	int given[BATCH][2];
+	json_t *before = NULL;
+	struct db_rows *r;
+	int rc, k, got, total = 0;
 
-	if (rc < 0)
-		return rc;
+	/* In batches, each its own transaction: a row is deleted and its
+	 * deletion audited (whether needs were given, never their text) by
+	 * the runner whose DELETE removed it, so that several runners at once
+	 * record each deletion once. */
+	do {
+		TRY(db_begin(c, DB_TX_WRITE, e));
+		TRY(db_query(c,
+		             "SELECT registration_id, dietary, access FROM ex_needs WHERE "
+		             "purge_after <= ? ORDER BY registration_id LIMIT 256",
+		             DB_ARGS(DB_I(now)), &r, e));
+		got = 0;
+		while ((rc = db_rows_next(r, e)) > 0 && got < BATCH) {
+			ids[got] = db_int(r, 0);
+			given[got][0] = s0(db_text(r, 1))[0] != 0;
+			given[got][1] = s0(db_text(r, 2))[0] != 0;
+			got++;
+		}
+		db_rows_free(r);
+		TRY(rc);
+		for (k = 0; k < got; k++) {
+			TRY(db_exec(c,
+			            "DELETE FROM ex_needs WHERE registration_id = ? AND "
+			            "purge_after <= ?",
+			            DB_ARGS(DB_I(ids[k]), DB_I(now)), &n, e));
+			if (n == 0)
+				continue;
+			before = json_pack("{s:b,s:b}", "dietary_given", given[k][0],
+			                   "access_given", given[k][1]);
+			TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "needs.purge",
+			               "registration", ids[k], before, NULL, e));
+			json_decref(before);
+			before = NULL;
+			total++;
+		}
+		TRY(db_commit(c, e));
+	} while (got == BATCH);
 	if (deleted)
-		*deleted = (int)n;
+		*deleted = total;
 	return 0;
+out:
+	json_decref(before);
+	db_rollback(c);
+	return rc;
 }
 
 static int date_ok(const char *d)
@@ -442,9 +483,36 @@ static int date_ok(const char *d)
 	return d && strlen(d) == 10 && ex_time_parse_local(d, "12:00", NULL, &t, NULL) == 0;
 }
 
+/* {"nights": [dates in order]} of a registration, for the audit log. */
+static int nights_json(struct db_conn *c, int64_t registration_id, json_t **out, struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *list = json_array();
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT night_date FROM ex_accommodation WHERE registration_id = ? ORDER BY "
+	              "night_date",
+	              DB_ARGS(DB_I(registration_id)), &r, e);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	while ((rc = db_rows_next(r, e)) > 0)
+		json_array_append_new(list, json_string(s0(db_text(r, 0))));
+	db_rows_free(r);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "nights", list);
+	return 0;
+}
+
 int ex_nights_set(struct db_conn *c, int64_t registration_id, const char *const *nights, int n,
                   struct co_err *e)
 {
+	json_t *before = NULL, *after = NULL;
 	int i, rc;
 
 	if (n < 0 || n > 31)
@@ -454,6 +522,7 @@ int ex_nights_set(struct db_conn *c, int64_t registration_id, const char *const 
 			return co_errf_at(e, CO_EINPUT, 0, 0, "nights",
 			                  "a night is a date as YYYY-MM-DD");
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(nights_json(c, registration_id, &before, e));
 	TRY(db_exec(c, "DELETE FROM ex_accommodation WHERE registration_id = ?",
 	            DB_ARGS(DB_I(registration_id)), NULL, e));
 	for (i = 0; i < n; i++) {
@@ -467,9 +536,16 @@ int ex_nights_set(struct db_conn *c, int64_t registration_id, const char *const 
 			            "VALUES (?, ?)",
 			            DB_ARGS(DB_I(registration_id), DB_T(nights[i])), NULL, e));
 	}
+	TRY(nights_json(c, registration_id, &after, e));
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "nights.set", "registration",
+	               registration_id, before, after, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
+	json_decref(after);
 	return 0;
 out:
+	json_decref(before);
+	json_decref(after);
 	db_rollback(c);
 	return rc;
 }
@@ -490,6 +566,7 @@ int ex_insight_add(struct db_conn *c, int64_t exchange_id, int64_t author_id, in
 	if (!s0(learned)[0] && !s0(ideas)[0] && !s0(actions)[0])
 		return co_errf_at(e, CO_EINPUT, 0, 0, "learned",
 		                  "write what was learned, an idea to spread or an action");
+	TRY(db_begin(c, DB_TX_WRITE, e));
 	rc = db_query_int(
 	        c,
 	        "INSERT INTO ex_insights (exchange_id, author_id, by_host, learned, ideas, "
@@ -500,12 +577,16 @@ int ex_insight_add(struct db_conn *c, int64_t exchange_id, int64_t author_id, in
 	                DB_T(s0(actions)), DB_I(now), DB_I(now)),
 	        &iid, e);
 	if (rc == CO_ECONFLICT)
-		return co_errf(e, CO_ENOTFOUND, "no such exchange");
-	if (rc < 0)
-		return rc;
+		rc = co_errf(e, CO_ENOTFOUND, "no such exchange");
+	TRY(rc);
+	TRY(ex__audit(c, -1, NULL, "insight.create", "ex_insights", "insight", iid, NULL, e));
+	TRY(db_commit(c, e));
 	if (id)
 		*id = iid;
 	return 0;
+out:
+	db_rollback(c);
+	return rc;
 }
 
 int ex_submission_create(struct db_conn *c, const struct ex_submission_in *in, int64_t now,
@@ -537,6 +618,7 @@ int ex_submission_create(struct db_conn *c, const struct ex_submission_in *in, i
 		return rc;
 	if (now < opens || now >= closes)
 		return co_errf(e, CO_ECONFLICT, "the call for submissions is not open");
+	TRY(db_begin(c, DB_TX_WRITE, e));
 	rc = db_query_int(c,
 	                  "INSERT INTO ex_submissions (call_id, submitter_id, org_id, team_name, "
 	                  "title, summary, evidence, improve_project_id, created_at, updated_at) "
@@ -548,16 +630,23 @@ int ex_submission_create(struct db_conn *c, const struct ex_submission_in *in, i
 	                          in->improve_project_id ? DB_I(in->improve_project_id) : DB_NUL,
 	                          DB_I(now), DB_I(now)),
 	                  &sid, e);
-	if (rc < 0)
-		return rc;
+	TRY(rc);
+	TRY(ex__audit(c, -1, NULL, "submission.create", "ex_submissions", "submission", sid, NULL,
+	              e));
+	TRY(db_commit(c, e));
 	if (id)
 		*id = sid;
 	return 0;
+out:
+	db_rollback(c);
+	return rc;
 }
 
 int ex_review_set(struct db_conn *c, int64_t submission_id, int64_t reviewer_id, int score,
                   const char *comments, int64_t now, struct co_err *e)
 {
+	json_t *before = NULL, *after = NULL;
+	int64_t old = 0, rid = 0;
 	int rc;
 
 	if (score < 1 || score > 5)
@@ -565,20 +654,36 @@ int ex_review_set(struct db_conn *c, int64_t submission_id, int64_t reviewer_id,
 	if ((rc = opt_text(comments, "comments", CO_EX_MAX_TEXT, e)) < 0)
 		return rc;
 	TRY(db_begin(c, DB_TX_WRITE, e));
+	rc = db_query_int(c,
+	                  "SELECT id FROM ex_reviews WHERE submission_id = ? AND reviewer_id = ?",
+	                  DB_ARGS(DB_I(submission_id), DB_I(reviewer_id)), &old, e);
+	if (rc == CO_ENOTFOUND)
+		rc = 0;
+	TRY(rc);
+	if (old)
+		TRY(ex__audit_row(c, "ex_reviews", old, &before, e));
 	TRY(db_exec(c, "DELETE FROM ex_reviews WHERE submission_id = ? AND reviewer_id = ?",
 	            DB_ARGS(DB_I(submission_id), DB_I(reviewer_id)), NULL, e));
-	rc = db_exec(c,
-	             "INSERT INTO ex_reviews (submission_id, reviewer_id, score, comments, "
-	             "created_at) VALUES (?, ?, ?, ?, ?)",
-	             DB_ARGS(DB_I(submission_id), DB_I(reviewer_id), DB_I(score),
-	                     DB_T(s0(comments)), DB_I(now)),
-	             NULL, e);
+	rc = db_query_int(c,
+	                  "INSERT INTO ex_reviews (submission_id, reviewer_id, score, comments, "
+	                  "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+	                  DB_ARGS(DB_I(submission_id), DB_I(reviewer_id), DB_I(score),
+	                          DB_T(s0(comments)), DB_I(now)),
+	                  &rid, e);
 	if (rc == CO_ECONFLICT)
 		rc = co_errf(e, CO_ENOTFOUND, "no such submission");
 	TRY(rc);
+	/* On the submission, so that its history reads in one place. */
+	TRY(ex__audit_row(c, "ex_reviews", rid, &after, e));
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "submission.review", "submission",
+	               submission_id, before, after, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
+	json_decref(after);
 	return 0;
 out:
+	json_decref(before);
+	json_decref(after);
 	db_rollback(c);
 	return rc;
 }
@@ -619,8 +724,9 @@ int ex_slot_set(struct db_conn *c, int64_t submission_id, int64_t session_id, in
                 int64_t ends_at, const char *position, struct co_err *e)
 {
 	struct db_rows *r;
-	int64_t s_start = 0, s_end = 0, clash;
+	int64_t s_start = 0, s_end = 0, clash, old = 0, slot = 0;
 	char state[16] = "", kind[16] = "";
+	json_t *before = NULL, *after = NULL;
 	int rc;
 
 	if ((rc = opt_text(position, "position", CO_EX_MAX_TITLE, e)) < 0)
@@ -655,6 +761,13 @@ int ex_slot_set(struct db_conn *c, int64_t submission_id, int64_t session_id, in
 		                "the slot must lie within the session and end after it starts");
 		goto out;
 	}
+	rc = db_query_int(c, "SELECT id FROM ex_showcase_slots WHERE submission_id = ?",
+	                  DB_ARGS(DB_I(submission_id)), &old, e);
+	if (rc == CO_ENOTFOUND)
+		rc = 0;
+	TRY(rc);
+	if (old)
+		TRY(ex__audit_row(c, "ex_showcase_slots", old, &before, e));
 	TRY(db_exec(c, "DELETE FROM ex_showcase_slots WHERE submission_id = ?",
 	            DB_ARGS(DB_I(submission_id)), NULL, e));
 	/* Two presentations in one place at once: refused. */
@@ -669,15 +782,23 @@ int ex_slot_set(struct db_conn *c, int64_t submission_id, int64_t session_id, in
 		                "another submission is scheduled there at that time");
 		goto out;
 	}
-	TRY(db_exec(c,
-	            "INSERT INTO ex_showcase_slots (session_id, submission_id, starts_at, ends_at, "
-	            "position) VALUES (?, ?, ?, ?, ?)",
-	            DB_ARGS(DB_I(session_id), DB_I(submission_id), DB_I(starts_at), DB_I(ends_at),
-	                    DB_T(s0(position))),
-	            NULL, e));
+	TRY(db_query_int(c,
+	                 "INSERT INTO ex_showcase_slots (session_id, submission_id, starts_at, "
+	                 "ends_at, position) VALUES (?, ?, ?, ?, ?) RETURNING id",
+	                 DB_ARGS(DB_I(session_id), DB_I(submission_id), DB_I(starts_at),
+	                         DB_I(ends_at), DB_T(s0(position))),
+	                 &slot, e));
+	/* On the submission: a slot row is replaced when it moves. */
+	TRY(ex__audit_row(c, "ex_showcase_slots", slot, &after, e));
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "submission.slot", "submission",
+	               submission_id, before, after, e));
 	TRY(db_commit(c, e));
+	json_decref(before);
+	json_decref(after);
 	return 0;
 out:
+	json_decref(before);
+	json_decref(after);
 	db_rollback(c);
 	return rc;
 }
@@ -706,6 +827,9 @@ int ex_feed_new(struct db_conn *c, int64_t user_id, int64_t now, char secret[EX_
 	TRY(db_exec(c, "DELETE FROM ex_feeds WHERE user_id = ?", DB_ARGS(DB_I(user_id)), NULL, e));
 	TRY(db_exec(c, "INSERT INTO ex_feeds (user_id, secret_hash, created_at) VALUES (?, ?, ?)",
 	            DB_ARGS(DB_I(user_id), DB_T(hex), DB_I(now)), NULL, e));
+	/* Only that a new secret was made: never the secret or its hash. */
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "feed.renew", "user", user_id, NULL,
+	               NULL, e));
 	TRY(db_commit(c, e));
 	memcpy(secret, s, sizeof(s));
 	return 0;
@@ -1583,7 +1707,7 @@ int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t
 	if (in->room && *in->room) {
 		rc = db_query_int(c, "SELECT id FROM ex_rooms WHERE exchange_id = ? AND name = ?",
 		                  DB_ARGS(DB_I(in->exchange_id), DB_T(in->room)), &room, e);
-		if (rc == CO_ENOTFOUND)
+		if (rc == CO_ENOTFOUND) {
 			rc = db_query_int(
 			        c,
 			        "INSERT INTO ex_rooms (exchange_id, name, capacity) VALUES (?, "
@@ -1591,6 +1715,10 @@ int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t
 			        DB_ARGS(DB_I(in->exchange_id), DB_T(in->room),
 			                DB_I(in->room_capacity)),
 			        &room, e);
+			if (rc == 0)
+				rc = ex__audit(c, -1, NULL, "room.create", "ex_rooms", "room", room,
+				               NULL, e);
+		}
 		TRY(rc);
 	}
 	TRY(db_query_int(
@@ -1603,6 +1731,7 @@ int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t
 	                DB_I(in->ends_at), in->capacity >= 0 ? DB_I(in->capacity) : DB_NUL,
 	                DB_I(in->needs_choice ? 1 : 0)),
 	        &sid, e));
+	TRY(ex__audit(c, -1, NULL, "session.create", "ex_sessions", "session", sid, NULL, e));
 	TRY(db_commit(c, e));
 	if (id)
 		*id = sid;

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "i18n/i18n.h"
+#include "mod/accounts/acct.h"
 #include "mod/exchange/ex_ics.h"
 #include "mod/exchange/ex_manage.h"
 #include "mod/exchange/ex_store.h"
@@ -287,6 +288,16 @@ static int send_one(struct db_conn *c, const struct ex_notify_conf *conf, const 
 	}
 	if (rc < 0)
 		goto out;
+	{
+		json_t *after =
+		        json_pack("{s:s,s:I}", "kind", d->kind, "sequence", (json_int_t)notice_seq);
+
+		rc = acct_audit(c, ex_audit_actor(), ex_audit_address(), "notice.queue",
+		                "registration", d->reg_id, NULL, after, e);
+		json_decref(after);
+		if (rc < 0)
+			goto out;
+	}
 	/* The first confirmation also records the exchange's SEQUENCE as
 	 * known, so that only later changes send change notices. */
 	if (strcmp(d->kind, "confirmation") == 0 || strcmp(d->kind, "offer") == 0) {

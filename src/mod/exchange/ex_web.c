@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "mod/accounts/acct.h"
 
 int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e)
 {
@@ -79,18 +80,35 @@ int ex__checkin_key(struct db_conn *c, unsigned char key[32], struct co_err *e)
 	unsigned char fresh[32];
 	char hex[65];
 	struct db_rows *r;
+	int64_t have = 0, made = 0;
 	size_t len = 0;
 	int rc;
 
-	randombytes_buf(fresh, sizeof(fresh));
-	sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
-	/* Whoever inserts first wins; everyone then reads the same key. */
-	rc = db_exec(c,
-	             "INSERT INTO settings (name, value) VALUES ('exchange_checkin_key', ?) "
-	             "ON CONFLICT (name) DO NOTHING",
-	             DB_ARGS(DB_T(hex)), NULL, e);
+	rc = db_query_int(c, "SELECT COUNT(*) FROM settings WHERE name = 'exchange_checkin_key'",
+	                  DB_NOARGS, &have, e);
 	if (rc < 0)
 		return rc;
+	if (!have) {
+		randombytes_buf(fresh, sizeof(fresh));
+		sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+		/* Whoever inserts first wins (and is audited, never the key);
+		 * everyone then reads the same key. */
+		rc = db_begin(c, DB_TX_WRITE, e);
+		if (rc == 0)
+			rc = db_exec(c,
+			             "INSERT INTO settings (name, value) VALUES "
+			             "('exchange_checkin_key', ?) ON CONFLICT (name) DO NOTHING",
+			             DB_ARGS(DB_T(hex)), &made, e);
+		if (rc == 0 && made)
+			rc = acct_audit(c, ex_audit_actor(), ex_audit_address(),
+			                "exchange.checkin_key_create", "setting", 0, NULL, NULL, e);
+		if (rc == 0)
+			rc = db_commit(c, e);
+		if (rc < 0) {
+			db_rollback(c);
+			return rc;
+		}
+	}
 	rc = db_query(c, "SELECT value FROM settings WHERE name = 'exchange_checkin_key'",
 	              DB_NOARGS, &r, e);
 	if (rc < 0)
