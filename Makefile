@@ -22,7 +22,12 @@ BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
 PKGS := libmicrohttpd jansson sqlite3 libpq libsodium pangocairo cairo libcmark inih zlib libqrencode xlsxwriter librsvg-2.0
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lglpk -lm -lpthread
+# The document libraries are compiled against but not linked: src/render
+# loads them with dlopen() when a PDF, PNG or spreadsheet is first made.
+PKGS_LOADED := pangocairo cairo libqrencode xlsxwriter librsvg-2.0
+PKG_LIBS = $(shell pkg-config --libs $(filter-out $(PKGS_LOADED),$(PKGS)) 2>/dev/null) -lglpk -lm -lpthread -ldl
+# Unit tests may call the document libraries directly (to reset their caches).
+PKG_LIBS_TESTS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lglpk -lm -lpthread -ldl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wvla -Wno-unused-parameter -Werror=implicit-function-declaration
@@ -82,7 +87,7 @@ $(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(ASSET_OBJ) $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(TEST_HELPERS) $(ASSET_OBJ) $(LIB) \
-		$(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS_ALL)
+		$(PKG_LIBS_TESTS) $(shell pkg-config --libs cmocka) $(LDFLAGS_ALL)
 
 unit: $(UNIT_BINS)
 

@@ -8,20 +8,16 @@
  */
 #include "mod/exchange/ex_out.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
 #include <cmark.h>
-#include <pango/pangocairo.h>
-#include <qrencode.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include "base/csv.h"
 #include "base/limits.h"
+#include "render/render.h"
 
 /* --- Markdown --- */
 
@@ -146,6 +142,8 @@ int ex_attendees_xlsx(struct co_buf *out, const struct ex_attendee *rows, size_t
 
 	if (n > 1000000)
 		return co_errf(e, CO_ELIMIT, "too many rows for one list");
+	if ((rc = render_ready(e)) < 0)
+		return rc;
 	fd = mkstemp(path);
 	if (fd < 0)
 		return co_errf(e, CO_EIO, "cannot make a temporary file");
@@ -393,6 +391,8 @@ int ex_badges_pdf(struct co_buf *out, const struct ex_badge *badges, size_t n, s
 
 	if (n == 0)
 		return co_errf(e, CO_EINPUT, "there is nobody to print a badge for");
+	if (render_ready(e) < 0)
+		return CO_EINTERNAL;
 	s = cairo_pdf_surface_create_for_stream(to_buf, out, A4_W, A4_H);
 	cr = cairo_create(s);
 	for (i = 0; i < n; i++) {
@@ -465,6 +465,8 @@ int ex_pack_pdf(struct co_buf *out, const char *title, const char *subtitle,
 	size_t i, j, start = out->len;
 	struct page p;
 
+	if (render_ready(e) < 0)
+		return CO_EINTERNAL;
 	done = calloc(n ? n : 1, 1);
 	if (!done)
 		return co_errf(e, CO_ENOMEM, "out of memory");

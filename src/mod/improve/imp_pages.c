@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <xlsxwriter.h>
-
 #include "base/buf.h"
 #include "base/csv.h"
 #include "base/limits.h"
@@ -19,6 +17,7 @@
 #include "mod/improve/imp_store.h"
 #include "mod/improve/imp_views.h"
 #include "mod/improve/imp_web_int.h"
+#include "render/render.h"
 
 static json_t *page(struct web_ctx *ctx, const char *title_msgid)
 {
@@ -1590,9 +1589,15 @@ int imp__export_file(struct web_ctx *ctx)
 		static const char *const head[] = {"team",      "measure",     "period", "value",
 		                                   "numerator", "denominator", "notes"};
 
+		struct co_err re;
+
 		if (fd < 0)
 			return web_fail(ctx, CO_EIO, NULL);
 		close(fd);
+		if ((rc = render_ready(&re)) < 0) {
+			unlink(path);
+			return web_fail(ctx, rc, &re);
+		}
 		wb = workbook_new(path);
 		ws = wb ? workbook_add_worksheet(wb, "data") : NULL;
 		if (!ws) {

@@ -7,11 +7,9 @@
  */
 #include "mod/improve/imp_render.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <librsvg/rsvg.h>
-#include <pango/pangocairo.h>
 #include <string.h>
+
+#include "render/render.h"
 
 static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int len)
 {
@@ -59,12 +57,14 @@ int imp_render_svg(const char *svg, size_t len, enum imp_render_format fmt, doub
                    struct co_buf *out, struct co_err *e)
 {
 	double w, h;
-	RsvgHandle *handle = load_svg(svg, len, &w, &h, e);
+	RsvgHandle *handle;
 	cairo_surface_t *s;
 	cairo_t *cr;
 	int rc;
 
-	if (!handle)
+	if ((rc = render_ready(e)) < 0)
+		return rc;
+	if (!(handle = load_svg(svg, len, &w, &h, e)))
 		return CO_EINPUT;
 	if (!(scale > 0))
 		scale = 1;
@@ -117,10 +117,15 @@ int imp_render_pack(const char *title, const char *subtitle, const char *const l
                     struct co_err *e)
 {
 	const double W = 595, H = 842, M = 40;
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_buf, out, W, H);
-	cairo_t *cr = cairo_create(s);
+	cairo_surface_t *s;
+	cairo_t *cr;
 	char line[256];
-	int p, k, rc = 0;
+	int p, k, rc;
+
+	if ((rc = render_ready(e)) < 0)
+		return rc;
+	s = cairo_pdf_surface_create_for_stream(to_buf, out, W, H);
+	cr = cairo_create(s);
 
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
 	text(cr, title, "Sans Bold 22", M, 200, W - 2 * M);
