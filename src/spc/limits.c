@@ -54,6 +54,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
 
 static const double d2_tab[26] = {
         NAN,   NAN,   1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078, 3.173, 3.258,
@@ -825,13 +828,99 @@ static int whole_number(double v)
 	return v >= -2147483648.0 && v < 2147483648.0 && v == (double)(long)v;
 }
 
+/* What one pass over a ratio part finds (chart_pu_ratio()). */
+struct pu_scan {
+	size_t i;      /* the rows from here on are left to the caller */
+	double sa, sb; /* sums of y and n over the rows with both */
+	int bad;       /* a row check_values() refuses */
+	int frac;      /* a row with both whose y or n is not a whole number */
+};
+
+#if defined(__SSE2__)
+/* Two rows at a time; the checks of a row are or-ed together before they
+ * join the running mask, so that no long chain of dependent ors forms. */
+static void pu_scan_sse2(const double *y, const double *n, size_t i, size_t b, int pchart,
+                         struct pu_scan *out)
+{
+	const __m128d inf = _mm_set1_pd(INFINITY), zero = _mm_setzero_pd();
+	const __m128d pmask = _mm_castsi128_pd(_mm_set1_epi64x(pchart ? -1 : 0));
+	__m128d s_a = zero, s_b = zero, bad = zero, frac = zero;
+	double t[2];
+
+	for (; i + 1 < b; i += 2) {
+		__m128d vy = _mm_loadu_pd(y + i), vn = _mm_loadu_pd(n + i);
+		__m128d ok = _mm_cmpord_pd(vy, vn);
+		__m128d ry = _mm_cvtepi32_pd(_mm_cvttpd_epi32(vy));
+		__m128d rn = _mm_cvtepi32_pd(_mm_cvttpd_epi32(vn));
+		__m128d by = _mm_or_pd(_mm_cmplt_pd(vy, zero), _mm_cmpeq_pd(vy, inf));
+		__m128d bn = _mm_or_pd(_mm_cmple_pd(vn, zero), _mm_cmpeq_pd(vn, inf));
+		__m128d bp = _mm_and_pd(pmask, _mm_cmpgt_pd(vy, vn));
+
+		s_a = _mm_add_pd(s_a, _mm_and_pd(ok, vy));
+		s_b = _mm_add_pd(s_b, _mm_and_pd(ok, vn));
+		frac = _mm_or_pd(
+		        frac,
+		        _mm_andnot_pd(_mm_and_pd(_mm_cmpeq_pd(ry, vy), _mm_cmpeq_pd(rn, vn)), ok));
+		bad = _mm_or_pd(bad, _mm_or_pd(_mm_or_pd(by, bn), bp));
+	}
+	_mm_storeu_pd(t, s_a);
+	out->sa = t[0] + t[1];
+	_mm_storeu_pd(t, s_b);
+	out->sb = t[0] + t[1];
+	out->bad = _mm_movemask_pd(bad) != 0;
+	out->frac = _mm_movemask_pd(frac) != 0;
+	out->i = i;
+}
+#endif
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+/* The same four rows at a time (AVX). The sums are of whole numbers when
+ * they are used (below), so exact in any order. */
+__attribute__((target("avx"))) static void pu_scan_avx(const double *y, const double *n, size_t i,
+                                                       size_t b, int pchart, struct pu_scan *out)
+{
+	const __m256d inf = _mm256_set1_pd(INFINITY), zero = _mm256_setzero_pd();
+	const __m256d pmask = _mm256_castsi256_pd(_mm256_set1_epi64x(pchart ? -1 : 0));
+	__m256d s_a = zero, s_b = zero, bad = zero, frac = zero;
+	double t[4];
+
+	for (; i + 3 < b; i += 4) {
+		__m256d vy = _mm256_loadu_pd(y + i), vn = _mm256_loadu_pd(n + i);
+		__m256d ok = _mm256_cmp_pd(vy, vn, _CMP_ORD_Q);
+		__m256d ry = _mm256_cvtepi32_pd(_mm256_cvttpd_epi32(vy));
+		__m256d rn = _mm256_cvtepi32_pd(_mm256_cvttpd_epi32(vn));
+		__m256d by = _mm256_or_pd(_mm256_cmp_pd(vy, zero, _CMP_LT_OQ),
+		                          _mm256_cmp_pd(vy, inf, _CMP_EQ_OQ));
+		__m256d bn = _mm256_or_pd(_mm256_cmp_pd(vn, zero, _CMP_LE_OQ),
+		                          _mm256_cmp_pd(vn, inf, _CMP_EQ_OQ));
+		__m256d bp = _mm256_and_pd(pmask, _mm256_cmp_pd(vy, vn, _CMP_GT_OQ));
+
+		s_a = _mm256_add_pd(s_a, _mm256_and_pd(ok, vy));
+		s_b = _mm256_add_pd(s_b, _mm256_and_pd(ok, vn));
+		frac = _mm256_or_pd(
+		        frac, _mm256_andnot_pd(_mm256_and_pd(_mm256_cmp_pd(ry, vy, _CMP_EQ_OQ),
+		                                             _mm256_cmp_pd(rn, vn, _CMP_EQ_OQ)),
+		                               ok));
+		bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_or_pd(by, bn), bp));
+	}
+	_mm256_storeu_pd(t, s_a);
+	out->sa = (t[0] + t[1]) + (t[2] + t[3]);
+	_mm256_storeu_pd(t, s_b);
+	out->sb = (t[0] + t[1]) + (t[2] + t[3]);
+	out->bad = _mm256_movemask_pd(bad) != 0;
+	out->frac = _mm256_movemask_pd(frac) != 0;
+	out->i = i;
+}
+#endif
+
 /* A ratio result's P or U chart: only the centre, sum(y) / sum(n) over the
  * rows as base_ratio() sums them; each point's limits come from it and the
  * point's n when read (spc__limits_in()). Counts and denominators are most
  * often whole numbers: when every one of the part is, below 2^31, and the
- * part has at most 2^21 rows, the sums are exact in doubles (two lanes) and
- * so equal to the long double sums. The same pass looks for input that
- * check_values() refuses (pc->nonfinite: spc_run() then runs it). */
+ * part has at most 2^21 rows, the sums are exact in doubles (in lanes, in
+ * any order) and so equal to the long double sums. The same pass looks for
+ * input that check_values() refuses (pc->nonfinite: spc_run() then runs
+ * it). */
 static int chart_pu_ratio(struct spc__part_calc *pc)
 {
 	struct spc_result *r = pc->r;
@@ -839,46 +928,26 @@ static int chart_pu_ratio(struct spc__part_calc *pc)
 	double cl = pc->o->cl;
 	int pchart = pc->o->chart == SPC_CHART_P, whole = pc->b - pc->a <= ((size_t)1 << 21);
 	long double sa = 0, sb = 0;
-	size_t i = pc->a;
+	struct pu_scan sc = {pc->a, 0, 0, 0, 0};
+	size_t i;
 
-#if defined(__SSE2__)
-	{
-		const __m128d absmask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
-		const __m128d inf = _mm_set1_pd(INFINITY), zero = _mm_setzero_pd();
-		__m128d s_a = zero, s_b = zero, bad = zero, frac = zero;
-		double t[2];
-
-		for (; i + 1 < pc->b; i += 2) {
-			__m128d vy = _mm_loadu_pd(y + i), vn = _mm_loadu_pd(n + i);
-			__m128d ok = _mm_cmpord_pd(vy, vn);
-			__m128d ry = _mm_cvtepi32_pd(_mm_cvttpd_epi32(vy));
-			__m128d rn = _mm_cvtepi32_pd(_mm_cvttpd_epi32(vn));
-
-			s_a = _mm_add_pd(s_a, _mm_and_pd(ok, vy));
-			s_b = _mm_add_pd(s_b, _mm_and_pd(ok, vn));
-			frac = _mm_or_pd(frac, _mm_andnot_pd(_mm_and_pd(_mm_cmpeq_pd(ry, vy),
-			                                                _mm_cmpeq_pd(rn, vn)),
-			                                     ok));
-			bad = _mm_or_pd(bad, _mm_cmpeq_pd(_mm_and_pd(vy, absmask), inf));
-			bad = _mm_or_pd(bad, _mm_cmpeq_pd(_mm_and_pd(vn, absmask), inf));
-			bad = _mm_or_pd(bad, _mm_cmple_pd(vn, zero));
-			bad = _mm_or_pd(bad, _mm_cmplt_pd(vy, zero));
-			if (pchart)
-				bad = _mm_or_pd(bad, _mm_cmpgt_pd(vy, vn));
-		}
-		if (_mm_movemask_pd(bad))
-			pc->nonfinite = 1;
-		if (_mm_movemask_pd(frac))
-			whole = 0;
-		_mm_storeu_pd(t, s_a);
-		sa = (long double)(t[0] + t[1]);
-		_mm_storeu_pd(t, s_b);
-		sb = (long double)(t[0] + t[1]);
-	}
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+	if (r->avx)
+		pu_scan_avx(y, n, pc->a, pc->b, pchart, &sc);
+	else
+		pu_scan_sse2(y, n, pc->a, pc->b, pchart, &sc);
+#elif defined(__SSE2__)
+	pu_scan_sse2(y, n, pc->a, pc->b, pchart, &sc);
 #else
 	whole = 0;
 #endif
-	for (; i < pc->b; i++) {
+	if (sc.bad)
+		pc->nonfinite = 1;
+	if (sc.frac)
+		whole = 0;
+	sa = (long double)sc.sa;
+	sb = (long double)sc.sb;
+	for (i = sc.i; i < pc->b; i++) {
 		if (isinf(y[i]) || isinf(n[i]) || n[i] <= 0 || y[i] < 0 || (pchart && y[i] > n[i]))
 			pc->nonfinite = 1;
 		if (!isnan(y[i]) && !isnan(n[i])) {

@@ -88,6 +88,7 @@ struct spc_result {
 	uint32_t *sig;              /* signals and flags per point; NULL when lean */
 	int lean;                   /* no sig: spc__sig() rebuilds the word (lean.c) */
 	int avx;                    /* the passes may use AVX (spc__have_avx()) */
+	int avx2;                   /* and AVX2 (spc__have_avx2()) */
 	int nplanes;                /* lean: bit planes, interleaved per 64 points */
 	uint64_t *plane;            /* lean: plane[w * nplanes + k], bit i % 64 */
 	unsigned char *pfew;        /* lean Anhoej: per part, few crossings marked */
@@ -195,6 +196,7 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 /* Whether the processor (and the system) runs AVX instructions: the bit
  * mask passes and the XmR sums then use them, with the same results. */
 int spc__have_avx(void);
+int spc__have_avx2(void);
 /* spc.c: the signal word of point i (SPC_SIG_* and SPC__F_* flags). */
 uint32_t spc__sig(const struct spc_result *r, size_t i);
 
