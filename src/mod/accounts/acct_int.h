@@ -37,7 +37,13 @@ struct acct_org_filter {
 int acct__org_find(struct db_conn *c, const char *code, json_t **out, struct co_err *e);
 int acct__org_list(struct db_conn *c, const struct acct_org_filter *f, long offset, long limit,
                    json_t **items, long *total, struct co_err *e);
-int acct__org_check(const struct acct_org_input *in, struct co_err *e);
+/* The organisation rules, for the pages, the API and the store alike:
+ * every problem with in, one per field in form order (name, code, type,
+ * region), each passed to report (may be NULL). required: every field must
+ * be given; otherwise a NULL field stays as it is (an update). An empty
+ * value is never valid. Returns how many fields are wrong. */
+int acct__org_problems(const struct acct_org_input *in, int required,
+                       void (*report)(const struct co_err *e, void *arg), void *arg);
 int acct__org_update(struct db_conn *c, int64_t actor, int64_t oid, const struct acct_org_input *in,
                      struct co_err *e);
 /* [{id, email, name, language, created_at, roles: [...]}] by name. */
@@ -64,6 +70,9 @@ int acct__attempt_record(struct db_conn *c, const char *email, const char *addre
 /* Checks that add every problem to errs ({field: message}, translated)
  * and return how many they found. name NULL: no name to check. */
 int acct__invite_check(struct web_ctx *ctx, const char *email, const char *role, json_t *errs);
+/* acct__org_problems() into errs, translated. */
+int acct__org_errors(struct web_ctx *ctx, const struct acct_org_input *in, int required,
+                     json_t *errs);
 int acct__password_pair_check(struct web_ctx *ctx, const char *password, const char *confirm,
                               const char *name, json_t *errs);
 
@@ -100,7 +109,8 @@ web_handler_fn acct__home, acct__login_form, acct__login_post, acct__logout, acc
         acct__orgs_page, acct__org_page, acct__invite_form, acct__invite_post, acct__members_page,
         acct__member_role_post, acct__member_remove_post, acct__invitation_revoke_post,
         acct__account_page, acct__password_post, acct__language_post, acct__token_post,
-        acct__token_revoke_post, acct__audit_page;
+        acct__token_revoke_post, acct__audit_page, acct__org_new_form, acct__org_create_post,
+        acct__org_edit_form, acct__org_edit_post;
 
 web_handler_fn acct__api_orgs, acct__api_org_create, acct__api_org, acct__api_org_update,
         acct__api_org_members, acct__api_member_put, acct__api_member_delete, acct__api_invitations,

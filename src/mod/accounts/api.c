@@ -124,8 +124,6 @@ static const char *const org_fields[] = {"code", "name", "type", "region", NULL}
 static int org_input(struct web_ctx *ctx, struct acct_org_input *in, int create)
 {
 	json_t *body, *errs;
-	struct co_err e;
-	const char *const *k;
 
 	if (web_body_json(ctx, &body) < 0)
 		return CO_EINPUT; /* answered */
@@ -136,34 +134,7 @@ static int org_input(struct web_ctx *ctx, struct acct_org_input *in, int create)
 	body_str(ctx, body, "name", &in->name, errs);
 	body_str(ctx, body, "type", &in->type, errs);
 	body_str(ctx, body, "region", &in->region, errs);
-	if (create) {
-		if (!in->code || !*in->code)
-			web_errors_add(ctx, errs, "code", "Enter a code");
-		if (!in->name)
-			web_errors_add(ctx, errs, "name", "Enter a name");
-		if (!in->type || !*in->type)
-			web_errors_add(ctx, errs, "type", "Choose a type of organisation");
-		if (!in->region || !*in->region)
-			web_errors_add(ctx, errs, "region", "Choose a region");
-	}
-	/* Each present field on its own, so that every bad one is named. */
-	for (k = org_fields; *k; k++) {
-		struct acct_org_input one = {0};
-		const char *v = json_string_value(json_object_get(body, *k));
-
-		if (!v || (create && !*v && strcmp(*k, "name") != 0))
-			continue;
-		if (strcmp(*k, "code") == 0)
-			one.code = v;
-		else if (strcmp(*k, "name") == 0)
-			one.name = v;
-		else if (strcmp(*k, "type") == 0)
-			one.type = v;
-		else
-			one.region = v;
-		if (acct__org_check(&one, &e) < 0)
-			web_errors_from(ctx, errs, &e);
-	}
+	acct__org_errors(ctx, in, create, errs);
 	if (json_object_size(errs)) {
 		web_problem(ctx, 400, "The input is not valid", NULL, errs);
 		return CO_EINPUT;

@@ -102,6 +102,28 @@ int acct__invite_check(struct web_ctx *ctx, const char *email, const char *role,
 	return (int)(json_object_size(errs) - before);
 }
 
+struct org_sink {
+	struct web_ctx *ctx;
+	json_t *errs;
+};
+
+static void org_problem(const struct co_err *e, void *arg)
+{
+	struct org_sink *s = arg;
+
+	web_errors_from(s->ctx, s->errs, e);
+}
+
+int acct__org_errors(struct web_ctx *ctx, const struct acct_org_input *in, int required,
+                     json_t *errs)
+{
+	struct org_sink s = {ctx, errs};
+	size_t before = json_object_size(errs);
+
+	acct__org_problems(in, required, org_problem, &s);
+	return (int)(json_object_size(errs) - before);
+}
+
 int acct__password_pair_check(struct web_ctx *ctx, const char *password, const char *confirm,
                               const char *name, json_t *errs)
 {

@@ -435,6 +435,8 @@ int acct__orgs_page(struct web_ctx *ctx)
 	json_object_set_new(d, "filter_type", json_string(f.type ? f.type : ""));
 	json_object_set_new(d, "filter_region", json_string(f.region ? f.region : ""));
 	json_object_set_new(d, "q", json_string(f.q ? f.q : ""));
+	json_object_set_new(d, "can_add",
+	                    json_boolean(web_can(ctx, WEB_R_PROGRAMME_ADMIN, NULL, 0) > 0));
 	json_object_set_new(
 	        d, "filtered",
 	        json_boolean((f.type && *f.type) || (f.region && *f.region) || (f.q && *f.q)));
@@ -472,7 +474,158 @@ int acct__org_page(struct web_ctx *ctx)
 	json_object_set_new(d, "members", members ? members : json_null());
 	json_object_set_new(d, "can_see_members", json_boolean(see));
 	json_object_set_new(d, "is_lead", json_boolean(lead));
+	json_object_set_new(
+	        d, "can_edit",
+	        json_boolean(web_can(ctx, WEB_R_PROGRAMME_ADMIN, WEB_SCOPE_ORG, org_id(org)) > 0));
 	return web_render(ctx, 200, "accounts/org", d);
+}
+
+/* ---- adding and changing organisations (programme admins) ---- */
+
+/* Text for a form field: "" for NULL (and for text that is not UTF-8). */
+static json_t *form_text(const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+
+	return v ? v : json_string("");
+}
+
+/* The organisation form: adding one (org NULL) or changing org. in holds
+ * the values to show: what was typed, or what is stored. */
+static int org_form_render(struct web_ctx *ctx, int status, json_t *org,
+                           const struct acct_org_input *in, json_t *errors)
+{
+	json_t *d = page(ctx, org ? "Change the organisation's details" : "Add an organisation",
+	                 "organisations");
+
+	json_object_set_new(d, "org", org ? org : json_null());
+	json_object_set_new(d, "code", form_text(in->code));
+	json_object_set_new(d, "name", form_text(in->name));
+	json_object_set_new(d, "type", form_text(in->type));
+	json_object_set_new(d, "region", form_text(in->region));
+	/* A new organisation starts with nothing chosen. */
+	json_object_set_new(d, "type_options",
+	                    options(ctx, acct_org_types, in->type,
+	                            org ? NULL : "Choose a type of organisation"));
+	json_object_set_new(d, "region_options",
+	                    options(ctx, acct_regions, in->region, org ? NULL : "Choose a region"));
+	if (errors)
+		json_object_set_new(d, "errors", errors);
+	return web_render(ctx, status, "accounts/org_form", d);
+}
+
+/* The four fields as posted; a missing one is empty, so the form must
+ * give them all. */
+static struct acct_org_input org_form_input(struct web_ctx *ctx)
+{
+	struct acct_org_input in;
+
+	in.code = web_form(ctx, "code");
+	in.name = web_form(ctx, "name");
+	in.type = web_form(ctx, "type");
+	in.region = web_form(ctx, "region");
+	if (!in.code)
+		in.code = "";
+	if (!in.name)
+		in.name = "";
+	if (!in.type)
+		in.type = "";
+	if (!in.region)
+		in.region = "";
+	return in;
+}
+
+/* After a change: the organisation's page, with the result as a flash. */
+static int to_org(struct web_ctx *ctx, const char *code, const char *msgid)
+{
+	web_flash(ctx, "success", msgid);
+	return web_redirect(ctx, co_arena_printf(ctx->arena, "/orgs/%s", code));
+}
+
+int acct__org_new_form(struct web_ctx *ctx)
+{
+	struct acct_org_input in = {0};
+
+	return org_form_render(ctx, 200, NULL, &in, NULL);
+}
+
+int acct__org_create_post(struct web_ctx *ctx)
+{
+	struct acct_org_input in = org_form_input(ctx);
+	struct db_conn *c;
+	struct co_err e;
+	json_t *errs = json_object();
+	int rc;
+
+	if (acct__org_errors(ctx, &in, 1, errs) > 0)
+		return org_form_render(ctx, 400, NULL, &in, errs);
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	rc = acct_org_create(c, ctx->user->id, &in, NULL, &e);
+	if (rc == 0)
+		rc = db_commit(c, &e);
+	if (rc < 0)
+		db_rollback(c);
+	if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
+		web_errors_from(ctx, errs, &e);
+		return org_form_render(ctx, 400, NULL, &in, errs);
+	}
+	json_decref(errs);
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	return to_org(ctx, in.code, "The organisation has been added");
+}
+
+int acct__org_edit_form(struct web_ctx *ctx)
+{
+	struct acct_org_input in;
+	struct co_err e;
+	json_t *org;
+	int rc;
+
+	if ((rc = route_org(ctx, &org, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	in.code = json_string_value(json_object_get(org, "code"));
+	in.name = json_string_value(json_object_get(org, "name"));
+	in.type = json_string_value(json_object_get(org, "type"));
+	in.region = json_string_value(json_object_get(org, "region"));
+	return org_form_render(ctx, 200, org, &in, NULL);
+}
+
+int acct__org_edit_post(struct web_ctx *ctx)
+{
+	struct acct_org_input in = org_form_input(ctx);
+	struct db_conn *c;
+	struct co_err e;
+	json_t *org, *errs;
+	int rc;
+
+	if ((rc = route_org(ctx, &org, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	errs = json_object();
+	if (acct__org_errors(ctx, &in, 1, errs) > 0)
+		return org_form_render(ctx, 400, org, &in, errs);
+	if ((rc = web_db(ctx, &c, &e)) < 0 || (rc = db_begin(c, DB_TX_WRITE, &e)) < 0) {
+		json_decref(org);
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	rc = acct__org_update(c, ctx->user->id, org_id(org), &in, &e);
+	if (rc == 0)
+		rc = db_commit(c, &e);
+	if (rc < 0)
+		db_rollback(c);
+	if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
+		web_errors_from(ctx, errs, &e);
+		return org_form_render(ctx, 400, org, &in, errs);
+	}
+	json_decref(org);
+	json_decref(errs);
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	return to_org(ctx, in.code, "The organisation's details have been changed");
 }
 
 static int invite_render(struct web_ctx *ctx, int status, json_t *org, const char *email,

@@ -515,33 +515,75 @@ int acct__org_list(struct db_conn *c, const struct acct_org_filter *f, long offs
 	return 0;
 }
 
-int acct__org_check(const struct acct_org_input *in, struct co_err *e)
+/* One field's problem, or 0. NULL is "not given": a problem only when
+ * the field is required. An empty value is never valid. */
+static int org_field_check(const char *field, const char *v, int required, struct co_err *e)
 {
-	size_t i;
+	size_t i, n;
 
-	if (in->code) {
-		size_t n = strlen(in->code);
-
-		if (n < 2 || n > 16)
+	if (!v && !required)
+		return 0;
+	if (strcmp(field, "code") == 0) {
+		if (!v || !*v)
+			return co_errf_at(e, CO_EINPUT, 0, 0, "code", "Enter a code");
+		n = strlen(v);
+		for (i = 0; i < n; i++)
+			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
+			      v[i] == '-'))
+				break;
+		if (n < 2 || n > 16 || i < n)
 			return co_errf_at(
 			        e, CO_EINPUT, 0, 0, "code",
 			        "Code must be 2 to 16 capital letters, digits or hyphens");
-		for (i = 0; i < n; i++) {
-			char ch = in->code[i];
-
-			if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-'))
-				return co_errf_at(
-				        e, CO_EINPUT, 0, 0, "code",
-				        "Code must be 2 to 16 capital letters, digits or hyphens");
-		}
+		return 0;
 	}
-	if (in->name && acct_name_check(in->name, e) < 0)
-		return CO_EINPUT;
-	if (in->type && !acct_label_of(acct_org_types, in->type))
-		return co_errf_at(e, CO_EINPUT, 0, 0, "type", "Choose a type of organisation");
-	if (in->region && !acct_label_of(acct_regions, in->region))
-		return co_errf_at(e, CO_EINPUT, 0, 0, "region", "Choose a region");
-	return 0;
+	if (strcmp(field, "name") == 0)
+		return acct_name_check(v, e) < 0 ? CO_EINPUT : 0;
+	if (strcmp(field, "type") == 0)
+		return v && acct_label_of(acct_org_types, v)
+		               ? 0
+		               : co_errf_at(e, CO_EINPUT, 0, 0, "type",
+		                            "Choose a type of organisation");
+	return v && acct_label_of(acct_regions, v)
+	               ? 0
+	               : co_errf_at(e, CO_EINPUT, 0, 0, "region", "Choose a region");
+}
+
+int acct__org_problems(const struct acct_org_input *in, int required,
+                       void (*report)(const struct co_err *e, void *arg), void *arg)
+{
+	const char *fields[] = {"name", "code", "type", "region"};
+	const char *values[] = {in->name, in->code, in->type, in->region};
+	struct co_err e;
+	int i, n = 0;
+
+	for (i = 0; i < 4; i++)
+		if (org_field_check(fields[i], values[i], required, &e) < 0) {
+			n++;
+			if (report)
+				report(&e, arg);
+		}
+	return n;
+}
+
+/* Keeps the first problem acct__org_problems() finds. */
+static void first_problem(const struct co_err *one, void *arg)
+{
+	struct co_err *e = arg;
+
+	if (e->code == 0)
+		*e = *one;
+}
+
+/* CO_EINPUT with the first problem in e, or 0. */
+static int org_valid(const struct acct_org_input *in, int required, struct co_err *e)
+{
+	struct co_err first = {0};
+
+	if (acct__org_problems(in, required, first_problem, &first) == 0)
+		return 0;
+	*e = first;
+	return first.code;
 }
 
 int acct_org_create(struct db_conn *c, int64_t actor, const struct acct_org_input *in, int64_t *id,
@@ -553,15 +595,7 @@ int acct_org_create(struct db_conn *c, int64_t actor, const struct acct_org_inpu
 	json_t *after;
 	int rc;
 
-	if (!x.code || !*x.code)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "code", "Enter a code");
-	if (!x.name || !*x.name)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "name", "Enter a name");
-	if (!x.type || !*x.type)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "type", "Choose a type of organisation");
-	if (!x.region || !*x.region)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "region", "Choose a region");
-	if ((rc = acct__org_check(&x, e)) < 0)
+	if ((rc = org_valid(&x, 1, e)) < 0)
 		return rc;
 	rc = db_query(
 	        c,
@@ -600,7 +634,7 @@ int acct__org_update(struct db_conn *c, int64_t actor, int64_t oid, const struct
 	json_t *before = NULL, *after;
 	int rc;
 
-	if ((rc = acct__org_check(&x, e)) < 0)
+	if ((rc = org_valid(&x, 0, e)) < 0)
 		return rc;
 	rc = db_query(c, "SELECT " ORG_COLS " FROM organisations o WHERE o.id = ? {{for_update}}",
 	              DB_ARGS(DB_I(oid)), &r, e);
