@@ -177,6 +177,13 @@ int main(int argc, char **argv)
 	for (i = 1; i <= n; i++)
 		if (seen[i] != 1)
 			bad_order++;
+	/* The counts kept on the exchange's row must be the rows' own. */
+	if (db_acquire(db, &c, &e) < 0 || ex_counts_check(c, exchange_id, &e) < 0) {
+		fprintf(stderr, "ex_bench: %s\n", e.msg);
+		atomic_fetch_add(&failures, 1);
+	} else {
+		db_release(c);
+	}
 	printf("sign-ups: %d arriving at once for %d places, %d workers\n", n, cap, pool);
 	printf("sign-ups/s: %.0f\n", n / (wall / 1e3));
 	printf("p50 ms (arrival to answer): %.1f\n", pct(total_ms, n, 0.50));

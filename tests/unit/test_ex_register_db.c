@@ -279,6 +279,29 @@ static void approval_and_pending_holds(void **state)
 	db_release(c);
 }
 
+/* The counts kept on the exchange's row equal the rows' own. */
+static void counts_agree(int64_t ex)
+{
+	struct db_conn *c = conn();
+	struct co_err e;
+
+	if (ex_counts_check(c, ex, &e) != 0)
+		fail_msg("%s", e.msg);
+	db_release(c);
+}
+
+static int audited(const char *action, int64_t reg)
+{
+	struct db_conn *c = conn();
+	int64_t n = int_ok(c,
+	                   "SELECT COUNT(*) FROM audit_log WHERE action = ? AND object_type = "
+	                   "'registration' AND object_id = ?",
+	                   DB_ARGS(DB_T(action), DB_I(reg)));
+
+	db_release(c);
+	return (int)n;
+}
+
 static void offers_expire_and_pass_on(void **state)
 {
 	struct prog_opts o = {.offer_hours = 2};
@@ -299,6 +322,11 @@ static void offers_expire_and_pass_on(void **state)
 	assert_int_equal(ex_expire_offers(c, NOW + 10 + 7200, &n, &e), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(count_state(ex, "offered"), 1); /* now r[2]'s */
+	/* The automatic offers and the expiry are in the audit log. */
+	assert_int_equal(audited("registration.offer", r[1].registration_id), 1);
+	assert_int_equal(audited("registration.offer_expire", r[1].registration_id), 1);
+	assert_int_equal(audited("registration.offer", r[2].registration_id), 1);
+	counts_agree(ex);
 	/* r[1] tries to accept the expired offer: refused. */
 	assert_int_equal(ex_offer_accept(c, r[1].registration_id, NOW + 8000, &x, &e),
 	                 CO_ECONFLICT);
@@ -319,7 +347,20 @@ static void offers_expire_and_pass_on(void **state)
 	assert_int_equal(int_ok(c, "SELECT decided_at FROM ex_registrations WHERE id = ?",
 	                        DB_ARGS(DB_I(r[0].registration_id))),
 	                 STARTS - 3599);
+	counts_agree(ex);
+	/* A count that drifted is caught. */
+	exec_ok(c, "UPDATE ex_exchanges SET n_confirmed = n_confirmed + 1 WHERE id = ?",
+	        DB_ARGS(DB_I(ex)));
+	assert_int_equal(ex_counts_check(c, ex, &e), CO_EINTERNAL);
+	assert_non_null(strstr(e.msg, "confirmed"));
+	exec_ok(c,
+	        "UPDATE ex_exchanges SET n_confirmed = n_confirmed - 1, max_seq = max_seq + 1 "
+	        "WHERE id = ?",
+	        DB_ARGS(DB_I(ex)));
+	assert_int_equal(ex_counts_check(c, ex, &e), CO_EINTERNAL);
+	exec_ok(c, "UPDATE ex_exchanges SET max_seq = max_seq - 1 WHERE id = ?", DB_ARGS(DB_I(ex)));
 	db_release(c);
+	counts_agree(ex);
 }
 
 /* --- many at once --- */
@@ -391,6 +432,7 @@ static void simultaneous_signups_never_oversell(void **state)
 	assert_int_equal(waitlisted, N - CAP);
 	assert_int_equal(count_state(ex, "confirmed"), CAP);
 	assert_int_equal(count_state(ex, "waitlisted"), N - CAP);
+	counts_agree(ex);
 }
 
 /* Everyone presses the button twice at once: one registration each, the
@@ -424,6 +466,7 @@ static void double_presses_at_once(void **state)
 	assert_int_equal(refused, PEOPLE);
 	assert_int_equal(count_state(ex, "confirmed"), CAP);
 	assert_int_equal(count_state(ex, "waitlisted"), PEOPLE - CAP);
+	counts_agree(ex);
 }
 
 /* Cancellations, acceptances, declines and expiries racing, on a clock
@@ -513,6 +556,7 @@ static void cancellations_racing_offers_and_expiries(void **state)
 	assert_int_equal(atomic_load(&race.errors), 0);
 	assert_true(atomic_load(&race.cancels) > 0);
 
+	counts_agree(ex);
 	c = conn();
 	assert_int_equal(ex_exchange_counts(c, ex, &n, &p, &e), 0);
 	held = ex_places_held(&n, &p);
@@ -591,6 +635,15 @@ static void nominations_within_allotments(void **state)
 	assert_int_equal(count_state(conf, "offered"), 2);
 	assert_int_equal(ex_nominate(c, prog, org_id, users[4], 0, NOW + 1001, &n[3], &e),
 	                 CO_ECONFLICT);
+	counts_agree(conf);
+	/* Swapping the accepted nominee gives up their conference place. */
+	assert_int_equal(ex_nomination_swap(c, n[0], users[5], 0, NOW + 1002, &n[3], &e), 0);
+	assert_int_equal(int_ok(c,
+	                        "SELECT COUNT(*) FROM ex_registrations WHERE id = ? AND "
+	                        "state = 'cancelled'",
+	                        DB_ARGS(DB_I(reg))),
+	                 1);
+	counts_agree(conf);
 	db_release(c);
 }
 

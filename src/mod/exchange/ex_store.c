@@ -7,16 +7,27 @@
  *   and if held < capacity then nobody is waitlisted
  * (a capacity lowered by force is the one exception to the first line,
  * refused by ex_set_capacity). Each write below runs under the exchange's
- * row lock, recounts from the rows themselves (no stored counter that
- * could drift) and ends with fill(), which restores the second line by
+ * row lock and ends with fill(), which restores the second line by
  * offering free places to the head of the waiting list.
+ *
+ * The counts come from the exchange's row (migration 0201: n_<state> and
+ * max_seq), read by the statement that locks it, so a sign-up costs the
+ * same with 10 or 10,000 registrations. Every change here moves them in
+ * memory (move()) and writes them back before commit (save_counts()), in
+ * the same transaction and under the same lock as the rows they count;
+ * the rare changes whose "before" is not known row by row recount the
+ * rows (resync()). ex_exchange_counts() recounts the rows and asserts the
+ * stored counts agree (ex_counts_check()), so any drift fails loudly; the
+ * UNIQUE (exchange_id, seq) constraint refuses a sequence given twice.
  */
 #include "mod/exchange/ex_store.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "mod/accounts/acct.h"
@@ -37,11 +48,15 @@ static pthread_mutex_t stripes[STRIPES] = {
 #undef M
 };
 
-/* An exchange locked for the rest of the transaction, with its policy. */
+/* An exchange locked for the rest of the transaction, with its policy and
+ * its registrations' counts as they stand in this transaction. */
 struct locked {
 	int64_t id, programme_id, starts_at;
 	int capacity, reserved_places, cancelled, released;
 	struct ex_policy p;
+	int n[EX_N_STATES + 1]; /* registrations by state */
+	int64_t max_seq;        /* highest request sequence given, 0 when none */
+	int dirty;              /* counts changed: save_counts() writes them */
 };
 
 #define TRY(x)                                                                                     \
@@ -50,14 +65,20 @@ struct locked {
 			goto out;                                                                  \
 	} while (0)
 
+/* The exchange's stored counters, in enum ex_reg_state order from 1. */
+#define COUNT_COLS                                                                                 \
+	"n_pending, n_confirmed, n_waitlisted, n_offered, n_declined, n_cancelled, n_attended, "   \
+	"n_no_show"
+
 static int lock_exchange(struct db_conn *c, int64_t id, struct locked *x, struct co_err *e)
 {
 	struct db_rows *r;
-	int rc;
+	int rc, i;
 
-	/* One statement: the exchange's row locked, its programme's policy
-	 * read through scalar subqueries, which FOR UPDATE does not lock (so
-	 * sign-ups to different exchanges of one programme do not queue). */
+	/* One statement: the exchange's row locked with its counts, its
+	 * programme's policy read through scalar subqueries, which FOR UPDATE
+	 * does not lock (so sign-ups to different exchanges of one programme
+	 * do not queue). */
 	rc = db_query(
 	        c,
 	        "SELECT x.id, x.programme_id, x.capacity, x.reserved_places, x.starts_at, "
@@ -67,8 +88,8 @@ static int lock_exchange(struct db_conn *c, int64_t id, struct locked *x, struct
 	        "x.programme_id), (SELECT pending_holds_place FROM ex_programmes p WHERE p.id "
 	        "= x.programme_id), (SELECT offer_hours FROM ex_programmes p WHERE p.id = "
 	        "x.programme_id), (SELECT CASE WHEN allotments_released_at IS NULL THEN 0 ELSE "
-	        "1 END FROM ex_programmes p WHERE p.id = x.programme_id) FROM ex_exchanges x "
-	        "WHERE x.id = ? {{for_update}}",
+	        "1 END FROM ex_programmes p WHERE p.id = x.programme_id), x.max_seq, " COUNT_COLS
+	        " FROM ex_exchanges x WHERE x.id = ? {{for_update}}",
 	        DB_ARGS(DB_I(id)), &r, e);
 	if (rc < 0)
 		return rc;
@@ -90,75 +111,203 @@ static int lock_exchange(struct db_conn *c, int64_t id, struct locked *x, struct
 		x->p.pending_holds_place = (int)db_int(r, 9);
 		x->p.offer_hours = (int)db_int(r, 10);
 		x->released = (int)db_int(r, 11);
+		x->max_seq = db_int(r, 12);
+		x->n[0] = 0;
+		for (i = 1; i <= EX_N_STATES; i++)
+			x->n[i] = (int)db_int(r, 12 + i);
+		x->dirty = 0;
 		rc = 0;
 	}
 	db_rows_free(r);
 	return rc;
 }
 
-/* What one counting statement tells about an exchange's registrations. */
-struct tally {
-	int64_t max_seq; /* 0 when none */
-	int64_t mine;    /* the given user's registration, 0 when none */
-	enum ex_reg_state mine_state;
-};
-
-/* Counts by state; nomination places consumed reduce what stays reserved.
- * With t, also the highest request sequence and user's registration, in
- * the same statement. */
-static int load_counts_for(struct db_conn *c, const struct locked *x, int64_t user,
-                           struct ex_counts *out, struct tally *t, struct co_err *e)
+/* k registrations moved from one state to another (from 0: new ones). */
+static void move(struct locked *x, enum ex_reg_state from, enum ex_reg_state to, int k)
 {
-	struct ex_counts n;
-	struct tally tl = {0, 0, 0};
-	struct db_rows *r;
-	int rc, nominated_holding = 0;
+	if (k == 0 || from == to)
+		return;
+	if (from)
+		x->n[from] -= k;
+	x->n[to] += k;
+	assert(!from || x->n[from] >= 0);
+	x->dirty = 1;
+}
 
-	memset(&n, 0, sizeof(n));
-	n.capacity = x->capacity;
+/* Writes the counts back to the locked row (before commit). */
+static int save_counts(struct db_conn *c, struct locked *x, struct co_err *e)
+{
+	int rc;
+
+	if (!x->dirty)
+		return 0;
+	rc = db_exec(c,
+	             "UPDATE ex_exchanges SET n_pending = ?, n_confirmed = ?, n_waitlisted = ?, "
+	             "n_offered = ?, n_declined = ?, n_cancelled = ?, n_attended = ?, "
+	             "n_no_show = ?, max_seq = ? WHERE id = ?",
+	             DB_ARGS(DB_I(x->n[1]), DB_I(x->n[2]), DB_I(x->n[3]), DB_I(x->n[4]),
+	                     DB_I(x->n[5]), DB_I(x->n[6]), DB_I(x->n[7]), DB_I(x->n[8]),
+	                     DB_I(x->max_seq), DB_I(x->id)),
+	             NULL, e);
+	if (rc == 0)
+		x->dirty = 0;
+	return rc;
+}
+
+/* Counts the exchange's rows themselves: by state and the highest seq. */
+static int recount(struct db_conn *c, int64_t exchange_id, int *n, int64_t *max_seq,
+                   struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	memset(n, 0, sizeof(int) * (EX_N_STATES + 1));
+	*max_seq = 0;
 	rc = db_query(c,
-	              "SELECT state, CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END, COUNT(*), "
-	              "MAX(seq), MAX(CASE WHEN user_id = ? THEN id ELSE 0 END) FROM "
-	              "ex_registrations WHERE exchange_id = ? GROUP BY state, CASE WHEN "
-	              "nomination_id IS NULL THEN 0 ELSE 1 END",
-	              DB_ARGS(DB_I(user), DB_I(x->id)), &r, e);
+	              "SELECT state, COUNT(*), MAX(seq) FROM ex_registrations WHERE "
+	              "exchange_id = ? GROUP BY state",
+	              DB_ARGS(DB_I(exchange_id)), &r, e);
 	if (rc < 0)
 		return rc;
 	while ((rc = db_rows_next(r, e)) > 0) {
 		enum ex_reg_state s;
-		int k = (int)db_int(r, 2);
 
-		if (ex_state_parse(db_text(r, 0), &s) < 0)
-			continue;
-		n.n[s] += k;
-		if (db_int(r, 1) && ex_state_holds_place(s, x->p.pending_holds_place))
-			nominated_holding += k;
-		if (db_int(r, 3) > tl.max_seq)
-			tl.max_seq = db_int(r, 3);
-		if (db_int(r, 4) > 0) {
-			tl.mine = db_int(r, 4);
-			tl.mine_state = s;
-		}
+		if (ex_state_parse(db_text(r, 0), &s) == 0)
+			n[s] += (int)db_int(r, 1);
+		if (db_int(r, 2) > *max_seq)
+			*max_seq = db_int(r, 2);
 	}
 	db_rows_free(r);
-	if (rc < 0)
-		return rc;
-	if (!x->released && x->reserved_places > nominated_holding)
-		n.reserved = x->reserved_places - nominated_holding;
-	*out = n;
-	if (t)
-		*t = tl;
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
+/* After a change whose states before are not known one by one: the
+ * counts from the rows (under the lock, so exact). */
+static int resync(struct db_conn *c, struct locked *x, struct co_err *e)
+{
+	int rc = recount(c, x->id, x->n, &x->max_seq, e);
+
+	if (rc == 0)
+		x->dirty = 1;
+	return rc;
+}
+
+/* The counts the rules work on; nomination places consumed reduce what
+ * stays reserved (counted only while places are reserved). */
 static int load_counts(struct db_conn *c, const struct locked *x, struct ex_counts *out,
                        struct co_err *e)
 {
-	return load_counts_for(c, x, 0, out, NULL, e);
+	struct ex_counts n;
+	int64_t holding = 0;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	n.capacity = x->capacity;
+	memcpy(n.n, x->n, sizeof(n.n));
+	if (!x->released && x->reserved_places > 0) {
+		rc = db_query_int(
+		        c,
+		        x->p.pending_holds_place
+		                ? "SELECT COUNT(*) FROM ex_registrations WHERE exchange_id = ? AND "
+		                  "nomination_id IS NOT NULL AND state IN ('confirmed', 'offered', "
+		                  "'attended', 'no_show', 'pending')"
+		                : "SELECT COUNT(*) FROM ex_registrations WHERE exchange_id = ? AND "
+		                  "nomination_id IS NOT NULL AND state IN ('confirmed', 'offered', "
+		                  "'attended', 'no_show')",
+		        DB_ARGS(DB_I(x->id)), &holding, e);
+		if (rc < 0)
+			return rc;
+		if (x->reserved_places > holding)
+			n.reserved = x->reserved_places - (int)holding;
+	}
+	*out = n;
+	return 0;
 }
 
-/* Offers free places to the head of the waiting list. */
-static int fill(struct db_conn *c, const struct locked *x, int64_t now, int *made, struct co_err *e)
+int ex_counts_check(struct db_conn *c, int64_t exchange_id, struct co_err *e)
+{
+	struct locked x = {0};
+	int n[EX_N_STATES + 1], rc, i;
+	int64_t max_seq;
+
+	TRY(db_begin(c, DB_TX_READ, e));
+	TRY(lock_exchange(c, exchange_id, &x, e));
+	TRY(recount(c, exchange_id, n, &max_seq, e));
+	TRY(db_commit(c, e));
+	for (i = 1; i <= EX_N_STATES; i++)
+		if (n[i] != x.n[i])
+			return co_errf(e, CO_EINTERNAL,
+			               "exchange %lld stores %d %s registrations but has %d",
+			               (long long)exchange_id, x.n[i],
+			               ex_state_name((enum ex_reg_state)i), n[i]);
+	if (max_seq != x.max_seq)
+		return co_errf(e, CO_EINTERNAL,
+		               "exchange %lld stores %lld as its last sequence but has %lld",
+		               (long long)exchange_id, (long long)x.max_seq, (long long)max_seq);
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+/* The audit entries of one transaction's sign-ups (or offers), written by
+ * one multi-row INSERT into the accounts module's audit_log, as
+ * acct_audit() writes them one by one (same columns, same JSON form). */
+struct audit_entry {
+	int64_t actor, object_id;
+	const char *address, *action;
+	const json_t *before, *after;
+};
+
+#define AUDIT_BATCH 64
+
+static int audit_many(struct db_conn *c, const struct audit_entry *a, int n, struct co_err *e)
+{
+	struct db_val vals[AUDIT_BATCH * 8];
+	char *texts[AUDIT_BATCH * 2] = {0};
+	struct co_buf sql;
+	int64_t at = (int64_t)time(NULL);
+	int rc = 0, i;
+
+	assert(n <= AUDIT_BATCH);
+	if (n <= 0)
+		return 0;
+	co_buf_init(&sql, 4096 + 32 * AUDIT_BATCH);
+	rc = co_buf_adds(&sql, "INSERT INTO audit_log (at, actor_id, action, object_type, "
+	                       "object_id, before_json, after_json, address) VALUES ");
+	for (i = 0; rc == 0 && i < n; i++) {
+		texts[2 * i] =
+		        a[i].before ? json_dumps(a[i].before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		texts[2 * i + 1] =
+		        a[i].after ? json_dumps(a[i].after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if ((a[i].before && !texts[2 * i]) || (a[i].after && !texts[2 * i + 1])) {
+			rc = co_errf(e, CO_ENOMEM, "out of memory");
+			break;
+		}
+		vals[i * 8] = DB_I(at);
+		vals[i * 8 + 1] = a[i].actor > 0 ? DB_I(a[i].actor) : DB_NUL;
+		vals[i * 8 + 2] = DB_T(a[i].action);
+		vals[i * 8 + 3] = DB_T("registration");
+		vals[i * 8 + 4] = a[i].object_id > 0 ? DB_I(a[i].object_id) : DB_NUL;
+		vals[i * 8 + 5] = DB_T(texts[2 * i]);
+		vals[i * 8 + 6] = DB_T(texts[2 * i + 1]);
+		vals[i * 8 + 7] = DB_T(a[i].address);
+		rc = co_buf_adds(&sql,
+		                 i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+	}
+	if (rc == 0)
+		rc = db_exec(c, sql.data, vals, n * 8, NULL, e);
+	else if (rc != CO_ENOMEM)
+		rc = co_errf(e, rc, "audit statement too long");
+	co_buf_free(&sql);
+	for (i = 0; i < 2 * n; i++)
+		free(texts[i]);
+	return rc;
+}
+
+/* Offers free places to the head of the waiting list, each offer audited
+ * as the system's ("registration.offer", the row before and after). */
+static int fill(struct db_conn *c, struct locked *x, int64_t now, int *made, struct co_err *e)
 {
 	struct ex_counts n;
 	struct db_rows *r;
@@ -186,11 +335,31 @@ static int fill(struct db_conn *c, const struct locked *x, int64_t now, int *mad
 	if (rc < 0)
 		goto out;
 	expires = ex_offer_expiry(&x->p, now, x->starts_at);
-	for (i = 0; i < k; i++)
-		TRY(db_exec(c,
-		            "UPDATE ex_registrations SET state = 'offered', offered_at = ?, "
-		            "offer_expires_at = ?, updated_at = ? WHERE id = ?",
-		            DB_ARGS(DB_I(now), DB_I(expires), DB_I(now), DB_I(ids[i])), NULL, e));
+	for (i = 0; i < k; i++) {
+		json_t *before = NULL, *after;
+
+		TRY(ex__audit_row(c, "ex_registrations", ids[i], &before, e));
+		rc = db_exec(c,
+		             "UPDATE ex_registrations SET state = 'offered', offered_at = ?, "
+		             "offer_expires_at = ?, updated_at = ? WHERE id = ?",
+		             DB_ARGS(DB_I(now), DB_I(expires), DB_I(now), DB_I(ids[i])), NULL, e);
+		/* The row after: the row before with what the UPDATE set. */
+		after = rc == 0 && before ? json_deep_copy(before) : NULL;
+		if (rc == 0 && !after)
+			rc = co_errf(e, CO_ENOMEM, "out of memory");
+		if (after) {
+			json_object_set_new(after, "state", json_string("offered"));
+			json_object_set_new(after, "offered_at", json_integer(now));
+			json_object_set_new(after, "offer_expires_at", json_integer(expires));
+			json_object_set_new(after, "updated_at", json_integer(now));
+			rc = acct_audit(c, 0, NULL, "registration.offer", "registration", ids[i],
+			                before, after, e);
+		}
+		json_decref(before);
+		json_decref(after);
+		TRY(rc);
+	}
+	move(x, EX_WAITLISTED, EX_OFFERED, k);
 	if (made)
 		*made += k;
 	rc = 0;
@@ -263,7 +432,10 @@ static json_t *signup_json(int64_t id, int64_t exchange_id, int64_t user_id,
 	                 (json_int_t)now, "updated_at", (json_int_t)now);
 }
 
-/* One sign-up in its own transaction (the caller holds the stripe). */
+/* One sign-up in its own transaction (the caller holds the stripe). The
+ * registration is written first (ON CONFLICT DO NOTHING: a person who has
+ * one already is found by the conflict, not by a search beforehand); the
+ * state it gets was decided from the counts under the lock. */
 static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
                       int64_t actor, const char *address, struct ex_reg_result *out,
                       struct co_err *e)
@@ -271,27 +443,55 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 	struct ex_reg_result res = {0};
 	struct locked x = {0};
 	struct ex_counts n;
-	struct tally t;
-	enum ex_reg_state state;
+	enum ex_reg_state state, mine_state = 0;
+	struct db_rows *r;
 	int64_t reg_id = 0;
 	json_t *before = NULL, *after = NULL;
 	int rc;
 
-	/* Five round trips: lock, count, write, audit, commit (six when the
-	 * person signs up again: the row before). */
+	/* Round trips: lock, write, audit, counts, commit (and the row before
+	 * when the person signs up again). */
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_exchange(c, exchange_id, &x, e));
 	TRY(ex_signup_open(&x.p, now, x.starts_at, x.cancelled, e));
-	TRY(load_counts_for(c, &x, user_id, &n, &t, e));
-	if (t.mine && t.mine_state != EX_CANCELLED && t.mine_state != EX_DECLINED) {
-		rc = co_errf(e, CO_ECONFLICT, "you are already registered (%s)",
-		             ex_state_name(t.mine_state));
-		goto out;
-	}
+	TRY(load_counts(c, &x, &n, e));
 	state = ex_signup_state(&n, &x.p);
-	res.seq = t.max_seq + 1;
-	if (t.mine) {
-		reg_id = t.mine;
+	res.seq = x.max_seq + 1;
+	TRY(db_query(c,
+	             "INSERT INTO ex_registrations (exchange_id, user_id, state, seq, "
+	             "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
+	             "(exchange_id, user_id) DO NOTHING RETURNING id",
+	             DB_ARGS(DB_I(exchange_id), DB_I(user_id), DB_T(ex_state_name(state)),
+	                     DB_I(res.seq), DB_I(now), DB_I(now)),
+	             &r, e));
+	if ((rc = db_rows_next(r, e)) > 0)
+		reg_id = db_int(r, 0);
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	if (!reg_id) {
+		/* Registered before: reopen a cancelled or declined one at the
+		 * back of the queue; refuse an active one. */
+		TRY(db_query(c,
+		             "SELECT id, state FROM ex_registrations WHERE exchange_id = ? AND "
+		             "user_id = ?",
+		             DB_ARGS(DB_I(exchange_id), DB_I(user_id)), &r, e));
+		if ((rc = db_rows_next(r, e)) > 0) {
+			reg_id = db_int(r, 0);
+			if (ex_state_parse(db_text(r, 1), &mine_state) < 0)
+				rc = co_errf(e, CO_EINTERNAL,
+				             "a registration has an unknown state");
+		} else if (rc == 0) {
+			rc = co_errf(e, CO_EINTERNAL, "a registration vanished under the lock");
+		}
+		db_rows_free(r);
+		if (rc < 0)
+			goto out;
+		if (mine_state != EX_CANCELLED && mine_state != EX_DECLINED) {
+			rc = co_errf(e, CO_ECONFLICT, "you are already registered (%s)",
+			             ex_state_name(mine_state));
+			goto out;
+		}
 		TRY(ex__audit_row(c, "ex_registrations", reg_id, &before, e));
 		TRY(db_exec(c,
 		            "UPDATE ex_registrations SET state = ?, seq = ?, requested_at = ?, "
@@ -300,16 +500,10 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 		            DB_ARGS(DB_T(ex_state_name(state)), DB_I(res.seq), DB_I(now), DB_I(now),
 		                    DB_I(reg_id)),
 		            NULL, e));
-		n.n[t.mine_state]--;
-	} else {
-		TRY(db_query_int(c,
-		                 "INSERT INTO ex_registrations (exchange_id, user_id, state, seq, "
-		                 "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-		                 DB_ARGS(DB_I(exchange_id), DB_I(user_id),
-		                         DB_T(ex_state_name(state)), DB_I(res.seq), DB_I(now),
-		                         DB_I(now)),
-		                 &reg_id, e));
+		n.n[mine_state]--;
 	}
+	move(&x, mine_state, state, 1);
+	x.max_seq = res.seq;
 	/* The newcomer is last in line: its position is the queue's length. */
 	n.n[state]++;
 	res.registration_id = reg_id;
@@ -324,6 +518,7 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 	after = signup_json(reg_id, exchange_id, user_id, res.state, res.seq, now);
 	TRY(acct_audit(c, actor, address, "registration.signup", "registration", reg_id, before,
 	               after, e));
+	TRY(save_counts(c, &x, e));
 	TRY(db_commit(c, e));
 	json_decref(before);
 	json_decref(after);
@@ -379,12 +574,13 @@ static void queues_init(void)
 
 #define BATCH_MAX 64
 
-/* Signs up batch[0..n) (all for one exchange) in one transaction. */
+/* Signs up batch[0..n) (all for one exchange) in one transaction: lock,
+ * one INSERT for the registrations, one for their audit entries, the
+ * counts, commit. */
 static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 {
 	struct locked x = {0};
 	struct ex_counts counts;
-	struct tally t;
 	struct co_err e;
 	int i, rc, offers = 0;
 	int64_t now = batch[n - 1]->now;
@@ -399,7 +595,7 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 		db_rollback(c);
 		return;
 	}
-	TRY(load_counts_for(c, &x, 0, &counts, &t, &e));
+	TRY(load_counts(c, &x, &counts, &e));
 	/* One INSERT for the batch: states and places given in arrival order.
 	 * If anyone in it is registered already the numbers would be off, so
 	 * the batch is undone and everyone goes alone. */
@@ -418,8 +614,9 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 			enum ex_reg_state state = ex_signup_state(&counts, &x.p);
 
 			counts.n[state]++;
+			move(&x, 0, state, 1);
 			p->res.state = state;
-			p->res.seq = t.max_seq + 1 + i;
+			p->res.seq = x.max_seq + 1 + i;
 			p->res.position = state == EX_WAITLISTED ? counts.n[EX_WAITLISTED] : 0;
 			vals[i * 6] = DB_I(p->exchange_id);
 			vals[i * 6 + 1] = DB_I(p->user_id);
@@ -453,22 +650,33 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 			rc = CO_ECONFLICT;
 			goto out;
 		}
+		x.max_seq += n;
 	}
-	/* One audit INSERT each, the row as written. */
-	for (i = 0; i < n; i++) {
-		struct pending *p = batch[i];
-		json_t *after = signup_json(p->res.registration_id, p->exchange_id, p->user_id,
-		                            p->res.state, p->res.seq, p->now);
+	/* One audit INSERT for the lot, each entry the row as written. */
+	{
+		struct audit_entry a[BATCH_MAX];
 
-		rc = acct_audit(c, p->actor, p->address, "registration.signup", "registration",
-		                p->res.registration_id, NULL, after, &e);
-		json_decref(after);
+		for (i = 0; i < n; i++) {
+			struct pending *p = batch[i];
+
+			a[i].actor = p->actor;
+			a[i].address = p->address;
+			a[i].action = "registration.signup";
+			a[i].object_id = p->res.registration_id;
+			a[i].before = NULL;
+			a[i].after = signup_json(p->res.registration_id, p->exchange_id, p->user_id,
+			                         p->res.state, p->res.seq, p->now);
+		}
+		rc = audit_many(c, a, n, &e);
+		for (i = 0; i < n; i++)
+			json_decref((json_t *)a[i].after);
 		TRY(rc);
 	}
 	if (ex_offers_due(&counts, &x.p) > 0) {
 		offers = 1;
 		TRY(fill(c, &x, now, NULL, &e));
 	}
+	TRY(save_counts(c, &x, &e));
 	TRY(db_commit(c, &e));
 	for (i = 0; offers && i < n; i++)
 		if (!batch[i]->alone)
@@ -642,12 +850,14 @@ static int apply_event(struct db_conn *c, int64_t reg_id, enum ex_reg_event ev, 
 		full = x.p.approval_needed && x.p.pending_holds_place; /* not yet approved */
 	TRY(ex_transition(from, ev, full, &to, e));
 	TRY(set_state(c, reg_id, to, reason, now, e));
+	move(&x, from, to, 1);
 	if (to == EX_ATTENDED)
 		TRY(db_exec(c, "UPDATE ex_registrations SET checked_in_at = ? WHERE id = ?",
 		            DB_ARGS(DB_I(now), DB_I(reg_id)), NULL, e));
 	TRY(ex__audit(c, -1, NULL, event_action(ev), "ex_registrations", "registration", reg_id,
 	              before, e));
 	TRY(fill(c, &x, now, &res.offers_made, e));
+	TRY(save_counts(c, &x, e));
 	TRY(read_result(c, reg_id, &res, e));
 	TRY(db_commit(c, e));
 	json_decref(before);
@@ -742,18 +952,41 @@ int ex_expire_offers(struct db_conn *c, int64_t now, int *expired, struct co_err
 		return rc;
 	for (i = 0; i < n; i++) {
 		struct locked x = {0};
-		int64_t changed = 0;
+		int64_t *regs = NULL;
+		int nr = 0, j;
 
 		TRY(db_begin(c, DB_TX_WRITE, e));
 		TRY(lock_exchange(c, ids[i], &x, e));
-		TRY(db_exec(c,
-		            "UPDATE ex_registrations SET state = 'declined', reason = 'expired', "
-		            "decided_at = ?, offer_expires_at = NULL, updated_at = ? "
-		            "WHERE exchange_id = ? AND state = 'offered' AND offer_expires_at <= ?",
-		            DB_ARGS(DB_I(now), DB_I(now), DB_I(ids[i]), DB_I(now)), &changed, e));
+		/* Under the lock, each offer that ran out: declined, audited as
+		 * the system's with the row before and after. */
+		TRY(collect_ids(c,
+		                "SELECT id FROM ex_registrations WHERE exchange_id = ? AND "
+		                "state = 'offered' AND offer_expires_at <= ? ORDER BY seq",
+		                DB_ARGS(DB_I(ids[i]), DB_I(now)), &regs, &nr, e));
+		for (j = 0; j < nr && rc == 0; j++) {
+			json_t *before = NULL;
+
+			rc = ex__audit_row(c, "ex_registrations", regs[j], &before, e);
+			if (rc == 0)
+				rc = db_exec(
+				        c,
+				        "UPDATE ex_registrations SET state = 'declined', reason = "
+				        "'expired', decided_at = ?, offer_expires_at = NULL, "
+				        "updated_at = ? WHERE id = ?",
+				        DB_ARGS(DB_I(now), DB_I(now), DB_I(regs[j])), NULL, e);
+			if (rc == 0)
+				rc = ex__audit(c, 0, NULL, "registration.offer_expire",
+				               "ex_registrations", "registration", regs[j], before,
+				               e);
+			json_decref(before);
+		}
+		free(regs);
+		TRY(rc);
+		move(&x, EX_OFFERED, EX_DECLINED, nr);
 		TRY(fill(c, &x, now, NULL, e));
+		TRY(save_counts(c, &x, e));
 		TRY(db_commit(c, e));
-		total += (int)changed;
+		total += nr;
 	}
 	free(ids);
 	if (expired)
@@ -791,6 +1024,7 @@ int ex_set_capacity(struct db_conn *c, int64_t exchange_id, int capacity, int64_
 	}
 	x.capacity = capacity;
 	TRY(fill(c, &x, now, &res.offers_made, e));
+	TRY(save_counts(c, &x, e));
 	TRY(db_commit(c, e));
 	if (out)
 		*out = res;
@@ -835,6 +1069,7 @@ int ex_release_allotments(struct db_conn *c, int64_t now, int *released, struct 
 			TRY(db_begin(c, DB_TX_WRITE, e));
 			TRY(lock_exchange(c, exs[j], &x, e));
 			TRY(fill(c, &x, now, NULL, e));
+			TRY(save_counts(c, &x, e));
 			TRY(db_commit(c, e));
 		}
 		free(exs);
@@ -863,6 +1098,18 @@ int ex_exchange_counts(struct db_conn *c, int64_t exchange_id, struct ex_counts 
 	 * committed state on both databases. */
 	TRY(lock_exchange(c, exchange_id, &x, e));
 	TRY(load_counts(c, &x, &n, e));
+	{
+		/* The stored counts must be the rows' own (see the top). */
+		int real[EX_N_STATES + 1];
+		int64_t max_seq;
+
+		TRY(recount(c, exchange_id, real, &max_seq, e));
+		if (memcmp(real, x.n, sizeof(real)) != 0 || max_seq != x.max_seq)
+			fprintf(stderr,
+			        "exchange %lld: stored counts differ from its registrations\n",
+			        (long long)exchange_id);
+		assert(memcmp(real, x.n, sizeof(real)) == 0 && max_seq == x.max_seq);
+	}
 	TRY(db_commit(c, e));
 	*out = n;
 	if (policy)
@@ -1000,8 +1247,9 @@ static int read_nomination(struct db_conn *c, int64_t id, int64_t *programme_id,
 int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_user_id,
                        int64_t by_user, int64_t now, int64_t *out_id, struct co_err *e)
 {
-	int64_t programme_id = 0, org_id = 0, user_id = 0, deadline = 0, id = 0;
-	int places = 0, active = 0, released = 0, rc;
+	int64_t programme_id = 0, org_id = 0, user_id = 0, deadline = 0, id = 0, *xids = NULL;
+	int places = 0, active = 0, released = 0, rc, nx = 0, i;
+	struct locked *xs = NULL;
 	char state[32] = "";
 	json_t *before = NULL;
 
@@ -1023,6 +1271,19 @@ int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_use
 	}
 	TRY(ex_nomination_allowed(places, active, now, deadline, released, 1, e));
 	TRY(check_not_nominated(c, programme_id, new_user_id, e));
+	/* The exchanges where the old nomination holds a registration are
+	 * locked before the nomination is written (as accepting one does). */
+	TRY(collect_ids(c,
+	                "SELECT DISTINCT exchange_id FROM ex_registrations WHERE nomination_id = "
+	                "? AND state IN ('confirmed', 'offered', 'pending', 'waitlisted') ORDER "
+	                "BY exchange_id",
+	                DB_ARGS(DB_I(nomination_id)), &xids, &nx, e));
+	if (nx > 0 && !(xs = calloc((size_t)nx, sizeof(*xs)))) {
+		rc = co_errf(e, CO_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nx; i++)
+		TRY(lock_exchange(c, xids[i], &xs[i], e));
 	TRY(ex__audit_row(c, "ex_nominations", nomination_id, &before, e));
 	TRY(db_query_int(c,
 	                 "INSERT INTO ex_nominations (programme_id, org_id, user_id, state, "
@@ -1036,24 +1297,33 @@ int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_use
 	            "UPDATE ex_nominations SET state = 'swapped', replaced_by = ?, updated_at = ? "
 	            "WHERE id = ?",
 	            DB_ARGS(DB_I(id), DB_I(now), DB_I(nomination_id)), NULL, e));
-	/* A conference place taken through the old nomination is given up. */
-	TRY(db_exec(
-	        c,
-	        "UPDATE ex_registrations SET state = 'cancelled', reason = 'nomination swapped', "
-	        "updated_at = ? WHERE nomination_id = ? AND state IN ('confirmed', 'offered', "
-	        "'pending', 'waitlisted')",
-	        DB_ARGS(DB_I(now), DB_I(nomination_id)), NULL, e));
+	/* A conference place taken through the old nomination is given up
+	 * (and offered on if it was a free place). */
+	for (i = 0; i < nx; i++) {
+		TRY(db_exec(c,
+		            "UPDATE ex_registrations SET state = 'cancelled', reason = 'nomination "
+		            "swapped', updated_at = ? WHERE nomination_id = ? AND exchange_id = ? "
+		            "AND state IN ('confirmed', 'offered', 'pending', 'waitlisted')",
+		            DB_ARGS(DB_I(now), DB_I(nomination_id), DB_I(xids[i])), NULL, e));
+		TRY(resync(c, &xs[i], e));
+		TRY(fill(c, &xs[i], now, NULL, e));
+		TRY(save_counts(c, &xs[i], e));
+	}
 	TRY(ex__audit(c, by_user, ex_audit_address(), "nomination.swap", "ex_nominations",
 	              "nomination", nomination_id, before, e));
 	TRY(ex__audit(c, by_user, ex_audit_address(), "nomination.create", "ex_nominations",
 	              "nomination", id, NULL, e));
 	TRY(db_commit(c, e));
 	json_decref(before);
+	free(xids);
+	free(xs);
 	if (out_id)
 		*out_id = id;
 	return 0;
 out:
 	json_decref(before);
+	free(xids);
+	free(xs);
 	db_rollback(c);
 	return rc;
 }
@@ -1179,7 +1449,10 @@ int ex_nomination_accept(struct db_conn *c, int64_t nomination_id, int64_t user_
 				                 &rid, e));
 			}
 		}
+		/* The registration's state before is not known here: count. */
+		TRY(resync(c, &x, e));
 		TRY(fill(c, &x, now, NULL, e));
+		TRY(save_counts(c, &x, e));
 	}
 	TRY(ex__audit(c, user_id, ex_audit_address(), "nomination.accept", "ex_nominations",
 	              "nomination", nomination_id, before, e));

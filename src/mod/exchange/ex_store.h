@@ -85,9 +85,16 @@ int ex_set_capacity(struct db_conn *c, int64_t exchange_id, int capacity, int64_
  * receives how many programmes. */
 int ex_release_allotments(struct db_conn *c, int64_t now, int *released, struct co_err *e);
 
-/* Counts of one exchange's registrations by state (read-only). */
+/* Counts of one exchange's registrations by state (read-only). The counts
+ * are kept on the exchange's row by every change here; this also recounts
+ * the rows and asserts that they agree. */
 int ex_exchange_counts(struct db_conn *c, int64_t exchange_id, struct ex_counts *out,
                        struct ex_policy *policy, struct co_err *e);
+
+/* Recounts an exchange's registrations: 0 when the counts stored on its
+ * row (by state, and the last request sequence) are the rows' own, else
+ * CO_EINTERNAL saying which differs. For tests and the bench. */
+int ex_counts_check(struct db_conn *c, int64_t exchange_id, struct co_err *e);
 
 /* Nominations. An organisation lead nominates a person of the
  * organisation within its allotment before the deadline; *out_id receives
