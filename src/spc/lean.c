@@ -78,14 +78,14 @@ static int longest_ones(uint64_t x)
 }
 
 /* (hi:lo) >> s, low word; 0 < s < 64 */
-static uint64_t fsr(uint64_t lo, uint64_t hi, int s)
+static inline __attribute__((always_inline)) uint64_t fsr(uint64_t lo, uint64_t hi, int s)
 {
 	return (lo >> s) | (hi << (64 - s));
 }
 
 /* Windows of len set bits (1 <= len <= 64) starting at each bit of the low
  * word of (hi:lo); bit 0 of the high word is exact too. */
-static void windows(uint64_t *lo, uint64_t *hi, int len)
+static inline __attribute__((always_inline)) void windows(uint64_t *lo, uint64_t *hi, int len)
 {
 	uint64_t l = *lo, h = *hi;
 	int k = 1;
@@ -105,7 +105,7 @@ static void windows(uint64_t *lo, uint64_t *hi, int len)
 
 /* The points covered by the windows of len (1 <= len <= 64) starting in the
  * current block (cur) or the previous one (prev). */
-static uint64_t spread(uint64_t prev, uint64_t cur, int len)
+static inline __attribute__((always_inline)) uint64_t spread(uint64_t prev, uint64_t cur, int len)
 {
 	int k = 1;
 
@@ -365,6 +365,31 @@ __attribute__((target("avx"))) static void block_sides_avx(const double *y, size
 	*pa = a;
 	*pb = b;
 }
+/* A ratio result's sides (spc__y() against the centre) of points i ..
+ * i+nv, four quotients at a time; the sign of a zero changes no
+ * comparison, so (0.0 + y) / (0.0 + n) compares as y / n. */
+__attribute__((target("avx"))) static void
+ratio_sides_avx(const double *y, const double *n, size_t nv, double cl0, uint64_t *pa, uint64_t *pb)
+{
+	uint64_t a = 0, b = 0;
+	const __m256d cl = _mm256_set1_pd(cl0);
+	size_t j = 0;
+
+	for (; j + 3 < nv; j += 4) {
+		__m256d v = _mm256_div_pd(_mm256_loadu_pd(y + j), _mm256_loadu_pd(n + j));
+
+		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_GT_OQ)) << j;
+		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_LT_OQ)) << j;
+	}
+	for (; j < nv; j++) {
+		double v = (0.0 + y[j]) / (0.0 + n[j]);
+
+		a |= (uint64_t)(v > cl0) << j;
+		b |= (uint64_t)(v < cl0) << j;
+	}
+	*pa = a;
+	*pb = b;
+}
 #endif
 
 static void block_masks(const struct spc_result *r, const double *y, size_t nv, double prev,
@@ -395,11 +420,13 @@ static void block_sides(const struct spc_result *r, const double *y, size_t nv, 
 
 /* ---- Making Data Count ---- */
 
-static void mdc_part(struct spc_result *r, size_t part)
+/* The pass with the run lengths S and T; inlined with the default lengths
+ * as constants (the doubling steps then unrolled), and with any others. */
+static inline __attribute__((always_inline)) void mdc_pass(struct spc_result *r, size_t part,
+                                                           const int S, const int T)
 {
 	const struct spc_part *p = &r->parts[part];
 	const double *y = r->y + p->first;
-	const int S = r->opt.shift_len, T = r->opt.trend_len;
 	size_t n = p->count, nb = (n + 63) / 64, q;
 	uint64_t ra = 0, rb = 0, ru = 0, rd = 0, wa = 0, wb = 0;
 	struct masks cur, nxt;
@@ -468,6 +495,14 @@ static void mdc_part(struct spc_result *r, size_t part)
 		put_bits(r, SPC__P_DOWN, p->first + 64 * q, fd);
 		cur = nxt;
 	}
+}
+
+static void mdc_part(struct spc_result *r, size_t part)
+{
+	if (r->opt.shift_len == 7 && r->opt.trend_len == 7)
+		mdc_pass(r, part, 7, 7);
+	else
+		mdc_pass(r, part, r->opt.shift_len, r->opt.trend_len);
 }
 
 /* ---- Anhoej ---- */
@@ -674,6 +709,12 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 
 		if (y) {
 			block_sides(r, y + 64 * q, nv, l.cl0, &a, &b);
+#if defined(LEAN_AVX)
+		} else if (r->avx) {
+			size_t i = p->first + 64 * q;
+
+			ratio_sides_avx(r->ynum + i, r->yden + i, nv, l.cl0, &a, &b);
+#endif
 		} else {
 			ratios(r, p->first + 64 * q, nv, ratio);
 			block_sides(r, ratio, nv, l.cl0, &a, &b);

@@ -236,138 +236,170 @@ static double *scratch(struct spc__part_calc *pc)
 /* Sum and count of the values, and of the moving ranges between
  * consecutive values (a missing value adds nothing and breaks the chain);
  * with lim > 0 only the moving ranges below lim; and the largest moving
- * range. Two accumulators each (even and odd positions from a, then the
- * odd one out into the even ones) so that the adder's latency is hidden:
- * the two lanes of an SSE2 register, or two scalars, with the same sums. */
-static inline __attribute__((always_inline)) void i_sums_body(const double *y, size_t a, size_t b,
-                                                              double lim, double *sum, size_t *n,
-                                                              double *mrsum, size_t *nmr,
-                                                              double *mrmax)
+ * range. Four accumulators each (lane k takes positions a + k, a + k + 4,
+ * ...; the last one to three values go to lane 0; the lanes are added as
+ * (0 + 1) + (2 + 3)) so that the adder's latency is hidden: one AVX
+ * register, two SSE2 registers or four scalars, with the same sums. The
+ * counts are kept in doubles, exact far beyond CO_SPC_MAX_POINTS. */
+struct i_acc {
+	double s[4], k[4], m[4], j[4], mx[4];
+	size_t i;   /* the values from here on are left to i_sums_finish() */
+	double lim; /* d < lim is d <= this: the double below lim, or inf */
+};
+
+static void i_sums_finish(const double *y, size_t a, size_t b, struct i_acc *c, double *sum,
+                          size_t *n, double *mrsum, size_t *nmr, double *mrmax)
 {
-	double s0 = 0, s1 = 0, m0 = 0, m1 = 0, prev = NAN, mx = 0;
-	size_t k0 = 0, k1 = 0, j0 = 0, j1 = 0, i = a;
+	double prev = c->i > a ? y[c->i - 1] : NAN, mx;
+	size_t i;
+
+	for (i = c->i; i < b; i++) {
+		double v = y[i], d = fabs(v - prev);
+		int ok = v == v, g = d <= c->lim;
+
+		c->s[0] += ok ? v : 0;
+		c->k[0] += ok;
+		c->m[0] += g ? d : 0;
+		c->j[0] += g;
+		if (d > c->mx[0])
+			c->mx[0] = d;
+		prev = v;
+	}
+	*sum = (c->s[0] + c->s[1]) + (c->s[2] + c->s[3]);
+	*n = (size_t)((c->k[0] + c->k[1]) + (c->k[2] + c->k[3]));
+	*mrsum = (c->m[0] + c->m[1]) + (c->m[2] + c->m[3]);
+	*nmr = (size_t)((c->j[0] + c->j[1]) + (c->j[2] + c->j[3]));
+	mx = c->mx[0];
+	for (i = 1; i < 4; i++)
+		if (c->mx[i] > mx)
+			mx = c->mx[i];
+	*mrmax = mx;
+}
+
+static void i_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
+{
+	size_t i = a;
 
 #if defined(__SSE2__)
-	{
-		/* d < lim is d <= the double below lim; without a limit d <= inf */
-		const __m128d absmask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
-		const __m128d limv = _mm_set1_pd(lim > 0 ? nextafter(lim, -INFINITY) : INFINITY);
-		__m128d s = _mm_setzero_pd(), m = _mm_setzero_pd(), pv = _mm_set1_pd(NAN);
-		__m128d mxv = _mm_setzero_pd();
-		__m128i k = _mm_setzero_si128(), j = _mm_setzero_si128();
-		double t[2];
-		uint64_t c[2];
+	const __m128d absmask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+	const __m128d limv = _mm_set1_pd(c->lim), one = _mm_set1_pd(1);
+	__m128d s0 = _mm_setzero_pd(), m0 = s0, k0 = s0, j0 = s0, x0 = s0;
+	__m128d s1 = s0, m1 = s0, k1 = s0, j1 = s0, x1 = s0, pv = _mm_set1_pd(NAN);
 
-#define I_STEP(v, p)                                                                               \
+#define I_STEP(v, p, s, m, k, j, x)                                                                \
 	do {                                                                                       \
 		__m128d d_ = _mm_and_pd(_mm_sub_pd((v), (p)), absmask);                            \
 		__m128d ok_ = _mm_cmpord_pd((v), (v)), g_ = _mm_cmple_pd(d_, limv);                \
 		s = _mm_add_pd(s, _mm_and_pd(ok_, (v)));                                           \
 		m = _mm_add_pd(m, _mm_and_pd(g_, d_));                                             \
-		k = _mm_sub_epi64(k, _mm_castpd_si128(ok_));                                       \
-		j = _mm_sub_epi64(j, _mm_castpd_si128(g_));                                        \
-		mxv = _mm_max_pd(d_, mxv);                                                         \
+		k = _mm_add_pd(k, _mm_and_pd(ok_, one));                                           \
+		j = _mm_add_pd(j, _mm_and_pd(g_, one));                                            \
+		x = _mm_max_pd(d_, x);                                                             \
 	} while (0)
-		for (; i + 3 < b; i += 4) {
-			__m128d v0 = _mm_loadu_pd(y + i), v1 = _mm_loadu_pd(y + i + 2);
+	for (; i + 3 < b; i += 4) {
+		__m128d v0 = _mm_loadu_pd(y + i), v1 = _mm_loadu_pd(y + i + 2);
 
-			I_STEP(v0, _mm_shuffle_pd(pv, v0, 1));
-			I_STEP(v1, _mm_shuffle_pd(v0, v1, 1));
-			pv = v1;
-		}
-		for (; i + 1 < b; i += 2) {
-			__m128d v0 = _mm_loadu_pd(y + i);
-
-			I_STEP(v0, _mm_shuffle_pd(pv, v0, 1));
-			pv = v0;
-		}
-#undef I_STEP
-		_mm_storeu_pd(t, s);
-		s0 = t[0];
-		s1 = t[1];
-		_mm_storeu_pd(t, m);
-		m0 = t[0];
-		m1 = t[1];
-		_mm_storeu_si128((__m128i *)(void *)c, k);
-		k0 = (size_t)c[0];
-		k1 = (size_t)c[1];
-		_mm_storeu_si128((__m128i *)(void *)c, j);
-		j0 = (size_t)c[0];
-		j1 = (size_t)c[1];
-		_mm_storeu_pd(t, mxv);
-		mx = t[0] > t[1] ? t[0] : t[1];
-		if (i > a)
-			prev = y[i - 1];
+		I_STEP(v0, _mm_shuffle_pd(pv, v0, 1), s0, m0, k0, j0, x0);
+		I_STEP(v1, _mm_shuffle_pd(v0, v1, 1), s1, m1, k1, j1, x1);
+		pv = v1;
 	}
+#undef I_STEP
+	_mm_storeu_pd(c->s, s0);
+	_mm_storeu_pd(c->s + 2, s1);
+	_mm_storeu_pd(c->m, m0);
+	_mm_storeu_pd(c->m + 2, m1);
+	_mm_storeu_pd(c->k, k0);
+	_mm_storeu_pd(c->k + 2, k1);
+	_mm_storeu_pd(c->j, j0);
+	_mm_storeu_pd(c->j + 2, j1);
+	_mm_storeu_pd(c->mx, x0);
+	_mm_storeu_pd(c->mx + 2, x1);
 #else
-	for (; i + 1 < b; i += 2) {
-		double v0 = y[i], v1 = y[i + 1];
-		double d0 = fabs(v0 - prev), d1 = fabs(v1 - v0);
-		int ok0 = v0 == v0, ok1 = v1 == v1;
-		int g0 = lim > 0 ? d0 < lim : d0 == d0, g1 = lim > 0 ? d1 < lim : d1 == d1;
+	{
+		double prev = NAN;
+		int l;
 
-		s0 += ok0 ? v0 : 0;
-		s1 += ok1 ? v1 : 0;
-		k0 += (size_t)ok0;
-		k1 += (size_t)ok1;
-		m0 += g0 ? d0 : 0;
-		m1 += g1 ? d1 : 0;
-		j0 += (size_t)g0;
-		j1 += (size_t)g1;
-		if (d0 > mx)
-			mx = d0;
-		if (d1 > mx)
-			mx = d1;
-		prev = v1;
+		for (l = 0; l < 4; l++)
+			c->s[l] = c->k[l] = c->m[l] = c->j[l] = c->mx[l] = 0;
+		for (; i + 3 < b; i += 4)
+			for (l = 0; l < 4; l++) {
+				double v = y[i + l], d = fabs(v - prev);
+				int ok = v == v, g = d <= c->lim;
+
+				c->s[l] += ok ? v : 0;
+				c->k[l] += ok;
+				c->m[l] += g ? d : 0;
+				c->j[l] += g;
+				if (d > c->mx[l])
+					c->mx[l] = d;
+				prev = v;
+			}
 	}
 #endif
-	for (; i < b; i++) {
-		double v = y[i], d = fabs(v - prev);
-		int ok = v == v, g = lim > 0 ? d < lim : d == d;
-
-		s0 += ok ? v : 0;
-		k0 += (size_t)ok;
-		m0 += g ? d : 0;
-		j0 += (size_t)g;
-		if (d > mx)
-			mx = d;
-		prev = v;
-	}
-	*sum = s0 + s1;
-	*n = k0 + k1;
-	*mrsum = m0 + m1;
-	*nmr = j0 + j1;
-	*mrmax = mx;
-}
-
-static void i_sums_sse2(const double *y, size_t a, size_t b, double lim, double *sum, size_t *n,
-                        double *mrsum, size_t *nmr, double *mrmax)
-{
-	i_sums_body(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+	c->i = i;
 }
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-/* The same instructions in their VEX form (three operands, no copies): the
- * same two lanes, so the same sums. */
+/* The same four lanes in one AVX register. */
 __attribute__((target("avx"))) static void i_sums_avx(const double *y, size_t a, size_t b,
-                                                      double lim, double *sum, size_t *n,
-                                                      double *mrsum, size_t *nmr, double *mrmax)
+                                                      struct i_acc *c)
 {
-	i_sums_body(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+	const __m256d absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+	const __m256d limv = _mm256_set1_pd(c->lim), one = _mm256_set1_pd(1);
+	__m256d s = _mm256_setzero_pd(), m = s, k = s, j = s, x = s;
+	size_t i = a;
+
+	if (i + 3 < b) { /* the first value has no moving range */
+		__m256d v = _mm256_loadu_pd(y + i);
+		__m256d p = _mm256_set_pd(y[i + 2], y[i + 1], y[i], NAN);
+		__m256d d = _mm256_and_pd(_mm256_sub_pd(v, p), absmask);
+		__m256d ok = _mm256_cmp_pd(v, v, _CMP_ORD_Q),
+		        g = _mm256_cmp_pd(d, limv, _CMP_LE_OQ);
+
+		s = _mm256_add_pd(s, _mm256_and_pd(ok, v)); /* 0 + -0 is 0, as in SSE2 */
+		m = _mm256_add_pd(m, _mm256_and_pd(g, d));
+		k = _mm256_add_pd(k, _mm256_and_pd(ok, one));
+		j = _mm256_add_pd(j, _mm256_and_pd(g, one));
+		x = _mm256_max_pd(d, x);
+		i += 4;
+	}
+	for (; i + 3 < b; i += 4) {
+		__m256d v = _mm256_loadu_pd(y + i), p = _mm256_loadu_pd(y + i - 1);
+		__m256d d = _mm256_and_pd(_mm256_sub_pd(v, p), absmask);
+		__m256d ok = _mm256_cmp_pd(v, v, _CMP_ORD_Q),
+		        g = _mm256_cmp_pd(d, limv, _CMP_LE_OQ);
+
+		s = _mm256_add_pd(s, _mm256_and_pd(ok, v));
+		m = _mm256_add_pd(m, _mm256_and_pd(g, d));
+		k = _mm256_add_pd(k, _mm256_and_pd(ok, one));
+		j = _mm256_add_pd(j, _mm256_and_pd(g, one));
+		x = _mm256_max_pd(d, x);
+	}
+	_mm256_storeu_pd(c->s, s);
+	_mm256_storeu_pd(c->m, m);
+	_mm256_storeu_pd(c->k, k);
+	_mm256_storeu_pd(c->j, j);
+	_mm256_storeu_pd(c->mx, x);
+	c->i = i;
 }
 #endif
 
 static void i_sums(const struct spc_result *r, const double *y, size_t a, size_t b, double lim,
                    double *sum, size_t *n, double *mrsum, size_t *nmr, double *mrmax)
 {
+	struct i_acc c;
+
+	c.lim = lim > 0 ? nextafter(lim, -INFINITY) : INFINITY;
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-	if (r->avx) {
-		i_sums_avx(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
-		return;
-	}
-#endif
+	if (r->avx)
+		i_sums_avx(y, a, b, &c);
+	else
+		i_sums_sse2(y, a, b, &c);
+#else
 	(void)r;
-	i_sums_sse2(y, a, b, lim, sum, n, mrsum, nmr, mrmax);
+	i_sums_sse2(y, a, b, &c);
+#endif
+	i_sums_finish(y, a, b, &c, sum, n, mrsum, nmr, mrmax);
 }
 
 static int chart_i_fast(struct spc__part_calc *pc, const double *y)

@@ -860,7 +860,11 @@ void spc__classify_series(struct spc_result *r, size_t series)
 	se->assurance = SPC_ASSURE_NONE;
 	if (!se->count)
 		return;
-	spc__classify_point(r, end - 1, &c, &k);
+	/* the last point is in the series' last part */
+	spc__classify_word(r,
+	                   r->sig ? r->sig[end - 1]
+	                          : spc__lean_sig(r, end - 1, se->first_part + se->nparts - 1),
+	                   &c, &k);
 	switch (k) {
 	case SPC_CLASS_IMPROVEMENT:
 		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_IMPROVEMENT_HIGH

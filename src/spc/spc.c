@@ -1323,8 +1323,10 @@ static int build_parts(struct run *ru)
 			    (o->nrebase && is_rebase(o, se->label, r->x[se->first + i])))
 				cap++;
 	}
-	r->parts = spc__calloc(&r->mem, cap + 1, sizeof(struct spc_part));
-	r->plim = spc__calloc(&r->mem, cap + 1, sizeof(struct spc__lim));
+	/* each part is written whole where it starts (not cleared first: a
+	 * batch of many series has as many parts) */
+	r->parts = spc__alloc(&r->mem, (cap + 1) * sizeof(struct spc_part));
+	r->plim = spc__alloc(&r->mem, (cap + 1) * sizeof(struct spc__lim));
 	if (!r->parts || !r->plim)
 		return CO_ENOMEM;
 	for (s = 0; s < r->nseries; s++) {
@@ -1335,15 +1337,14 @@ static int build_parts(struct run *ru)
 		se->first_part = nparts;
 		se->target = series_target(o, se->label);
 		if (!o->nparts && !ru->nlabel_breaks && !o->nrebase && se->count) {
-			struct spc_part *p = &r->parts[nparts++];
-
-			p->series = s;
-			p->first = se->first;
-			p->count = se->count;
-			p->number = 1;
-			p->group = group;
-			p->sigma = NAN;
-			p->centre = NAN;
+			r->plim[nparts] = (struct spc__lim){0, 0, 0, 0, 0};
+			r->parts[nparts++] = (struct spc_part){.series = s,
+			                                       .first = se->first,
+			                                       .count = se->count,
+			                                       .number = 1,
+			                                       .group = group,
+			                                       .sigma = NAN,
+			                                       .centre = NAN};
 			se->nparts = 1;
 			continue;
 		}
@@ -1355,8 +1356,6 @@ static int build_parts(struct run *ru)
 			        i > 0 && o->nrebase && is_rebase(o, se->label, r->x[se->first + i]);
 
 			if (i == 0 || brk || reb) {
-				struct spc_part *p = &r->parts[nparts];
-
 				if (i > 0) {
 					r->parts[nparts - 1].count =
 					        se->first + i - r->parts[nparts - 1].first;
@@ -1364,13 +1363,13 @@ static int build_parts(struct run *ru)
 				}
 				if (reb)
 					group++;
-				p->series = s;
-				p->first = se->first + i;
-				p->number = number;
-				p->group = group;
-				p->sigma = NAN;
-				p->centre = NAN;
-				nparts++;
+				r->plim[nparts] = (struct spc__lim){0, 0, 0, 0, 0};
+				r->parts[nparts++] = (struct spc_part){.series = s,
+				                                       .first = se->first + i,
+				                                       .number = number,
+				                                       .group = group,
+				                                       .sigma = NAN,
+				                                       .centre = NAN};
 			}
 		}
 		if (se->count)
@@ -1686,16 +1685,19 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 	}
 	if (ru.lean && spc__varying_limits(&ru.o) && !ratio_ok(&ru))
 		ru.lean = 0;
-	r->series = spc__calloc(&r->mem, r->nseries + 1, sizeof(struct spc_series));
+	/* each series written whole here (not cleared first) */
+	r->series = spc__alloc(&r->mem, (r->nseries + 1) * sizeof(struct spc_series));
 	if (!r->series) {
 		rc = CO_ENOMEM;
 		goto out;
 	}
+	r->series[r->nseries] = (struct spc_series){.label = NULL};
 	for (s = 0; s < r->nseries; s++) {
-		r->series[s].label = spc__strdup(&r->mem, ru.slabel[s]);
 		/* without a second facet, one empty label for every series */
-		r->series[s].label2 = s > 0 && !data->facet2 ? r->series[0].label2
-		                                             : spc__strdup(&r->mem, ru.slabel2[s]);
+		r->series[s] = (struct spc_series){
+		        .label = spc__strdup(&r->mem, ru.slabel[s]),
+		        .label2 = s > 0 && !data->facet2 ? r->series[0].label2
+		                                         : spc__strdup(&r->mem, ru.slabel2[s])};
 		if (!r->series[s].label || !r->series[s].label2) {
 			rc = CO_ENOMEM;
 			goto out;
