@@ -966,7 +966,9 @@ static void rb_field(struct rowbuf *o, const char *s)
 	char small[256];
 
 	if (2 * len + 3 <= sizeof(small)) {
-		rb_put(o, small, csv_text(s, len, small));
+		size_t k = csv_text(s, len, small);
+
+		rb_put(o, small, k);
 	} else {
 		char *t = malloc(2 * len + 3);
 
