@@ -65,13 +65,14 @@ static int popcount64(uint64_t x)
 	return (int)((x * 0x0101010101010101ULL) >> 56);
 }
 
-/* the longest run of set bits */
-static int longest_ones(uint64_t x)
+/* the longer of the longest runs of set bits of x and of z, together */
+static int longest_ones2(uint64_t x, uint64_t z)
 {
 	int k = 0;
 
-	while (x) {
+	while (x | z) {
 		x &= x >> 1;
+		z &= z >> 1;
 		k++;
 	}
 	return k;
@@ -545,10 +546,7 @@ static void runs_block(struct runs *s, uint64_t a, uint64_t u, size_t nv)
 			s->longest = s->cur;
 		s->runs += popcount64((a ^ (a >> 1)) & (ok >> 1));
 		if (s->longest < 64) {
-			k = longest_ones(a);
-			if (k > s->longest)
-				s->longest = k;
-			k = longest_ones(~a & ok);
+			k = longest_ones2(a, ~a & ok);
 			if (k > s->longest)
 				s->longest = k;
 		}

@@ -276,7 +276,10 @@ static void i_sums_finish(const double *y, size_t a, size_t b, struct i_acc *c, 
 	*mrmax = mx;
 }
 
-static void i_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
+/* full: the values' sums and the largest moving range too, else only the
+ * moving ranges' sums (the screening pass: the values' are the first's) */
+static inline __attribute__((always_inline)) void
+i_sums_sse2_body(const double *y, size_t a, size_t b, struct i_acc *c, const int full)
 {
 	size_t i = a;
 
@@ -289,12 +292,15 @@ static void i_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
 #define I_STEP(v, p, s, m, k, j, x)                                                                \
 	do {                                                                                       \
 		__m128d d_ = _mm_and_pd(_mm_sub_pd((v), (p)), absmask);                            \
-		__m128d ok_ = _mm_cmpord_pd((v), (v)), g_ = _mm_cmple_pd(d_, limv);                \
-		s = _mm_add_pd(s, _mm_and_pd(ok_, (v)));                                           \
+		__m128d g_ = _mm_cmple_pd(d_, limv);                                               \
 		m = _mm_add_pd(m, _mm_and_pd(g_, d_));                                             \
-		k = _mm_add_pd(k, _mm_and_pd(ok_, one));                                           \
 		j = _mm_add_pd(j, _mm_and_pd(g_, one));                                            \
-		x = _mm_max_pd(d_, x);                                                             \
+		if (full) {                                                                        \
+			__m128d ok_ = _mm_cmpord_pd((v), (v));                                     \
+			s = _mm_add_pd(s, _mm_and_pd(ok_, (v)));                                   \
+			k = _mm_add_pd(k, _mm_and_pd(ok_, one));                                   \
+			x = _mm_max_pd(d_, x);                                                     \
+		}                                                                                  \
 	} while (0)
 	for (; i + 3 < b; i += 4) {
 		__m128d v0 = _mm_loadu_pd(y + i), v1 = _mm_loadu_pd(y + i + 2);
@@ -319,6 +325,7 @@ static void i_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
 		double prev = NAN;
 		int l;
 
+		(void)full;
 		for (l = 0; l < 4; l++)
 			c->s[l] = c->k[l] = c->m[l] = c->j[l] = c->mx[l] = 0;
 		for (; i + 3 < b; i += 4)
@@ -339,42 +346,51 @@ static void i_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
 	c->i = i;
 }
 
+static void i_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
+{
+	i_sums_sse2_body(y, a, b, c, 1);
+}
+
+static void i_mr_sums_sse2(const double *y, size_t a, size_t b, struct i_acc *c)
+{
+	i_sums_sse2_body(y, a, b, c, 0);
+}
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 /* The same four lanes in one AVX register. */
-__attribute__((target("avx"))) static void i_sums_avx(const double *y, size_t a, size_t b,
-                                                      struct i_acc *c)
+__attribute__((target("avx"), always_inline)) static inline void
+i_sums_avx_body(const double *y, size_t a, size_t b, struct i_acc *c, const int full)
 {
 	const __m256d absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
 	const __m256d limv = _mm256_set1_pd(c->lim), one = _mm256_set1_pd(1);
 	__m256d s = _mm256_setzero_pd(), m = s, k = s, j = s, x = s;
 	size_t i = a;
 
+#define I_STEP(v, p)                                                                               \
+	do {                                                                                       \
+		__m256d d_ = _mm256_and_pd(_mm256_sub_pd((v), (p)), absmask);                      \
+		__m256d g_ = _mm256_cmp_pd(d_, limv, _CMP_LE_OQ);                                  \
+		m = _mm256_add_pd(m, _mm256_and_pd(g_, d_));                                       \
+		j = _mm256_add_pd(j, _mm256_and_pd(g_, one));                                      \
+		if (full) {                                                                        \
+			__m256d ok_ = _mm256_cmp_pd((v), (v), _CMP_ORD_Q);                         \
+			s = _mm256_add_pd(s, _mm256_and_pd(ok_, (v)));                             \
+			k = _mm256_add_pd(k, _mm256_and_pd(ok_, one));                             \
+			x = _mm256_max_pd(d_, x);                                                  \
+		}                                                                                  \
+	} while (0)
 	if (i + 3 < b) { /* the first value has no moving range */
 		__m256d v = _mm256_loadu_pd(y + i);
-		__m256d p = _mm256_set_pd(y[i + 2], y[i + 1], y[i], NAN);
-		__m256d d = _mm256_and_pd(_mm256_sub_pd(v, p), absmask);
-		__m256d ok = _mm256_cmp_pd(v, v, _CMP_ORD_Q),
-		        g = _mm256_cmp_pd(d, limv, _CMP_LE_OQ);
 
-		s = _mm256_add_pd(s, _mm256_and_pd(ok, v)); /* 0 + -0 is 0, as in SSE2 */
-		m = _mm256_add_pd(m, _mm256_and_pd(g, d));
-		k = _mm256_add_pd(k, _mm256_and_pd(ok, one));
-		j = _mm256_add_pd(j, _mm256_and_pd(g, one));
-		x = _mm256_max_pd(d, x);
+		I_STEP(v, _mm256_set_pd(y[i + 2], y[i + 1], y[i], NAN));
 		i += 4;
 	}
 	for (; i + 3 < b; i += 4) {
-		__m256d v = _mm256_loadu_pd(y + i), p = _mm256_loadu_pd(y + i - 1);
-		__m256d d = _mm256_and_pd(_mm256_sub_pd(v, p), absmask);
-		__m256d ok = _mm256_cmp_pd(v, v, _CMP_ORD_Q),
-		        g = _mm256_cmp_pd(d, limv, _CMP_LE_OQ);
+		__m256d v = _mm256_loadu_pd(y + i);
 
-		s = _mm256_add_pd(s, _mm256_and_pd(ok, v));
-		m = _mm256_add_pd(m, _mm256_and_pd(g, d));
-		k = _mm256_add_pd(k, _mm256_and_pd(ok, one));
-		j = _mm256_add_pd(j, _mm256_and_pd(g, one));
-		x = _mm256_max_pd(d, x);
+		I_STEP(v, _mm256_loadu_pd(y + i - 1));
 	}
+#undef I_STEP
 	_mm256_storeu_pd(c->s, s);
 	_mm256_storeu_pd(c->m, m);
 	_mm256_storeu_pd(c->k, k);
@@ -382,22 +398,36 @@ __attribute__((target("avx"))) static void i_sums_avx(const double *y, size_t a,
 	_mm256_storeu_pd(c->mx, x);
 	c->i = i;
 }
+
+__attribute__((target("avx"))) static void i_sums_avx(const double *y, size_t a, size_t b,
+                                                      struct i_acc *c)
+{
+	i_sums_avx_body(y, a, b, c, 1);
+}
+
+__attribute__((target("avx"))) static void i_mr_sums_avx(const double *y, size_t a, size_t b,
+                                                         struct i_acc *c)
+{
+	i_sums_avx_body(y, a, b, c, 0);
+}
 #endif
 
+/* full: as above; else only the moving ranges' sums are meaningful (*sum, *n, *mrmax
+ * are not). */
 static void i_sums(const struct spc_result *r, const double *y, size_t a, size_t b, double lim,
-                   double *sum, size_t *n, double *mrsum, size_t *nmr, double *mrmax)
+                   int full, double *sum, size_t *n, double *mrsum, size_t *nmr, double *mrmax)
 {
 	struct i_acc c;
 
 	c.lim = lim > 0 ? nextafter(lim, -INFINITY) : INFINITY;
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 	if (r->avx)
-		i_sums_avx(y, a, b, &c);
+		(full ? i_sums_avx : i_mr_sums_avx)(y, a, b, &c);
 	else
-		i_sums_sse2(y, a, b, &c);
+		(full ? i_sums_sse2 : i_mr_sums_sse2)(y, a, b, &c);
 #else
 	(void)r;
-	i_sums_sse2(y, a, b, &c);
+	(full ? i_sums_sse2 : i_mr_sums_sse2)(y, a, b, &c);
 #endif
 	i_sums_finish(y, a, b, &c, sum, n, mrsum, nmr, mrmax);
 }
@@ -420,12 +450,12 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 		for (i = pc->a; i < pc->b; i++)
 			if ((r->sig[i] & both) == both)
 				v[k++] = y[i];
-		i_sums(r, v, 0, k, 0, &sum, &n, &mrsum, &nmr, &mrmax);
+		i_sums(r, v, 0, k, 0, 1, &sum, &n, &mrsum, &nmr, &mrmax);
 		y = v;
 		pc->a2 = 0;
 		pc->b2 = k;
 	} else {
-		i_sums(r, y, pc->a, pc->b, 0, &sum, &n, &mrsum, &nmr, &mrmax);
+		i_sums(r, y, pc->a, pc->b, 0, 1, &sum, &n, &mrsum, &nmr, &mrmax);
 		pc->a2 = pc->a;
 		pc->b2 = pc->b;
 	}
@@ -435,7 +465,10 @@ static int chart_i_fast(struct spc__part_calc *pc, const double *y)
 	amr = nmr ? mrsum / (double)nmr : NAN;
 	/* below a limit that no moving range reaches, screening keeps them all */
 	if (pc->o->screen_mr && nmr && 3.267 * amr > 0 && !(mrmax < 3.267 * amr)) {
-		i_sums(r, y, pc->a2, pc->b2, 3.267 * amr, &sum, &n, &mrsum, &nmr, &mrmax);
+		double s2, mx2;
+		size_t n2;
+
+		i_sums(r, y, pc->a2, pc->b2, 3.267 * amr, 0, &s2, &n2, &mrsum, &nmr, &mx2);
 		amr = nmr ? mrsum / (double)nmr : NAN;
 	}
 	i_limits(pc, cl, amr, &lcl, &ucl, &lcl2, &ucl2);

@@ -17,6 +17,7 @@
 #define SPC_INT_H
 
 #include <math.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "spc/spc.h"
@@ -115,30 +116,45 @@ static inline double spc__ratio_n(const struct spc_result *r, size_t i)
 	return isnan(r->ynum[i]) || isnan(r->yden[i]) ? 0 : 0.0 + r->yden[i];
 }
 
+/* v, or c where the mask m is set (all ones or all zeros), without a
+ * branch: the limits of a point depend on a square root, and a branch on
+ * them waits for it when mispredicted. */
+static inline double spc__pick(uint64_t m, double c, double v)
+{
+	uint64_t bc, bv;
+	double out;
+
+	memcpy(&bc, &c, sizeof(bc));
+	memcpy(&bv, &v, sizeof(bv));
+	bv = (bc & m) | (bv & ~m);
+	memcpy(&out, &bv, sizeof(out));
+	return out;
+}
+
 /* The limits of a P or U chart point from its part's centre and its n
- * (Montgomery 7.8, 7.19); sz is Laney's sigma_z when laney. */
+ * (Montgomery 7.8, 7.19); sz is Laney's sigma_z when laney. Finite limits
+ * are clipped to [0, 1] on a P chart, at 0 below on a U chart. */
 static inline void spc__pu_limits(double cl, double n, int pchart, int laney, double sz,
                                   struct spc__lim *l)
 {
 	double sd = pchart ? sqrt(cl * (1 - cl) / n) : sqrt(cl / n);
+	double ucl, ucl2, lcl, lcl2;
 
 	if (laney)
 		sd *= sz;
+	ucl = cl + 3 * sd;
+	ucl2 = cl + 2 * sd;
+	lcl = cl - 3 * sd;
+	lcl2 = cl - 2 * sd;
 	l->cl = cl;
-	l->ucl = cl + 3 * sd;
-	l->ucl2 = cl + 2 * sd;
-	l->lcl = cl - 3 * sd;
-	l->lcl2 = cl - 2 * sd;
 	if (pchart) {
-		if (l->ucl > 1 && isfinite(l->ucl))
-			l->ucl = 1;
-		if (l->ucl2 > 1 && isfinite(l->ucl2))
-			l->ucl2 = 1;
+		ucl = spc__pick(-(uint64_t)(ucl > 1 && ucl < INFINITY), 1, ucl);
+		ucl2 = spc__pick(-(uint64_t)(ucl2 > 1 && ucl2 < INFINITY), 1, ucl2);
 	}
-	if (l->lcl < 0 && isfinite(l->lcl))
-		l->lcl = 0;
-	if (l->lcl2 < 0 && isfinite(l->lcl2))
-		l->lcl2 = 0;
+	l->ucl = ucl;
+	l->ucl2 = ucl2;
+	l->lcl = spc__pick(-(uint64_t)(lcl < 0 && lcl > -INFINITY), 0, lcl);
+	l->lcl2 = spc__pick(-(uint64_t)(lcl2 < 0 && lcl2 > -INFINITY), 0, lcl2);
 }
 
 /* A part being computed: points [a, b) of the result. */
