@@ -45,6 +45,7 @@ struct db_conn {
 	int in_tx;
 	int tx_failed;  /* a statement failed in the open transaction */
 	int broken;     /* the connection is unusable: closed on release */
+	int pg_begin;   /* PostgreSQL: BEGIN not sent yet, goes with the next statement */
 	int open_rows;  /* db_rows not yet freed */
 	uint64_t clock; /* statement uses, for LRU */
 	long prepares;  /* statements prepared over this connection's life */

@@ -15,6 +15,13 @@
  * A connection the server closed while idle is noticed before it is lent
  * (db__pg_check) and reset; one that breaks during a call is marked broken
  * and closed when released, so the next caller gets a fresh one.
+ *
+ * BEGIN costs no round trip of its own: it is held back (c->pg_begin) and
+ * sent in one pipeline with the transaction's first statement (libpq's
+ * pipeline mode: BEGIN, the statement, one sync). A transaction that ends
+ * before any statement sends nothing. The server sees the same BEGIN then
+ * statement as before, so nothing else changes: READ COMMITTED takes its
+ * snapshot at the first statement either way.
  */
 #include "db/db_int.h"
 
@@ -138,8 +145,25 @@ static void evict(struct db_conn *c, struct db__stmt *s)
 	PQclear(res);
 }
 
+/* Sends a held-back BEGIN by itself (before a script). */
+static int send_begin(struct db_conn *c, struct co_err *e)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (!c->pg_begin)
+		return 0;
+	c->pg_begin = 0;
+	res = PQexec(h(c), "BEGIN");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail(c, res, NULL, e);
+	PQclear(res);
+	return rc;
+}
+
 void db__pg_disconnect(struct db_conn *c)
 {
+	c->pg_begin = 0;
 	c->broken = 1; /* no DEALLOCATE: the session ends */
 	db__cache_clear(c, NULL);
 	PQfinish(h(c));
@@ -166,6 +190,7 @@ int db__pg_check(struct db_conn *c, struct co_err *e)
 	/* The server closed it (restart, idle timeout): start a new session. */
 	db__cache_clear(c, NULL);
 	c->in_tx = 0;
+	c->pg_begin = 0;
 	PQreset(h(c));
 	if (PQstatus(h(c)) != CONNECTION_OK)
 		return co_errf(e, CO_EDB, "lost the connection to %s and cannot reconnect: %s",
@@ -324,6 +349,52 @@ static void forget(struct db_conn *c, struct db__stmt *s)
 	c->nstmts--;
 }
 
+/* Runs the prepared statement s after the held-back BEGIN, both in one
+ * pipeline: one round trip. Returns the statement's result, or BEGIN's
+ * when that failed, or NULL when the connection did (then it is marked
+ * broken). */
+static PGresult *exec_with_begin(struct db_conn *c, const struct db__stmt *s, int n,
+                                 const struct pg_params *p)
+{
+	PGresult *begin = NULL, *stmt = NULL, *r;
+	int ok;
+
+	c->pg_begin = 0;
+	if (!PQenterPipelineMode(h(c))) {
+		c->broken = 1;
+		return NULL;
+	}
+	ok = PQsendQueryParams(h(c), "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+	     PQsendQueryPrepared(h(c), s->name, n, p->values, p->lengths, p->formats, 0) &&
+	     PQpipelineSync(h(c));
+	if (ok) {
+		/* BEGIN's result and the NULL that ends it, the statement's (or
+		 * PIPELINE_ABORTED) and its NULL, then the sync. */
+		begin = PQgetResult(h(c));
+		while (begin && (r = PQgetResult(h(c))))
+			PQclear(r);
+		stmt = begin ? PQgetResult(h(c)) : NULL;
+		while (stmt && (r = PQgetResult(h(c))))
+			PQclear(r);
+		r = stmt ? PQgetResult(h(c)) : NULL;
+		ok = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+	}
+	if (!ok || !PQexitPipelineMode(h(c)))
+		c->broken = 1;
+	if (begin && PQresultStatus(begin) != PGRES_COMMAND_OK) {
+		PQclear(stmt);
+		return begin;
+	}
+	PQclear(begin);
+	if (c->broken && stmt &&
+	    (PQresultStatus(stmt) == PGRES_COMMAND_OK || PQresultStatus(stmt) == PGRES_TUPLES_OK)) {
+		PQclear(stmt);
+		return NULL;
+	}
+	return stmt;
+}
+
 static int run(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                PGresult **out, struct co_err *e)
 {
@@ -346,7 +417,10 @@ static int run(struct db_conn *c, const char *sql, const struct db_val *params, 
 			rc = rc ? rc : CO_EINTERNAL;
 			break;
 		}
-		res = PQexecPrepared(h(c), s->name, n, p.values, p.lengths, p.formats, 0);
+		if (c->pg_begin)
+			res = exec_with_begin(c, s, n, &p);
+		else
+			res = PQexecPrepared(h(c), s->name, n, p.values, p.lengths, p.formats, 0);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK ||
 		    PQresultStatus(res) == PGRES_TUPLES_OK)
 			break;
@@ -445,6 +519,19 @@ int db__pg_script(struct db_conn *c, const char *sql, struct co_err *e)
 
 	if (c->broken)
 		return co_errf(e, CO_EDB, "the database connection is broken");
+	/* BEGIN waits for the first statement; a ROLLBACK before any has
+	 * nothing to undo. */
+	if (strcmp(sql, "BEGIN") == 0 && !c->pg_begin &&
+	    PQtransactionStatus(h(c)) == PQTRANS_IDLE) {
+		c->pg_begin = 1;
+		return 0;
+	}
+	if (c->pg_begin && strcmp(sql, "ROLLBACK") == 0) {
+		c->pg_begin = 0;
+		return 0;
+	}
+	if ((rc = send_begin(c, e)) < 0)
+		return rc;
 	rc = db__rewrite(DB_POSTGRES, sql, 0, &text, NULL, e);
 	if (rc)
 		return rc;
@@ -460,7 +547,7 @@ int db__pg_in_tx(struct db_conn *c)
 {
 	PGTransactionStatusType s = PQtransactionStatus(h(c));
 
-	return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
+	return c->pg_begin || s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
 }
 
 int db__pg_commit(struct db_conn *c, struct co_err *e)
@@ -470,6 +557,10 @@ int db__pg_commit(struct db_conn *c, struct co_err *e)
 
 	if (c->broken)
 		return co_errf(e, CO_EDB, "the database connection is broken");
+	if (c->pg_begin) { /* nothing was run: nothing to commit */
+		c->pg_begin = 0;
+		return 0;
+	}
 	res = PQexec(h(c), "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail(c, res, NULL, e);
