@@ -421,79 +421,100 @@ static void block_sides(const struct spc_result *r, const double *y, size_t nv, 
 
 /* ---- Making Data Count ---- */
 
+/* The carries from one block to the next: the windows found in it. */
+struct mdc_carry {
+	uint64_t ra, rb, ru, rd, wa, wb;
+};
+
+/* One block (points g ...) from its masks and the next block's (zero after
+ * the last block), with the run lengths S and T. */
+static inline __attribute__((always_inline)) void
+mdc_block(struct spc_result *r, size_t g, const struct masks *cur, const struct masks *nxt,
+          struct mdc_carry *cy, const int S, const int T)
+{
+	uint64_t lo, hi, fa, fb, fu, fd, su, sd, sun, sdn, x, step, two3;
+
+	/* shift: runs of S on one side */
+	lo = cur->a;
+	hi = nxt->a;
+	windows(&lo, &hi, S);
+	fa = spread(cy->ra, lo, S);
+	cy->ra = lo;
+	lo = cur->b;
+	hi = nxt->b;
+	windows(&lo, &hi, S);
+	fb = spread(cy->rb, lo, S);
+	cy->rb = lo;
+	/* trend: T - 1 steps the same way; step = the step to the next point */
+	step = fsr(cur->u, nxt->u, 1);
+	lo = step;
+	hi = nxt->u >> 1;
+	windows(&lo, &hi, T - 1);
+	fu = spread(cy->ru, lo, T);
+	su = lo & ~cur->u; /* trends that start here (not one step longer) */
+	sun = hi & ~nxt->u & 1;
+	cy->ru = lo;
+	lo = fsr(cur->d, nxt->d, 1);
+	hi = nxt->d >> 1;
+	windows(&lo, &hi, T - 1);
+	fd = spread(cy->rd, lo, T);
+	sd = lo & ~cur->d;
+	sdn = hi & ~nxt->d & 1;
+	cy->rd = lo;
+	x = (fsr(su | sd, sun | sdn, 1) & (fu | fd)) | (fu & fd);
+	fu = (fu & ~x) | (x & step);
+	fd = (fd & ~x) | (x & ~step);
+	/* two of three beyond 2 sigma on one side */
+	{
+		uint64_t ca = cur->c & cur->a, can = nxt->c & nxt->a;
+		uint64_t cb = cur->c & cur->b, cbn = nxt->c & nxt->b;
+		uint64_t c1 = fsr(ca, can, 1), c2 = fsr(ca, can, 2);
+		uint64_t d1 = fsr(cb, cbn, 1), d2 = fsr(cb, cbn, 2);
+		uint64_t ea = cur->a & fsr(cur->a, nxt->a, 1) & fsr(cur->a, nxt->a, 2) &
+		              ((ca & c1) | (ca & c2) | (c1 & c2));
+		uint64_t eb = cur->b & fsr(cur->b, nxt->b, 1) & fsr(cur->b, nxt->b, 2) &
+		              ((cb & d1) | (cb & d2) | (d1 & d2));
+
+		two3 = (spread(cy->wa, ea, 3) & ca) | (spread(cy->wb, eb, 3) & cb);
+		cy->wa = ea;
+		cy->wb = eb;
+	}
+	put_bits(r, SPC__P_SHIFT, g, fa | fb);
+	put_bits(r, SPC__P_TWO3, g, two3);
+	put_bits(r, SPC__P_UP, g, fu);
+	put_bits(r, SPC__P_DOWN, g, fd);
+}
+
 /* The pass with the run lengths S and T; inlined with the default lengths
- * as constants (the doubling steps then unrolled), and with any others. */
+ * as constants (the doubling steps then unrolled), and with any others. A
+ * part of one block (the common short series) has no next block: its
+ * masks are the constant zero, and what depends on them folds away. */
 static inline __attribute__((always_inline)) void mdc_pass(struct spc_result *r, size_t part,
                                                            const int S, const int T)
 {
 	const struct spc_part *p = &r->parts[part];
 	const double *y = r->y + p->first;
 	size_t n = p->count, nb = (n + 63) / 64, q;
-	uint64_t ra = 0, rb = 0, ru = 0, rd = 0, wa = 0, wb = 0;
+	struct mdc_carry cy = {0, 0, 0, 0, 0, 0};
+	const struct masks none = {0, 0, 0, 0, 0};
 	struct masks cur, nxt;
 	struct lims l;
 
 	lims_of(r, part, &l);
 	block_masks(r, y, n < 64 ? n : 64, NAN, &l, &cur);
+	if (nb == 1) {
+		mdc_block(r, p->first, &cur, &none, &cy, S, T);
+		return;
+	}
 	for (q = 0; q < nb; q++) {
-		uint64_t lo, hi, fa, fb, fu, fd, su, sd, sun, sdn, x, step, two3;
-
 		if (q + 1 < nb) {
 			size_t i = 64 * (q + 1);
 
 			block_masks(r, y + i, n - i < 64 ? n - i : 64, y[i - 1], &l, &nxt);
 		} else {
-			memset(&nxt, 0, sizeof(nxt));
+			nxt = none;
 		}
-		/* shift: runs of S on one side */
-		lo = cur.a;
-		hi = nxt.a;
-		windows(&lo, &hi, S);
-		fa = spread(ra, lo, S);
-		ra = lo;
-		lo = cur.b;
-		hi = nxt.b;
-		windows(&lo, &hi, S);
-		fb = spread(rb, lo, S);
-		rb = lo;
-		/* trend: T - 1 steps the same way; step = the step to the next point */
-		step = fsr(cur.u, nxt.u, 1);
-		lo = step;
-		hi = nxt.u >> 1;
-		windows(&lo, &hi, T - 1);
-		fu = spread(ru, lo, T);
-		su = lo & ~cur.u; /* trends that start here (not one step longer) */
-		sun = hi & ~nxt.u & 1;
-		ru = lo;
-		lo = fsr(cur.d, nxt.d, 1);
-		hi = nxt.d >> 1;
-		windows(&lo, &hi, T - 1);
-		fd = spread(rd, lo, T);
-		sd = lo & ~cur.d;
-		sdn = hi & ~nxt.d & 1;
-		rd = lo;
-		x = (fsr(su | sd, sun | sdn, 1) & (fu | fd)) | (fu & fd);
-		fu = (fu & ~x) | (x & step);
-		fd = (fd & ~x) | (x & ~step);
-		/* two of three beyond 2 sigma on one side */
-		{
-			uint64_t ca = cur.c & cur.a, can = nxt.c & nxt.a;
-			uint64_t cb = cur.c & cur.b, cbn = nxt.c & nxt.b;
-			uint64_t c1 = fsr(ca, can, 1), c2 = fsr(ca, can, 2);
-			uint64_t d1 = fsr(cb, cbn, 1), d2 = fsr(cb, cbn, 2);
-			uint64_t ea = cur.a & fsr(cur.a, nxt.a, 1) & fsr(cur.a, nxt.a, 2) &
-			              ((ca & c1) | (ca & c2) | (c1 & c2));
-			uint64_t eb = cur.b & fsr(cur.b, nxt.b, 1) & fsr(cur.b, nxt.b, 2) &
-			              ((cb & d1) | (cb & d2) | (d1 & d2));
-
-			two3 = (spread(wa, ea, 3) & ca) | (spread(wb, eb, 3) & cb);
-			wa = ea;
-			wb = eb;
-		}
-		put_bits(r, SPC__P_SHIFT, p->first + 64 * q, fa | fb);
-		put_bits(r, SPC__P_TWO3, p->first + 64 * q, two3);
-		put_bits(r, SPC__P_UP, p->first + 64 * q, fu);
-		put_bits(r, SPC__P_DOWN, p->first + 64 * q, fd);
+		mdc_block(r, p->first + 64 * q, &cur, &nxt, &cy, S, T);
 		cur = nxt;
 	}
 }
