@@ -947,7 +947,8 @@ static size_t csv_text(const char *s, size_t len, char *out)
 	for (i = 0; i < len && !quote; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
 	if (!quote) {
-		memcpy(out, s, len);
+		if (len)
+			memcpy(out, s, len);
 		return len;
 	}
 	out[k++] = '"';
