@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "i18n/i18n.h"
 #include "mod/accounts/acct.h"
+#include "mod/exchange/exchange.h"
 #include "tpl/tpl.h"
 #include "web/web.h"
 
@@ -17,7 +18,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: collective serve [--listen HOST:PORT] [--db URL] [--config FILE]\n"
-	        "                        [--threads N] [--trust-proxy] [--quiet]\n"
+	        "                        [--threads N] [--trust-proxy] [--quiet] [--no-jobs]\n"
 	        "       collective serve --list-routes\n"
 	        "\n"
 	        "Brings the database schema up to date, then serves the web pages and the\n"
@@ -33,6 +34,10 @@ static void usage(FILE *out)
 	        "                      https from X-Forwarded-For / X-Forwarded-Proto, and\n"
 	        "                      mark cookies Secure\n"
 	        "  --quiet             no access log (it goes to standard output otherwise)\n"
+	        "  --no-jobs           do not run the periodic jobs in the server (they run\n"
+	        "                      otherwise: at start, just after each sign-up or\n"
+	        "                      exchange change, and every minute; as `collective\n"
+	        "                      jobs run` does). COLLECTIVE_JOBS=off does the same\n"
 	        "  --list-routes       print every route (method, pattern, name, what it\n"
 	        "                      needs) as JSON and exit\n");
 }
@@ -77,7 +82,8 @@ static int split_listen(const char *s, char *host, size_t size, unsigned *port)
 int cli_serve(int argc, char **argv)
 {
 	const char *url = NULL, *listen = NULL;
-	int list_routes = 0, quiet = 0, trust_proxy = 0, threads = -1, i, rc;
+	int list_routes = 0, quiet = 0, trust_proxy = 0, threads = -1, jobs = 1, i, rc;
+	const char *jobs_env = getenv("COLLECTIVE_JOBS");
 	struct http_config hc = {0};
 	struct web_config wc = {0};
 	struct web_app *app = NULL;
@@ -116,6 +122,8 @@ int cli_serve(int argc, char **argv)
 			quiet = 1;
 		else if (strcmp(argv[i], "--trust-proxy") == 0)
 			trust_proxy = 1;
+		else if (strcmp(argv[i], "--no-jobs") == 0)
+			jobs = 0;
 		else {
 			fprintf(stderr, "collective serve: unexpected argument '%s'\n", argv[i]);
 			usage(stderr);
@@ -177,7 +185,24 @@ int cli_serve(int argc, char **argv)
 		hc.nroutes = n;
 		hc.hooks = web_app_hooks(app);
 		hc.hooks.ready = ready;
-		rc = http_server_run(&hc, &e);
+		if (jobs_env && (strcmp(jobs_env, "off") == 0 || strcmp(jobs_env, "0") == 0))
+			jobs = 0;
+		if (jobs) {
+			char jobs_base[CO_MAX_CONF_VALUE + 16];
+			struct ex_runner_conf rc_conf = {.db = db,
+			                                 .base_url = jobs_base,
+			                                 .from_email = cf.smtp_from,
+			                                 .interval_s = 60,
+			                                 .now = web_now};
+
+			snprintf(jobs_base, sizeof(jobs_base), "%s%s",
+			         cf.base_url[0] ? "" : "http://",
+			         cf.base_url[0] ? cf.base_url : listen);
+			rc = ex_runner_start(&rc_conf, &e);
+		}
+		if (rc == 0)
+			rc = http_server_run(&hc, &e);
+		ex_runner_stop();
 	}
 	if (rc != 0)
 		fprintf(stderr, "collective serve: %s\n", e.msg);

@@ -459,6 +459,7 @@ int ex__api_exchange_create(struct web_ctx *ctx)
 		return api_fail(ctx, rc, &e);
 	http_res_header(ctx->res, "Location",
 	                co_arena_printf(ctx->arena, "/api/v1/exchanges/%lld", (long long)id));
+	ex_jobs_wake();
 	return web_json(ctx, 201, out);
 }
 
@@ -519,6 +520,7 @@ int ex__api_exchange_update(struct web_ctx *ctx)
 		return 0;
 	if ((rc = ex_json_exchange(c, id, 0, 1, &out, &e)) < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 200, out);
 }
 
@@ -567,6 +569,7 @@ int ex__api_register(struct web_ctx *ctx)
 	http_res_header(ctx->res, "Location",
 	                co_arena_printf(ctx->arena, "/api/v1/registrations/%lld",
 	                                (long long)r.registration_id));
+	ex_jobs_wake();
 	return web_json(ctx, 201, reg_json(&r));
 }
 
@@ -610,6 +613,7 @@ int ex__api_registration_delete(struct web_ctx *ctx)
 		return web_problem(ctx, 403, NULL, NULL, NULL);
 	if ((rc = ex_cancel(c, id, web_now(), &r, &e)) < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 200, reg_json(&r));
 }
 
@@ -643,6 +647,7 @@ int ex__api_reg_action(struct web_ctx *ctx)
 		return web_problem(ctx, 404, NULL, NULL, NULL);
 	if (rc < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 200, reg_json(&r));
 }
 
@@ -837,6 +842,7 @@ int ex__api_nomination_decide(struct web_ctx *ctx)
 	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_nomination_decide(c, id, approve, ctx->user->id, web_now(), &e)) < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 200,
 	                json_pack("{s:I,s:s}", "id", (json_int_t)id, "state",
 	                          approve ? "approved" : "rejected"));
@@ -852,6 +858,7 @@ int ex__api_nomination_accept(struct web_ctx *ctx)
 	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
 	    (rc = ex_nomination_accept(c, id, ctx->user->id, web_now(), &reg, &e)) < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 200,
 	                json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "state", "accepted",
 	                          "registration", reg ? json_integer(reg) : json_null()));

@@ -50,6 +50,12 @@ web_handler_fn ex__list_page, ex__exchange_page, ex__register_post, ex__reg_acti
         ex__nomination_accept_post, ex__choose_post, ex__submit_post, ex__review_post,
         ex__submission_decide_post, ex__edit_page, ex__edit_post;
 
+/* Set-up pages (ex_admin.c). */
+web_handler_fn ex__programmes_page, ex__programme_new_page, ex__programme_create_post,
+        ex__programme_edit_page, ex__programme_edit_post, ex__exchange_new_page,
+        ex__exchange_new_post, ex__sessions_page, ex__session_post, ex__day_post, ex__hosts_post,
+        ex__showcase_page, ex__slot_post;
+
 /* API (ex_api.c). */
 web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, ex__api_exchanges,
         ex__api_exchange_create, ex__api_exchange, ex__api_exchange_update, ex__api_register,

@@ -17,6 +17,8 @@ static int to_outbox(void *arg, struct db_conn *c, const struct ex_email *m, str
 	int rc;
 
 	(void)arg;
+	/* The outbox takes a bare media type (no parameters: a ';' is refused
+	 * there); the calendar itself says METHOD:REQUEST or CANCEL. */
 	if (m->ics) {
 		size_t len = strlen(m->ics),
 		       b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
@@ -28,7 +30,7 @@ static int to_outbox(void *arg, struct db_conn *c, const struct ex_email *m, str
 		                  sodium_base64_VARIANT_ORIGINAL);
 		att = json_pack("[{s:s,s:s,s:s}]", "name",
 		                m->ics_name ? m->ics_name : "exchange.ics", "content_type",
-		                "text/calendar; charset=utf-8; method=REQUEST", "base64", b64);
+		                "text/calendar", "base64", b64);
 		free(b64);
 		if (!att)
 			return co_errf(e, CO_ENOMEM, "out of memory");

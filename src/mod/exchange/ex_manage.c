@@ -130,6 +130,114 @@ out:
 	return rc;
 }
 
+/* The programme's row with its themes' names, for the audit log. */
+static int programme_audit_row(struct db_conn *c, int64_t id, json_t **out, struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *o = NULL, *names = json_array();
+	int rc;
+
+	if ((rc = ex__audit_row(c, "ex_programmes", id, &o, e)) < 0)
+		goto out;
+	rc = db_query(c, "SELECT name FROM ex_themes WHERE programme_id = ? ORDER BY position",
+	              DB_ARGS(DB_I(id)), &r, e);
+	if (rc < 0)
+		goto out;
+	while ((rc = db_rows_next(r, e)) > 0)
+		json_array_append_new(names, json_string(s0(db_text(r, 0))));
+	db_rows_free(r);
+	if (rc < 0)
+		goto out;
+	if (o)
+		json_object_set(o, "themes", names);
+	json_decref(names);
+	*out = o;
+	return 0;
+out:
+	json_decref(o);
+	json_decref(names);
+	return rc;
+}
+
+int ex_programme_update(struct db_conn *c, int64_t id, const struct ex_programme_in *in,
+                        int64_t now, struct co_err *e)
+{
+	json_t *before = NULL, *after = NULL;
+	int64_t changed = 0, tid;
+	int rc, i, j;
+
+	if ((rc = need_text(in->name, "name", CO_EX_MAX_TITLE, e)) < 0 ||
+	    (rc = opt_text(in->summary, "summary", CO_EX_MAX_TEXT, e)) < 0)
+		return rc;
+	if (in->deadline <= in->opens_at)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "signup_deadline",
+		                  "the sign-up deadline must be after sign-up opens");
+	if (in->offer_hours < 0 || in->offer_hours > 720)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "offer_hours",
+		                  "an offer lasts between 1 and 720 hours");
+	if (in->nthemes < 0 || in->nthemes > EX_MAX_THEMES)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "themes", "at most %d themes", EX_MAX_THEMES);
+	for (i = 0; i < in->nthemes; i++) {
+		if ((rc = need_text(in->themes[i], "themes", CO_EX_MAX_TITLE, e)) < 0)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (strcmp(in->themes[i], in->themes[j]) == 0)
+				return co_errf_at(e, CO_EINPUT, 0, 0, "themes",
+				                  "the theme '%s' is listed twice", in->themes[i]);
+	}
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(programme_audit_row(c, id, &before, e));
+	TRY(db_exec(c,
+	            "UPDATE ex_programmes SET name = ?, summary = ?, signup_opens_at = ?, "
+	            "signup_deadline = ?, approval_needed = ?, pending_holds_place = ?, "
+	            "offer_hours = ?, allotments_release_at = ?, needs_retention_days = ?, "
+	            "updated_at = ? WHERE id = ?",
+	            DB_ARGS(DB_T(in->name), DB_T(s0(in->summary)), DB_I(in->opens_at),
+	                    DB_I(in->deadline), DB_I(in->approval_needed ? 1 : 0),
+	                    DB_I(in->pending_holds_place ? 1 : 0),
+	                    DB_I(in->offer_hours > 0 ? in->offer_hours : 48),
+	                    in->release_at ? DB_I(in->release_at) : DB_NUL,
+	                    DB_I(in->needs_retention_days >= 0 ? in->needs_retention_days : 30),
+	                    DB_I(now), DB_I(id)),
+	            &changed, e));
+	if (changed == 0) {
+		rc = co_errf(e, CO_ENOTFOUND, "no such programme");
+		goto out;
+	}
+	/* Themes by name: a kept theme keeps its id (and its exchanges); a
+	 * removed one leaves its exchanges without a theme. Positions are
+	 * moved out of the way first. */
+	TRY(db_exec(c, "UPDATE ex_themes SET position = position + 1000 WHERE programme_id = ?",
+	            DB_ARGS(DB_I(id)), NULL, e));
+	for (i = 0; i < in->nthemes; i++) {
+		rc = db_query_int(c, "SELECT id FROM ex_themes WHERE programme_id = ? AND name = ?",
+		                  DB_ARGS(DB_I(id), DB_T(in->themes[i])), &tid, e);
+		if (rc == CO_ENOTFOUND)
+			rc = db_exec(c,
+			             "INSERT INTO ex_themes (programme_id, position, name) VALUES "
+			             "(?, ?, ?)",
+			             DB_ARGS(DB_I(id), DB_I(i + 1), DB_T(in->themes[i])), NULL, e);
+		else if (rc == 0)
+			rc = db_exec(c, "UPDATE ex_themes SET position = ? WHERE id = ?",
+			             DB_ARGS(DB_I(i + 1), DB_I(tid)), NULL, e);
+		TRY(rc);
+	}
+	TRY(db_exec(c, "DELETE FROM ex_themes WHERE programme_id = ? AND position > 1000",
+	            DB_ARGS(DB_I(id)), NULL, e));
+	TRY(programme_audit_row(c, id, &after, e));
+	TRY(acct_audit(c, ex_audit_actor(), ex_audit_address(), "programme.update", "programme", id,
+	               before, after, e));
+	TRY(db_commit(c, e));
+	json_decref(before);
+	json_decref(after);
+	return 0;
+out:
+	json_decref(before);
+	json_decref(after);
+	db_rollback(c);
+	return rc;
+}
+
 int ex_allotment_set(struct db_conn *c, int64_t programme_id, int64_t org_id, int places,
                      struct co_err *e)
 {
@@ -1064,12 +1172,17 @@ static json_t *programme_row(struct db_rows *r)
 
 	ex_json_time(o, "signup_opens", db_int(r, 4));
 	ex_json_time(o, "signup_deadline", db_int(r, 5));
+	json_object_set_new(o, "needs_retention_days", json_integer(db_int(r, 10)));
+	if (db_isnull(r, 9))
+		json_object_set_new(o, "allotments_release_at", json_null());
+	else
+		ex_json_time(o, "allotments_release", db_int(r, 9));
 	return o;
 }
 
 #define PROGRAMME_COLS                                                                             \
 	"id, slug, name, summary, signup_opens_at, signup_deadline, approval_needed, "             \
-	"pending_holds_place, offer_hours"
+	"pending_holds_place, offer_hours, allotments_release_at, needs_retention_days"
 
 int ex_json_programmes(struct db_conn *c, json_t **out, struct co_err *e)
 {
@@ -1659,6 +1772,82 @@ out:
 }
 
 /* ---- conference sessions ---- */
+
+int ex_conf_day_add(struct db_conn *c, int64_t exchange_id, const char *date, const char *label,
+                    int64_t *id, struct co_err *e)
+{
+	int64_t did, x_start = 0, x_end = 0, t;
+	struct db_rows *r;
+	int rc;
+
+	if (!date_ok(date))
+		return co_errf_at(e, CO_EINPUT, 0, 0, "day_date", "give the day as a date");
+	if ((rc = opt_text(label, "label", CO_EX_MAX_TITLE, e)) < 0)
+		return rc;
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(db_query(c, "SELECT starts_at, ends_at FROM ex_exchanges WHERE id = ?",
+	             DB_ARGS(DB_I(exchange_id)), &r, e));
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such exchange");
+	if (rc > 0) {
+		x_start = db_int(r, 0);
+		x_end = db_int(r, 1);
+		rc = 0;
+	}
+	db_rows_free(r);
+	TRY(rc);
+	TRY(ex_time_parse_local(date, "12:00", "day_date", &t, e));
+	if (t < x_start - 86400 || t > x_end + 86400) {
+		rc = co_errf_at(e, CO_EINPUT, 0, 0, "day_date",
+		                "the day must fall within the event's dates");
+		goto out;
+	}
+	rc = db_query_int(
+	        c,
+	        "INSERT INTO ex_conf_days (exchange_id, day_date, label) VALUES (?, ?, ?) "
+	        "RETURNING id",
+	        DB_ARGS(DB_I(exchange_id), DB_T(date), DB_T(s0(label))), &did, e);
+	if (rc == CO_ECONFLICT)
+		rc = co_errf_at(e, CO_ECONFLICT, 0, 0, "day_date", "this day is already there");
+	TRY(rc);
+	TRY(ex__audit(c, -1, NULL, "conference_day.create", "ex_conf_days", "conference_day", did,
+	              NULL, e));
+	TRY(db_commit(c, e));
+	if (id)
+		*id = did;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+int ex_json_days(struct db_conn *c, int64_t exchange_id, json_t **out, struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *list = json_array();
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT id, day_date, label FROM ex_conf_days WHERE exchange_id = ? ORDER BY "
+	              "day_date",
+	              DB_ARGS(DB_I(exchange_id)), &r, e);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	while ((rc = db_rows_next(r, e)) > 0)
+		json_array_append_new(
+		        list, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)db_int(r, 0), "date",
+		                        jtext(db_text(r, 1)), "label", jtext(db_text(r, 2))));
+	db_rows_free(r);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "days", list);
+	return 0;
+}
 
 int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
                       struct co_err *e)

@@ -43,6 +43,11 @@ struct ex_programme_in {
 };
 int ex_programme_create(struct db_conn *c, const struct ex_programme_in *in, int64_t now,
                         int64_t *id, struct co_err *e);
+/* Changes a programme (its slug stays). Themes are matched by name: a
+ * kept one keeps its id, a new one is added, a missing one is removed
+ * (its exchanges keep no theme). */
+int ex_programme_update(struct db_conn *c, int64_t id, const struct ex_programme_in *in,
+                        int64_t now, struct co_err *e);
 /* Sets an organisation's allotment (places >= 0). */
 int ex_allotment_set(struct db_conn *c, int64_t programme_id, int64_t org_id, int places,
                      struct co_err *e);
@@ -99,6 +104,12 @@ struct ex_session_in {
  * a day before it starts or after it ends), an end before the start. */
 int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
                       struct co_err *e);
+
+/* A day of a conference (date YYYY-MM-DD within the event, once each). */
+int ex_conf_day_add(struct db_conn *c, int64_t exchange_id, const char *date, const char *label,
+                    int64_t *id, struct co_err *e);
+/* {"days": [{id, date, label}]} in date order. */
+int ex_json_days(struct db_conn *c, int64_t exchange_id, json_t **out, struct co_err *e);
 
 /* Insights of an exchange (by the host: by_host = 1). */
 int ex_insight_add(struct db_conn *c, int64_t exchange_id, int64_t author_id, int by_host,

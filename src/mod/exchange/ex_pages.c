@@ -306,6 +306,7 @@ int ex__register_post(struct web_ctx *ctx)
 	rc = ex_signup(c, id, ctx->user->id, web_now(), &r, &e);
 	if (rc < 0)
 		return refuse_or_fail(ctx, rc, &e, back);
+	ex_jobs_wake();
 	web_flash(ctx, r.state == EX_CONFIRMED ? "success" : "info", state_message(r.state));
 	return web_redirect(ctx, back);
 }
@@ -338,6 +339,7 @@ int ex__reg_action_post(struct web_ctx *ctx)
 		return web_fail(ctx, CO_ENOTFOUND, NULL);
 	if (rc < 0)
 		return refuse_or_fail(ctx, rc, &e, back);
+	ex_jobs_wake();
 	web_flash(ctx, "success", state_message(r.state));
 	return web_redirect(ctx, back);
 }
@@ -485,6 +487,14 @@ int ex__host_page(struct web_ctx *ctx)
 	json_object_set_new(d, "attendees", json_incref(json_object_get(att, "attendees")));
 	json_object_set_new(d, "insights", ins);
 	json_object_set_new(d, "columns", column_options(ctx));
+	json_object_set_new(d, "is_admin", json_boolean(web_is_admin(ctx)));
+	json_object_set_new(
+	        d, "role_options",
+	        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "value", "host", "label",
+	                  web_t(ctx, "Host: manages the exchange"), "hint",
+	                  web_t(ctx, "Sees the attendee list, approves, checks people in."),
+	                  "value", "venue", "label", web_t(ctx, "Venue contact"), "hint",
+	                  web_t(ctx, "Sees dietary and access needs only.")));
 	json_decref(att);
 	return web_render(ctx, 200, "exchange/host", d);
 }
@@ -506,6 +516,7 @@ int ex__decide_post(struct web_ctx *ctx)
 	rc = ex_decide(c, id, approve && strcmp(approve, "1") == 0, web_now(), &r, &e);
 	if (rc < 0)
 		return refuse_or_fail(ctx, rc, &e, back);
+	ex_jobs_wake();
 	web_flash(ctx, "success", "Saved.");
 	return web_redirect(ctx, back);
 }
@@ -1247,6 +1258,7 @@ int ex__nomination_decide_post(struct web_ctx *ctx)
 	                          web_now(), &e);
 	if (rc < 0)
 		return refuse_or_fail(ctx, rc, &e, back);
+	ex_jobs_wake();
 	web_flash(ctx, "success", "Saved.");
 	return web_redirect(ctx, back);
 }
@@ -1263,6 +1275,7 @@ int ex__nomination_accept_post(struct web_ctx *ctx)
 	rc = ex_nomination_accept(c, id, ctx->user->id, web_now(), &reg, &e);
 	if (rc < 0)
 		return refuse_or_fail(ctx, rc, &e, "/exchanges/my");
+	ex_jobs_wake();
 	web_flash(ctx, "success", "You have accepted the nomination.");
 	return web_redirect(ctx, "/exchanges/my");
 }
@@ -1459,6 +1472,7 @@ int ex__edit_post(struct web_ctx *ctx)
 		return edit_render(ctx, 400, x, errs, 1);
 	json_decref(x);
 	json_decref(errs);
+	ex_jobs_wake();
 	web_flash(ctx, "success",
 	          "Saved. People with a place will be told of a new time, place or link.");
 	return web_redirect(ctx,

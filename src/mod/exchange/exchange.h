@@ -18,7 +18,7 @@
  * programme.
  *
  * Thread-safety: everything here is static data or takes its own
- * connection.
+ * connection; the runner's functions may be called from any thread.
  */
 #ifndef EXCHANGE_H
 #define EXCHANGE_H
@@ -45,5 +45,24 @@ struct ex_jobs_report;
  * from_email, with links to base_url). */
 int ex_jobs(struct db *db, const char *base_url, const char *from_email, int64_t now,
             struct ex_jobs_report *report, struct co_err *e);
+
+/* The jobs inside `collective serve` (ex_runner.c): a thread runs
+ * ex_jobs() at start, shortly after each ex_jobs_wake() and at least every
+ * interval_s seconds (0: 60). The strings are copied; db must outlive
+ * ex_runner_stop(). One runner per process. */
+struct ex_runner_conf {
+	struct db *db;
+	const char *base_url;   /* links in emails (may be NULL) */
+	const char *from_email; /* the emails' sender */
+	int interval_s;
+	int64_t (*now)(void); /* the clock (web_now) */
+};
+int ex_runner_start(const struct ex_runner_conf *conf, struct co_err *e);
+/* Stops the thread (a run in progress finishes first) and waits for it. */
+void ex_runner_stop(void);
+/* Asks the runner, if one runs in this process, to run the jobs soon: the
+ * handlers call it after a registration or an exchange change has
+ * committed, so that its emails are queued at once. Cheap; any thread. */
+void ex_jobs_wake(void);
 
 #endif
