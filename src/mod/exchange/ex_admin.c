@@ -286,6 +286,11 @@ static void programme_read(struct web_ctx *ctx, json_t *errs, struct ex_programm
 	          &in->opens_at);
 	form_time(ctx, errs, "deadline_date", "deadline_time", web_form(ctx, "deadline_date"),
 	          &in->deadline);
+	if (!json_object_get(errs, "opens_time") && !json_object_get(errs, "deadline_time") &&
+	    !json_object_get(errs, "opens_date") && !json_object_get(errs, "deadline_date") &&
+	    in->deadline <= in->opens_at)
+		web_errors_add(ctx, errs, "deadline_date",
+		               "the sign-up deadline must be after sign-up opens");
 	in->approval_needed = web_form(ctx, "approval_needed") != NULL;
 	in->pending_holds_place = web_form(ctx, "pending_holds_place") != NULL;
 	form_int(ctx, errs, "offer_hours", 1, 720, 48,
