@@ -314,19 +314,24 @@ __attribute__((target("avx"))) static void block_masks_avx(const double *y, size
 	const __m256d lcl2 = _mm256_set1_pd(l->lcl2), ucl2 = _mm256_set1_pd(l->ucl2);
 	size_t j = 0;
 
-	for (; j + 3 < nv; j += 4) {
-		__m256d v = _mm256_loadu_pd(y + j);
-		__m256d p = j ? _mm256_loadu_pd(y + j - 1) : _mm256_set_pd(y[2], y[1], y[0], prev);
-		__m256d vm = _mm256_mul_pd(v, m);
-
-		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_GT_OQ)) << j;
-		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_LT_OQ)) << j;
-		u |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, p, _CMP_GT_OQ)) << j;
-		d |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, p, _CMP_LT_OQ)) << j;
-		c |= (uint64_t)_mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(vm, lcl2, _CMP_LT_OQ),
-		                                               _mm256_cmp_pd(vm, ucl2, _CMP_GT_OQ)))
-		     << j;
+#define MASKS4(p)                                                                                  \
+	do {                                                                                       \
+		__m256d v_ = _mm256_loadu_pd(y + j), p_ = (p), vm_ = _mm256_mul_pd(v_, m);         \
+		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, cl, _CMP_GT_OQ)) << j;         \
+		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, cl, _CMP_LT_OQ)) << j;         \
+		u |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, p_, _CMP_GT_OQ)) << j;         \
+		d |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, p_, _CMP_LT_OQ)) << j;         \
+		c |= (uint64_t)_mm256_movemask_pd(                                                 \
+		             _mm256_or_pd(_mm256_cmp_pd(vm_, lcl2, _CMP_LT_OQ),                    \
+		                          _mm256_cmp_pd(vm_, ucl2, _CMP_GT_OQ)))                   \
+		     << j;                                                                         \
+	} while (0)
+	if (nv >= 4) {
+		MASKS4(_mm256_set_pd(y[2], y[1], y[0], prev));
+		for (j = 4; j + 3 < nv; j += 4)
+			MASKS4(_mm256_loadu_pd(y + j - 1));
 	}
+#undef MASKS4
 	if (j)
 		prev = y[j - 1];
 	for (; j < nv; j++) {
@@ -713,10 +718,11 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 	double ratio[64];
 	size_t n = p->count, nb = (n + 63) / 64, q;
 	struct runs s = {0, 0, 0, 0, 0};
-	uint64_t *ma, *mu, *mark;
+	uint64_t *ma, *mu, *mark, local[3 * 9];
 	struct lims l;
 
-	ma = spc__alloc_lazy(tmp, 3 * (nb + 1) * sizeof(uint64_t), 0);
+	/* the masks of a part of up to 8 blocks on the stack */
+	ma = nb <= 8 ? local : spc__alloc_lazy(tmp, 3 * (nb + 1) * sizeof(uint64_t), 0);
 	if (!ma)
 		return CO_ENOMEM;
 	mu = ma + nb + 1;

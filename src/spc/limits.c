@@ -940,25 +940,25 @@ static void pu_scan_sse2(const double *y, const double *n, size_t i, size_t b, i
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 /* The same four rows at a time (AVX). The sums are of whole numbers when
- * they are used (below), so exact in any order. */
+ * they are used (below), so exact in any order. The checks keep the least
+ * and the greatest y, n and y - n instead: min and max return their second
+ * operand when either is NAN, so a missing value leaves them as they were
+ * (as it fails every comparison in check_values()). */
 __attribute__((target("avx"))) static void pu_scan_avx(const double *y, const double *n, size_t i,
                                                        size_t b, int pchart, struct pu_scan *out)
 {
-	const __m256d inf = _mm256_set1_pd(INFINITY), zero = _mm256_setzero_pd();
-	const __m256d pmask = _mm256_castsi256_pd(_mm256_set1_epi64x(pchart ? -1 : 0));
-	__m256d s_a = zero, s_b = zero, bad = zero, frac = zero;
-	double t[4];
+	const __m256d zero = _mm256_setzero_pd();
+	const __m256d inf = _mm256_set1_pd(INFINITY), ninf = _mm256_set1_pd(-INFINITY);
+	__m256d s_a = zero, s_b = zero, frac = zero;
+	__m256d ylo = inf, yhi = ninf, nlo = inf, nhi = ninf, dhi = ninf;
+	double t[4], u[4];
+	int k;
 
 	for (; i + 3 < b; i += 4) {
 		__m256d vy = _mm256_loadu_pd(y + i), vn = _mm256_loadu_pd(n + i);
 		__m256d ok = _mm256_cmp_pd(vy, vn, _CMP_ORD_Q);
 		__m256d ry = _mm256_cvtepi32_pd(_mm256_cvttpd_epi32(vy));
 		__m256d rn = _mm256_cvtepi32_pd(_mm256_cvttpd_epi32(vn));
-		__m256d by = _mm256_or_pd(_mm256_cmp_pd(vy, zero, _CMP_LT_OQ),
-		                          _mm256_cmp_pd(vy, inf, _CMP_EQ_OQ));
-		__m256d bn = _mm256_or_pd(_mm256_cmp_pd(vn, zero, _CMP_LE_OQ),
-		                          _mm256_cmp_pd(vn, inf, _CMP_EQ_OQ));
-		__m256d bp = _mm256_and_pd(pmask, _mm256_cmp_pd(vy, vn, _CMP_GT_OQ));
 
 		s_a = _mm256_add_pd(s_a, _mm256_and_pd(ok, vy));
 		s_b = _mm256_add_pd(s_b, _mm256_and_pd(ok, vn));
@@ -966,14 +966,30 @@ __attribute__((target("avx"))) static void pu_scan_avx(const double *y, const do
 		        frac, _mm256_andnot_pd(_mm256_and_pd(_mm256_cmp_pd(ry, vy, _CMP_EQ_OQ),
 		                                             _mm256_cmp_pd(rn, vn, _CMP_EQ_OQ)),
 		                               ok));
-		bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_or_pd(by, bn), bp));
+		ylo = _mm256_min_pd(vy, ylo);
+		yhi = _mm256_max_pd(vy, yhi);
+		nlo = _mm256_min_pd(vn, nlo);
+		nhi = _mm256_max_pd(vn, nhi);
+		if (pchart) /* y > n: y - n > 0 (or y, n infinite, refused anyway) */
+			dhi = _mm256_max_pd(_mm256_sub_pd(vy, vn), dhi);
 	}
 	_mm256_storeu_pd(t, s_a);
 	out->sa = (t[0] + t[1]) + (t[2] + t[3]);
 	_mm256_storeu_pd(t, s_b);
 	out->sb = (t[0] + t[1]) + (t[2] + t[3]);
-	out->bad = _mm256_movemask_pd(bad) != 0;
 	out->frac = _mm256_movemask_pd(frac) != 0;
+	out->bad = 0;
+	_mm256_storeu_pd(t, ylo);
+	_mm256_storeu_pd(u, yhi);
+	for (k = 0; k < 4; k++)
+		out->bad |= t[k] < 0 || u[k] == INFINITY;
+	_mm256_storeu_pd(t, nlo);
+	_mm256_storeu_pd(u, nhi);
+	for (k = 0; k < 4; k++)
+		out->bad |= t[k] <= 0 || u[k] == INFINITY;
+	_mm256_storeu_pd(t, dhi);
+	for (k = 0; k < 4; k++)
+		out->bad |= t[k] > 0;
 	out->i = i;
 }
 #endif

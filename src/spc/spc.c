@@ -1692,15 +1692,39 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 		goto out;
 	}
 	r->series[r->nseries] = (struct spc_series){.label = NULL};
-	for (s = 0; s < r->nseries; s++) {
-		/* without a second facet, one empty label for every series */
-		r->series[s] = (struct spc_series){
-		        .label = spc__strdup(&r->mem, ru.slabel[s]),
-		        .label2 = s > 0 && !data->facet2 ? r->series[0].label2
-		                                         : spc__strdup(&r->mem, ru.slabel2[s])};
-		if (!r->series[s].label || !r->series[s].label2) {
+	{
+		/* the labels copied into one block; without a second facet, one
+		 * empty label for every series */
+		size_t total = 1, left;
+		char *lb, *end;
+		const char *empty;
+
+		for (s = 0; s < r->nseries; s++)
+			total += strlen(ru.slabel[s]) + 1 +
+			         (data->facet2 ? strlen(ru.slabel2[s]) + 1 : 0);
+		lb = spc__alloc(&r->mem, total);
+		if (!lb) {
 			rc = CO_ENOMEM;
 			goto out;
+		}
+		left = total - 1;
+		*lb = '\0';
+		empty = lb++;
+		for (s = 0; s < r->nseries; s++) {
+			const char *l1 = lb, *l2 = empty;
+
+			end = memccpy(lb, ru.slabel[s], '\0', left);
+			assert(end);
+			left -= (size_t)(end - lb);
+			lb = end;
+			if (data->facet2) {
+				l2 = lb;
+				end = memccpy(lb, ru.slabel2[s], '\0', left);
+				assert(end);
+				left -= (size_t)(end - lb);
+				lb = end;
+			}
+			r->series[s] = (struct spc_series){.label = l1, .label2 = l2};
 		}
 	}
 	if (ru.o.profile == SPC_PROFILE_PTD && (rc = ptd_check_labels(&ru)))
