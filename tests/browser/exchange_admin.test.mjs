@@ -102,7 +102,7 @@ test('the set-up pages, and a refused form, are accessible in English and Welsh'
 	const page = await newPage();
 	await login(page, base, 'admin@demo.collective.test');
 	const paths = ['/programmes', '/programmes/new', `/programmes/${slug}/edit`, `/programmes/${slug}/exchanges/new`,
-		`/exchanges/${confId}/sessions`, `/exchanges/${confId}/showcase`, `/exchanges/${confId}/host`];
+		`/exchanges/${confId}/sessions`, `/exchanges/${confId}/showcase`, `/exchanges/${confId}/host`, `/exchanges/${confId}/edit`];
 	const problems = [];
 	for (const lang of ['en', 'cy']) {
 		for (const path of paths) {

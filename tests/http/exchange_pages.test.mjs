@@ -99,6 +99,28 @@ test('a conference is added through the form, with a day and a showcase session'
 	assert(log.some((i) => i.action === 'session.create' && i.after.title === 'Posters'), 'session.create audited');
 });
 
+test('the change form sets the theme, host organisation, team, region and reserved places', async () => {
+	const p = await (await api.get(`/api/v1/programmes/${pid}`)).json();
+	const theme = p.themes.find((t) => t.name === 'Digital');
+	await admin.csrfFrom(`/exchanges/${conf}/edit`);
+	const html = await (await admin.get(`/exchanges/${conf}/edit`)).text();
+	assert(html.includes('<option value="CAVUHB" selected>'), 'the stored host organisation is chosen');
+	const form = { topic: 'Form conference', mode: 'on_site', address: 'A hall', access_info: '', online_url: '', starts_date: day(40), starts_time: '18:00', ends_time: '16:30', capacity: '80', description: '', theme: String(theme.id), host_org: 'SBUHB', host_team: 'Events team', region: 'West', reserved_places: '5' };
+	// The edit form has one date: an event over two days keeps its own end date only through the API.
+	let res = await admin.request('POST', `/exchanges/${conf}/edit`, { form: { ...form, host_org: 'NOPE' } });
+	assertEqual(res.status, 400, 'an unknown organisation is refused');
+	let x = await (await api.get(`/api/v1/exchanges/${conf}`)).json();
+	assertEqual(x.host_org_code, 'CAVUHB', 'nothing changed');
+	res = await admin.request('POST', `/exchanges/${conf}/edit`, { form: { ...form, ends_time: '20:00' } });
+	assertEqual(res.status, 303, await res.text());
+	x = await (await api.get(`/api/v1/exchanges/${conf}`)).json();
+	assertEqual(x.host_org_code, 'SBUHB');
+	assertEqual(x.theme_id, theme.id);
+	assertEqual(x.host_team, 'Events team');
+	assertEqual(x.region, 'West');
+	assertEqual(x.reserved_places, 5);
+});
+
 test('an accepted submission is placed in a showcase slot through the form', async () => {
 	// The demo conference has an open call.
 	const demoConf = (await (await api.get('/api/v1/exchanges?programme=1')).json()).items.find((i) => i.kind === 'conference');
@@ -126,13 +148,13 @@ test('an accepted submission is placed in a showcase slot through the form', asy
 
 test('a host is given the role through the host dashboard', async () => {
 	const lead = new Client(server.base);
-	await lead.login('lead.other@demo.collective.test');
+	await lead.login('member.other@demo.collective.test');
 	assertEqual((await lead.get(`/exchanges/${conf}/host`)).status, 403, 'not yet');
 	await admin.csrfFrom(`/exchanges/${conf}/host`);
 	let res = await admin.request('POST', `/exchanges/${conf}/hosts`, { form: { email: 'nobody@example.org', role: 'host' } });
 	assertEqual(res.status, 303);
 	assertEqual((await lead.get(`/exchanges/${conf}/host`)).status, 403, 'an unknown address gives nobody the role');
-	res = await admin.request('POST', `/exchanges/${conf}/hosts`, { form: { email: 'lead.other@demo.collective.test', role: 'host' } });
+	res = await admin.request('POST', `/exchanges/${conf}/hosts`, { form: { email: 'member.other@demo.collective.test', role: 'host' } });
 	assertEqual(res.status, 303);
 	assertEqual((await lead.get(`/exchanges/${conf}/host`)).status, 200, 'now the host');
 });

@@ -418,6 +418,49 @@ int ex__programme_edit_post(struct web_ctx *ctx)
 	return programme_save(ctx, p);
 }
 
+/* [{value: code, label: name}] of every organisation, "None" first. */
+int ex__org_options(struct web_ctx *ctx, struct db_conn *c, json_t **out, struct co_err *e)
+{
+	json_t *orgs = json_array();
+	struct db_rows *r;
+	int rc;
+
+	json_array_append_new(orgs, opt("", web_t(ctx, "None")));
+	rc = db_query(c, "SELECT code, name FROM organisations ORDER BY name, id", DB_NOARGS, &r,
+	              e);
+	if (rc == 0) {
+		while ((rc = db_rows_next(r, e)) > 0)
+			json_array_append_new(orgs, opt(db_text(r, 0) ? db_text(r, 0) : "",
+			                                db_text(r, 1) ? db_text(r, 1) : ""));
+		db_rows_free(r);
+	}
+	if (rc < 0) {
+		json_decref(orgs);
+		return rc;
+	}
+	*out = orgs;
+	return 0;
+}
+
+/* [{value: id, label: name}] of a programme's themes, "None" first. */
+json_t *ex__theme_options(struct web_ctx *ctx, json_t *programme)
+{
+	json_t *themes = json_array(), *t;
+	size_t i;
+
+	json_array_append_new(themes, opt("", web_t(ctx, "None")));
+	json_array_foreach(json_object_get(programme, "themes"), i, t)
+	{
+		char id[24];
+
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)json_integer_value(json_object_get(t, "id")));
+		json_array_append_new(themes,
+		                      opt(id, json_string_value(json_object_get(t, "name"))));
+	}
+	return themes;
+}
+
 /* ---- a new exchange ---- */
 
 static const char *const exchange_keys[] = {
@@ -428,11 +471,8 @@ static const char *const exchange_keys[] = {
 static int exchange_new_render(struct web_ctx *ctx, struct db_conn *c, int status, json_t *p,
                                json_t *errs, int posted)
 {
-	json_t *d = ex__page(ctx, "Add an exchange"), *f = json_object(), *orgs, *themes, *t;
-	const char *mode, *kind;
-	struct db_rows *r;
+	json_t *d = ex__page(ctx, "Add an exchange"), *f = json_object(), *orgs, *themes;
 	struct co_err e;
-	size_t i;
 	int rc;
 
 	json_object_set_new(f, "kind", json_string("exchange"));
@@ -443,39 +483,14 @@ static int exchange_new_render(struct web_ctx *ctx, struct db_conn *c, int statu
 	json_object_set_new(f, "reserved_places", json_string("0"));
 	if (posted)
 		merge_posted(ctx, f, exchange_keys);
-	mode = json_string_value(json_object_get(f, "mode"));
-	kind = json_string_value(json_object_get(f, "kind"));
-	(void)mode;
-	(void)kind;
-	orgs = json_array();
-	json_array_append_new(orgs, opt("", web_t(ctx, "None")));
-	rc = db_query(c, "SELECT code, name FROM organisations ORDER BY name, id", DB_NOARGS, &r,
-	              &e);
-	if (rc == 0) {
-		while ((rc = db_rows_next(r, &e)) > 0)
-			json_array_append_new(orgs, opt(db_text(r, 0) ? db_text(r, 0) : "",
-			                                db_text(r, 1) ? db_text(r, 1) : ""));
-		db_rows_free(r);
-	}
-	if (rc < 0) {
+	if ((rc = ex__org_options(ctx, c, &orgs, &e)) < 0) {
 		json_decref(d);
 		json_decref(f);
-		json_decref(orgs);
 		json_decref(p);
 		json_decref(errs);
 		return web_fail(ctx, rc, &e);
 	}
-	themes = json_array();
-	json_array_append_new(themes, opt("", web_t(ctx, "None")));
-	json_array_foreach(json_object_get(p, "themes"), i, t)
-	{
-		char id[24];
-
-		snprintf(id, sizeof(id), "%lld",
-		         (long long)json_integer_value(json_object_get(t, "id")));
-		json_array_append_new(themes,
-		                      opt(id, json_string_value(json_object_get(t, "name"))));
-	}
+	themes = ex__theme_options(ctx, p);
 	json_object_set_new(d, "kind_options",
 	                    json_pack("[o,o]", opt("exchange", web_t(ctx, "Knowledge exchange")),
 	                              opt("conference", web_t(ctx, "Conference"))));

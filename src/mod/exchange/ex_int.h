@@ -50,7 +50,10 @@ web_handler_fn ex__list_page, ex__exchange_page, ex__register_post, ex__reg_acti
         ex__nomination_accept_post, ex__choose_post, ex__submit_post, ex__review_post,
         ex__submission_decide_post, ex__edit_page, ex__edit_post;
 
-/* Set-up pages (ex_admin.c). */
+/* Set-up pages (ex_admin.c). Options for a select: every organisation
+ * (by code) and a programme's themes (by id), each list "None" first. */
+int ex__org_options(struct web_ctx *ctx, struct db_conn *c, json_t **out, struct co_err *e);
+json_t *ex__theme_options(struct web_ctx *ctx, json_t *programme);
 web_handler_fn ex__programmes_page, ex__programme_new_page, ex__programme_create_post,
         ex__programme_edit_page, ex__programme_edit_post, ex__exchange_new_page,
         ex__exchange_new_post, ex__sessions_page, ex__session_post, ex__day_post, ex__hosts_post,

@@ -1369,12 +1369,24 @@ static json_t *mode_options(struct web_ctx *ctx, const char *mode)
 /* The form's values: the stored exchange, overridden by what was posted. */
 static json_t *edit_form(struct web_ctx *ctx, json_t *x, int posted)
 {
-	static const char *const keys[] = {"topic",       "mode",      "address",     "access_info",
-	                                   "online_url",  "capacity",  "description", "starts_date",
-	                                   "starts_time", "ends_time", NULL};
+	static const char *const keys[] = {
+	        "topic",       "mode",      "address",         "access_info",
+	        "online_url",  "capacity",  "description",     "starts_date",
+	        "starts_time", "ends_time", "theme",           "host_org",
+	        "host_team",   "region",    "reserved_places", NULL};
 	json_t *f = json_object();
 	char cap[24];
 	size_t i;
+
+	snprintf(cap, sizeof(cap), "%lld",
+	         (long long)json_integer_value(json_object_get(x, "theme_id")));
+	json_object_set_new(f, "theme", json_string(strcmp(cap, "0") == 0 ? "" : cap));
+	json_object_set_new(f, "host_org", json_incref(json_object_get(x, "host_org_code")));
+	json_object_set_new(f, "host_team", json_incref(json_object_get(x, "host_team")));
+	json_object_set_new(f, "region", json_incref(json_object_get(x, "region")));
+	snprintf(cap, sizeof(cap), "%lld",
+	         (long long)json_integer_value(json_object_get(x, "reserved_places")));
+	json_object_set_new(f, "reserved_places", json_string(cap));
 
 	snprintf(cap, sizeof(cap), "%lld",
 	         (long long)json_integer_value(json_object_get(x, "capacity")));
@@ -1394,10 +1406,27 @@ static json_t *edit_form(struct web_ctx *ctx, json_t *x, int posted)
 	return f;
 }
 
-static int edit_render(struct web_ctx *ctx, int status, json_t *x, json_t *errs, int posted)
+static int edit_render(struct web_ctx *ctx, struct db_conn *c, int status, json_t *x, json_t *errs,
+                       int posted)
 {
-	json_t *d = ex__page(ctx, "Change the exchange"), *f = edit_form(ctx, x, posted);
+	json_t *d = ex__page(ctx, "Change the exchange"), *f = edit_form(ctx, x, posted), *p = NULL,
+	       *orgs = NULL;
+	struct co_err e;
+	int rc;
 
+	if ((rc = ex_json_programme(c, json_integer_value(json_object_get(x, "programme_id")), NULL,
+	                            &p, &e)) < 0 ||
+	    (rc = ex__org_options(ctx, c, &orgs, &e)) < 0) {
+		json_decref(d);
+		json_decref(f);
+		json_decref(p);
+		json_decref(x);
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	json_object_set_new(d, "theme_options", ex__theme_options(ctx, p));
+	json_object_set_new(d, "org_options", orgs);
+	json_decref(p);
 	json_object_set_new(d, "mode_options",
 	                    mode_options(ctx, json_string_value(json_object_get(f, "mode"))));
 	json_object_set_new(d, "form", f);
@@ -1416,7 +1445,7 @@ int ex__edit_page(struct web_ctx *ctx)
 
 	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0)
 		return web_fail(ctx, rc, &e);
-	return edit_render(ctx, 200, x, NULL, 0);
+	return edit_render(ctx, c, 200, x, NULL, 0);
 }
 
 int ex__edit_post(struct web_ctx *ctx)
@@ -1450,6 +1479,41 @@ int ex__edit_post(struct web_ctx *ctx)
 		in.host_team_name = json_string_value(json_object_get(x, "host_team"));
 		in.region = json_string_value(json_object_get(x, "region"));
 		in.reserved_places = (int)json_integer_value(json_object_get(x, "reserved_places"));
+		/* The fields the form has replace the stored ones. */
+		if (web_form(ctx, "host_team"))
+			in.host_team_name = web_form(ctx, "host_team");
+		if (web_form(ctx, "region"))
+			in.region = web_form(ctx, "region");
+		if (web_form(ctx, "theme"))
+			in.theme_id = strtoll(web_form(ctx, "theme"), NULL, 10);
+		if (web_form(ctx, "reserved_places")) {
+			long rp = strtol(web_form(ctx, "reserved_places"), &endp, 10);
+
+			if (*endp || rp < 0 || rp > CO_EX_MAX_CAPACITY) {
+				web_errors_add(ctx, errs, "reserved_places",
+				               "Give the number of places as a whole number.");
+				rp = 0;
+			}
+			in.reserved_places = (int)rp;
+		}
+		if (web_form(ctx, "host_org")) {
+			int64_t oid = 0;
+
+			rc = *web_form(ctx, "host_org")
+			             ? db_query_int(
+			                       c, "SELECT id FROM organisations WHERE code = ?",
+			                       DB_ARGS(DB_T(web_form(ctx, "host_org"))), &oid, &e)
+			             : 0;
+			if (rc == CO_ENOTFOUND)
+				web_errors_add(ctx, errs, "host_org",
+				               "Choose an organisation from the list.");
+			else if (rc < 0) {
+				json_decref(x);
+				json_decref(errs);
+				return web_fail(ctx, rc, &e);
+			}
+			in.host_org_id = oid;
+		}
 		in.topic = web_form(ctx, "topic");
 		in.mode = web_form(ctx, "mode");
 		in.address = web_form(ctx, "address");
@@ -1459,17 +1523,22 @@ int ex__edit_post(struct web_ctx *ctx)
 		in.starts_at = start;
 		in.ends_at = end;
 		in.capacity = (int)capacity;
-		rc = ex_exchange_update(c, id, &in, web_now(), &e);
-		if (rc == CO_EINPUT || rc == CO_ECONFLICT)
+		rc = json_object_size(errs) ? 0 : ex_exchange_update(c, id, &in, web_now(), &e);
+		if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
+			/* The model names the API's fields. */
+			if (strcmp(e.field, "starts_at") == 0)
+				snprintf(e.field, sizeof(e.field), "starts_time");
+			else if (strcmp(e.field, "ends_at") == 0)
+				snprintf(e.field, sizeof(e.field), "ends_time");
 			web_errors_from(ctx, errs, &e);
-		else if (rc < 0) {
+		} else if (rc < 0) {
 			json_decref(x);
 			json_decref(errs);
 			return web_fail(ctx, rc, &e);
 		}
 	}
 	if (json_object_size(errs) > 0)
-		return edit_render(ctx, 400, x, errs, 1);
+		return edit_render(ctx, c, 400, x, errs, 1);
 	json_decref(x);
 	json_decref(errs);
 	ex_jobs_wake();
