@@ -838,8 +838,8 @@ uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
 	struct spc__lim l0 = *l0p;
 	struct lims l;
 	double v = spc__y(r, i), vm;
-	uint32_t f = SPC__F_BASE | SPC__F_INCLUDE;
-	int s = 0;
+	uint32_t f = SPC__F_BASE | SPC__F_INCLUDE, above, below, hi, lo, close;
+	int s;
 
 	l.cl0 = l0.cl;
 	l.m = r->opt.multiply;
@@ -848,36 +848,29 @@ uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
 	l.lcl2 = l0.lcl2 * l.m;
 	l.ucl2 = l0.ucl2 * l.m;
 	vm = v * l.m;
-	if (v > l.cl0) {
-		f |= SPC__F_ABOVE;
-		s = 1;
-	} else if (v < l.cl0) {
-		f |= SPC__F_BELOW;
-		s = -1;
-	}
-	if (vm > l.ucl)
-		f |= SPC__F_SIGMA | SPC_SIG_ABOVE_UCL;
-	else if (vm < l.lcl)
-		f |= SPC__F_SIGMA | SPC_SIG_BELOW_LCL;
-	else if (vm < l.lcl2 || vm > l.ucl2)
-		f |= SPC__F_CLOSE;
+	/* without branches: the side of a point is as likely one way as the
+	 * other, and this runs for the last point of every series in the run */
+	above = v > l.cl0;
+	below = v < l.cl0;
+	s = (int)above - (int)below;
+	hi = vm > l.ucl;
+	lo = (hi ^ 1u) & (vm < l.lcl);
+	close = ((hi | lo) ^ 1u) & ((vm < l.lcl2) | (vm > l.ucl2));
+	f |= (above * SPC__F_ABOVE) | (below * SPC__F_BELOW) | ((hi | lo) * SPC__F_SIGMA) |
+	     (hi * SPC_SIG_ABOVE_UCL) | (lo * SPC_SIG_BELOW_LCL) | (close * SPC__F_CLOSE);
 	switch (r->opt.rules) {
 	case SPC_RULES_NONE: f &= ~(SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL); break;
-	case SPC_RULES_MDC:
-		if (get_bit(r, SPC__P_SHIFT, i))
-			f |= s > 0 ? SPC_SIG_SHIFT_ABOVE : SPC_SIG_SHIFT_BELOW;
-		if (get_bit(r, SPC__P_TWO3, i))
-			f |= s > 0 ? SPC_SIG_TWO_OF_THREE_HIGH : SPC_SIG_TWO_OF_THREE_LOW;
-		if (get_bit(r, SPC__P_UP, i))
-			f |= SPC_SIG_TREND_UP;
-		if (get_bit(r, SPC__P_DOWN, i))
-			f |= SPC_SIG_TREND_DOWN;
+	case SPC_RULES_MDC: /* a shift or two of three on the side of the point (below at 0) */
+		f |= (uint32_t)get_bit(r, SPC__P_SHIFT, i) *
+		     (above * SPC_SIG_SHIFT_ABOVE + !above * SPC_SIG_SHIFT_BELOW);
+		f |= (uint32_t)get_bit(r, SPC__P_TWO3, i) *
+		     (above * SPC_SIG_TWO_OF_THREE_HIGH + !above * SPC_SIG_TWO_OF_THREE_LOW);
+		f |= (uint32_t)get_bit(r, SPC__P_UP, i) * SPC_SIG_TREND_UP;
+		f |= (uint32_t)get_bit(r, SPC__P_DOWN, i) * SPC_SIG_TREND_DOWN;
 		break;
 	case SPC_RULES_ANHOEJ:
-		if (get_bit(r, SPC__P_LONG_RUN, i))
-			f |= SPC_SIG_LONG_RUN;
-		if (r->pfew[part] && s)
-			f |= SPC_SIG_FEW_CROSSINGS;
+		f |= (uint32_t)get_bit(r, SPC__P_LONG_RUN, i) * SPC_SIG_LONG_RUN;
+		f |= (uint32_t)(r->pfew[part] != 0 && s != 0) * SPC_SIG_FEW_CROSSINGS;
 		break;
 	default: break;
 	}
