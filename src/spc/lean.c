@@ -398,10 +398,54 @@ ratio_sides_avx(const double *y, const double *n, size_t nv, double cl0, uint64_
 }
 #endif
 
+#if defined(LEAN_AVX)
+/* The same masks eight points at a time (AVX-512F), straight into mask
+ * registers; the last few points with a mask, the point before each eight
+ * from the eight before (or prev). */
+__attribute__((target("avx512f"))) static void
+block_masks_avx512(const double *y, size_t nv, double prev, const struct lims *l, struct masks *k)
+{
+	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0;
+	const __m512d cl = _mm512_set1_pd(l->cl0), m = _mm512_set1_pd(l->m);
+	const __m512d lcl2 = _mm512_set1_pd(l->lcl2), ucl2 = _mm512_set1_pd(l->ucl2);
+	const __m512d lcl = _mm512_set1_pd(l->lcl), ucl = _mm512_set1_pd(l->ucl);
+	__m512d last = _mm512_set1_pd(prev);
+	size_t j;
+
+	for (j = 0; j < nv; j += 8) {
+		__mmask8 ok = nv - j >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (nv - j)) - 1);
+		__m512d v = _mm512_maskz_loadu_pd(ok, y + j);
+		__m512d p = _mm512_castsi512_pd(
+		        _mm512_alignr_epi64(_mm512_castpd_si512(v), _mm512_castpd_si512(last), 7));
+		__m512d vm = _mm512_mul_pd(v, m);
+
+		a |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, cl, _CMP_GT_OQ) << j;
+		b |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, cl, _CMP_LT_OQ) << j;
+		u |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, p, _CMP_GT_OQ) << j;
+		d |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, p, _CMP_LT_OQ) << j;
+		c |= (uint64_t)((_mm512_mask_cmp_pd_mask(ok, vm, lcl2, _CMP_LT_OQ) |
+		                 _mm512_mask_cmp_pd_mask(ok, vm, ucl2, _CMP_GT_OQ)) &
+		                (__mmask8) ~(_mm512_mask_cmp_pd_mask(ok, vm, ucl, _CMP_GT_OQ) |
+		                             _mm512_mask_cmp_pd_mask(ok, vm, lcl, _CMP_LT_OQ)))
+		     << j;
+		last = v;
+	}
+	k->a = a;
+	k->b = b;
+	k->c = c; /* beyond 2 sigma and not outside the limits */
+	k->u = u;
+	k->d = d;
+}
+#endif
+
 static void block_masks(const struct spc_result *r, const double *y, size_t nv, double prev,
                         const struct lims *l, struct masks *k)
 {
 #if defined(LEAN_AVX)
+	if (r->avx512) {
+		block_masks_avx512(y, nv, prev, l, k);
+		return;
+	}
 	if (r->avx) {
 		block_masks_avx(y, nv, prev, l, k);
 		return;

@@ -266,9 +266,9 @@ static void i_sums_finish(const double *y, size_t a, size_t b, struct i_acc *c, 
 		prev = v;
 	}
 	*sum = (c->s[0] + c->s[1]) + (c->s[2] + c->s[3]);
-	*n = (size_t)((c->k[0] + c->k[1]) + (c->k[2] + c->k[3]));
+	*n = (size_t)(long long)((c->k[0] + c->k[1]) + (c->k[2] + c->k[3]));
 	*mrsum = (c->m[0] + c->m[1]) + (c->m[2] + c->m[3]);
-	*nmr = (size_t)((c->j[0] + c->j[1]) + (c->j[2] + c->j[3]));
+	*nmr = (size_t)(long long)((c->j[0] + c->j[1]) + (c->j[2] + c->j[3]));
 	mx = c->mx[0];
 	for (i = 1; i < 4; i++)
 		if (c->mx[i] > mx)
@@ -419,7 +419,14 @@ static void i_sums(const struct spc_result *r, const double *y, size_t a, size_t
 {
 	struct i_acc c;
 
-	c.lim = lim > 0 ? nextafter(lim, -INFINITY) : INFINITY;
+	c.lim = INFINITY;
+	if (lim > 0) { /* nextafter(lim, -INFINITY): the bits of a positive double less one */
+		uint64_t bits;
+
+		memcpy(&bits, &lim, sizeof(bits));
+		bits--;
+		memcpy(&c.lim, &bits, sizeof(bits));
+	}
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 	if (r->avx)
 		(full ? i_sums_avx : i_mr_sums_avx)(y, a, b, &c);

@@ -786,15 +786,18 @@ void spc__rules_series(struct spc_result *r, size_t series)
 	}
 }
 
+/* The class of a point from the direction of its signal (-1, 0, 1) and the
+ * direction that is better: a table, no branch on the point. */
 static enum spc_class class_of(int dir, enum spc_direction want)
 {
-	if (want == SPC_DIR_NEUTRAL)
-		return dir > 0   ? SPC_CLASS_NEUTRAL_HIGH
-		       : dir < 0 ? SPC_CLASS_NEUTRAL_LOW
-		                 : SPC_CLASS_COMMON;
-	if (!dir)
-		return SPC_CLASS_COMMON;
-	return (dir > 0) == (want == SPC_DIR_INCREASE) ? SPC_CLASS_IMPROVEMENT : SPC_CLASS_CONCERN;
+	static const unsigned char tab[3][3] = {
+	        /* increase */ {SPC_CLASS_CONCERN, SPC_CLASS_COMMON, SPC_CLASS_IMPROVEMENT},
+	        /* decrease */ {SPC_CLASS_IMPROVEMENT, SPC_CLASS_COMMON, SPC_CLASS_CONCERN},
+	        /* neutral */ {SPC_CLASS_NEUTRAL_LOW, SPC_CLASS_COMMON, SPC_CLASS_NEUTRAL_HIGH},
+	};
+	int w = want == SPC_DIR_INCREASE ? 0 : want == SPC_DIR_DECREASE ? 1 : 2;
+
+	return (enum spc_class)tab[w][dir + 1];
 }
 
 void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
@@ -803,41 +806,52 @@ void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *c
 	spc__classify_word(r, spc__sig(r, i), cause, cls);
 }
 
+/* Making Data Count's precedence (outside the limits, trend, two of three,
+ * shift) written as selections from the lowest to the highest, which the
+ * compiler makes conditional moves: the word of every series' last point
+ * is classified in the run, and its signals are hard to predict. */
 void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *cause,
                         enum spc_class *cls)
 {
+	/* the direction of each cause */
+	static const signed char dir_of[] = {
+	        [SPC_CAUSE_COMMON] = 0,
+	        [SPC_CAUSE_ABOVE_UCL] = 1,
+	        [SPC_CAUSE_BELOW_LCL] = -1,
+	        [SPC_CAUSE_TREND_UP] = 1,
+	        [SPC_CAUSE_TREND_DOWN] = -1,
+	        [SPC_CAUSE_TWO_OF_THREE_ABOVE] = 1,
+	        [SPC_CAUSE_TWO_OF_THREE_BELOW] = -1,
+	        [SPC_CAUSE_SHIFT_ABOVE] = 1,
+	        [SPC_CAUSE_SHIFT_BELOW] = -1,
+	        [SPC_CAUSE_OTHER_HIGH] = 1,
+	        [SPC_CAUSE_OTHER_LOW] = -1,
+	};
 	const struct spc_options *o = &r->opt;
 	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
 	uint32_t s = f & SPC__SIG_MASK;
 	enum spc_cause c = SPC_CAUSE_COMMON;
-	int side = (f & SPC__F_ABOVE) ? 1 : (f & SPC__F_BELOW) ? -1 : 0, dir = 0;
+	int above = (f & SPC__F_ABOVE) != 0;
+	int side = above ? 1 : (f & SPC__F_BELOW) ? -1 : 0, dir = 0;
 
 	if (o->rules == SPC_RULES_MDC) {
-		if (s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL))
-			c = side == 1 ? SPC_CAUSE_ABOVE_UCL : SPC_CAUSE_BELOW_LCL;
-		else if (s & SPC_SIG_TREND_UP)
-			c = SPC_CAUSE_TREND_UP;
-		else if (s & SPC_SIG_TREND_DOWN)
+		if (s & (SPC_SIG_SHIFT_ABOVE | SPC_SIG_SHIFT_BELOW))
+			c = above ? SPC_CAUSE_SHIFT_ABOVE : SPC_CAUSE_SHIFT_BELOW;
+		if (s & (SPC_SIG_TWO_OF_THREE_HIGH | SPC_SIG_TWO_OF_THREE_LOW))
+			c = above ? SPC_CAUSE_TWO_OF_THREE_ABOVE : SPC_CAUSE_TWO_OF_THREE_BELOW;
+		if (s & SPC_SIG_TREND_DOWN)
 			c = SPC_CAUSE_TREND_DOWN;
-		else if (s & (SPC_SIG_TWO_OF_THREE_HIGH | SPC_SIG_TWO_OF_THREE_LOW))
-			c = side > 0 ? SPC_CAUSE_TWO_OF_THREE_ABOVE : SPC_CAUSE_TWO_OF_THREE_BELOW;
-		else if (s & (SPC_SIG_SHIFT_ABOVE | SPC_SIG_SHIFT_BELOW))
-			c = side > 0 ? SPC_CAUSE_SHIFT_ABOVE : SPC_CAUSE_SHIFT_BELOW;
-		switch (c) {
-		case SPC_CAUSE_ABOVE_UCL:
-		case SPC_CAUSE_TREND_UP:
-		case SPC_CAUSE_TWO_OF_THREE_ABOVE:
-		case SPC_CAUSE_SHIFT_ABOVE: dir = 1; break;
-		case SPC_CAUSE_COMMON: dir = 0; break;
-		default: dir = -1; break;
-		}
+		if (s & SPC_SIG_TREND_UP)
+			c = SPC_CAUSE_TREND_UP;
+		if (s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL))
+			c = above ? SPC_CAUSE_ABOVE_UCL : SPC_CAUSE_BELOW_LCL;
+		dir = dir_of[c];
 	} else if (s & ~part_only) {
+		dir = side;
+		if (s & SPC_SIG_TREND_DOWN)
+			dir = -1;
 		if (s & SPC_SIG_TREND_UP)
 			dir = 1;
-		else if (s & SPC_SIG_TREND_DOWN)
-			dir = -1;
-		else
-			dir = side;
 		c = dir > 0   ? SPC_CAUSE_OTHER_HIGH
 		    : dir < 0 ? SPC_CAUSE_OTHER_LOW
 		              : SPC_CAUSE_COMMON;
