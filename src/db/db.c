@@ -337,6 +337,20 @@ int db_exec(struct db_conn *c, const char *sql, const struct db_val *params, int
 	return rc;
 }
 
+int db_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
+                  struct co_err *e)
+{
+	int rc;
+
+	assert(nparams >= 0 && (nparams == 0 || params));
+	if (c->db->kind == DB_SQLITE || !c->in_tx)
+		return db_exec(c, sql, params, nparams, NULL, e);
+	rc = db__pg_exec_later(c, sql, params, nparams, e);
+	if (rc)
+		c->tx_failed = 1;
+	return rc;
+}
+
 int db_exec_script(struct db_conn *c, const char *sql, struct co_err *e)
 {
 	int rc;

@@ -94,6 +94,14 @@ void db_pool_stats(struct db *db, int *open, int *in_use);
 int db_exec(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
             int64_t *changed, struct co_err *e);
 
+/* Like db_exec, for a statement inside a transaction whose outcome can
+ * wait: on PostgreSQL it is queued and sent with the transaction's next
+ * statement or its COMMIT, in one round trip, and its failure is reported
+ * by that call (the transaction fails as ever). On SQLite, and outside a
+ * transaction, it runs at once. The parameters are copied. */
+int db_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
+                  struct co_err *e);
+
 /* Runs a query; step through it with db_rows_next(). */
 int db_query(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
              struct db_rows **out, struct co_err *e);

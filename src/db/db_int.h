@@ -46,6 +46,7 @@ struct db_conn {
 	int tx_failed;  /* a statement failed in the open transaction */
 	int broken;     /* the connection is unusable: closed on release */
 	int pg_begin;   /* PostgreSQL: BEGIN not sent yet, goes with the next statement */
+	int pg_queued;  /* PostgreSQL: statements sent in a pipeline, answers not read yet */
 	int open_rows;  /* db_rows not yet freed */
 	uint64_t clock; /* statement uses, for LRU */
 	long prepares;  /* statements prepared over this connection's life */
@@ -138,6 +139,8 @@ void db__pg_rows_free(struct db_rows *r);
 int db__pg_script(struct db_conn *c, const char *sql, struct co_err *e);
 int db__pg_in_tx(struct db_conn *c);
 int db__pg_commit(struct db_conn *c, struct co_err *e);
+int db__pg_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int n,
+                      struct co_err *e);
 int db__pg_backup(struct db *db, const char *path, struct co_err *e);
 int db__pg_lock(struct db_conn *c, int lock, struct co_err *e);
 const char *db__pg_colname(const struct db_rows *r, int col);

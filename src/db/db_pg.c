@@ -21,7 +21,10 @@
  * pipeline mode: BEGIN, the statement, one sync). A transaction that ends
  * before any statement sends nothing. The server sees the same BEGIN then
  * statement as before, so nothing else changes: READ COMMITTED takes its
- * snapshot at the first statement either way.
+ * snapshot at the first statement either way. In the same way a statement
+ * given to db_exec_later() inside a transaction is only queued
+ * (c->pg_queued counts them) and goes with the next statement or the
+ * COMMIT; the first failure among them is that call's failure.
  */
 #include "db/db_int.h"
 
@@ -145,25 +148,10 @@ static void evict(struct db_conn *c, struct db__stmt *s)
 	PQclear(res);
 }
 
-/* Sends a held-back BEGIN by itself (before a script). */
-static int send_begin(struct db_conn *c, struct co_err *e)
-{
-	PGresult *res;
-	int rc = 0;
-
-	if (!c->pg_begin)
-		return 0;
-	c->pg_begin = 0;
-	res = PQexec(h(c), "BEGIN");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = fail(c, res, NULL, e);
-	PQclear(res);
-	return rc;
-}
-
 void db__pg_disconnect(struct db_conn *c)
 {
 	c->pg_begin = 0;
+	c->pg_queued = 0;
 	c->broken = 1; /* no DEALLOCATE: the session ends */
 	db__cache_clear(c, NULL);
 	PQfinish(h(c));
@@ -191,6 +179,7 @@ int db__pg_check(struct db_conn *c, struct co_err *e)
 	db__cache_clear(c, NULL);
 	c->in_tx = 0;
 	c->pg_begin = 0;
+	c->pg_queued = 0;
 	PQreset(h(c));
 	if (PQstatus(h(c)) != CONNECTION_OK)
 		return co_errf(e, CO_EDB, "lost the connection to %s and cannot reconnect: %s",
@@ -283,6 +272,8 @@ static int params_make(const struct db_val *params, int n, struct pg_params *p, 
 	return 0;
 }
 
+static int pipe_flush(struct db_conn *c, struct co_err *e);
+
 /* The cached statement for (sql, signature), preparing it when needed. */
 static int prepared(struct db_conn *c, const char *sql, const struct pg_params *p, int n,
                     const char *sig, struct db__stmt **out, struct co_err *e)
@@ -297,6 +288,9 @@ static int prepared(struct db_conn *c, const char *sql, const struct pg_params *
 		*out = s;
 		return 0;
 	}
+	/* Preparing waits for its answer: what is queued goes first. */
+	if ((rc = pipe_flush(c, e)) < 0)
+		return rc;
 	rc = db__rewrite(DB_POSTGRES, sql, 1, &text, &nph, e);
 	if (rc)
 		return rc;
@@ -349,50 +343,108 @@ static void forget(struct db_conn *c, struct db__stmt *s)
 	c->nstmts--;
 }
 
-/* Runs the prepared statement s after the held-back BEGIN, both in one
- * pipeline: one round trip. Returns the statement's result, or BEGIN's
- * when that failed, or NULL when the connection did (then it is marked
- * broken). */
-static PGresult *exec_with_begin(struct db_conn *c, const struct db__stmt *s, int n,
-                                 const struct pg_params *p)
-{
-	PGresult *begin = NULL, *stmt = NULL, *r;
-	int ok;
+/* ---- the pipeline: a held-back BEGIN and statements whose answer can wait ---- */
 
-	c->pg_begin = 0;
-	if (!PQenterPipelineMode(h(c))) {
-		c->broken = 1;
-		return NULL;
+/* Enters pipeline mode (if not in it) and queues a held-back BEGIN. */
+static int pipe_open(struct db_conn *c)
+{
+	if (PQpipelineStatus(h(c)) == PQ_PIPELINE_OFF && !PQenterPipelineMode(h(c)))
+		return -1;
+	if (c->pg_begin) {
+		c->pg_begin = 0;
+		if (!PQsendQueryParams(h(c), "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+			return -1;
+		c->pg_queued++;
 	}
-	ok = PQsendQueryParams(h(c), "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-	     PQsendQueryPrepared(h(c), s->name, n, p->values, p->lengths, p->formats, 0) &&
-	     PQpipelineSync(h(c));
+	return 0;
+}
+
+/* Ends the pipeline: sends the sync, reads the queued statements' results
+ * in order (*first_err: the first failure, else NULL), then, with last,
+ * the final statement's result into *last, then the sync, and leaves
+ * pipeline mode. -1 when the connection failed (then it is broken). */
+static int pipe_close(struct db_conn *c, PGresult **first_err, PGresult **last)
+{
+	int n = c->pg_queued + (last ? 1 : 0), ok, i;
+	PGresult *r, *x;
+
+	*first_err = NULL;
+	if (last)
+		*last = NULL;
+	c->pg_queued = 0;
+	ok = PQpipelineSync(h(c));
+	for (i = 0; ok && i < n; i++) {
+		ExecStatusType st;
+
+		if (!(r = PQgetResult(h(c)))) {
+			ok = 0;
+			break;
+		}
+		/* Each statement's results end with a NULL. */
+		while ((x = PQgetResult(h(c))))
+			PQclear(x);
+		if (last && i == n - 1) {
+			*last = r;
+			break;
+		}
+		st = PQresultStatus(r);
+		if (!*first_err && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+		    st != PGRES_PIPELINE_ABORTED)
+			*first_err = r;
+		else
+			PQclear(r);
+	}
 	if (ok) {
-		/* BEGIN's result and the NULL that ends it, the statement's (or
-		 * PIPELINE_ABORTED) and its NULL, then the sync. */
-		begin = PQgetResult(h(c));
-		while (begin && (r = PQgetResult(h(c))))
-			PQclear(r);
-		stmt = begin ? PQgetResult(h(c)) : NULL;
-		while (stmt && (r = PQgetResult(h(c))))
-			PQclear(r);
-		r = stmt ? PQgetResult(h(c)) : NULL;
+		r = PQgetResult(h(c));
 		ok = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
 		PQclear(r);
 	}
-	if (!ok || !PQexitPipelineMode(h(c)))
+	if (!ok || !PQexitPipelineMode(h(c))) {
 		c->broken = 1;
-	if (begin && PQresultStatus(begin) != PGRES_COMMAND_OK) {
-		PQclear(stmt);
-		return begin;
+		return -1;
 	}
-	PQclear(begin);
-	if (c->broken && stmt &&
-	    (PQresultStatus(stmt) == PGRES_COMMAND_OK || PQresultStatus(stmt) == PGRES_TUPLES_OK)) {
-		PQclear(stmt);
+	return 0;
+}
+
+/* Sends what is queued and reads its answers: 0, or the first failure. */
+static int pipe_flush(struct db_conn *c, struct co_err *e)
+{
+	PGresult *err = NULL;
+	int rc = 0;
+
+	if (c->pg_queued == 0)
+		return 0;
+	if (pipe_close(c, &err, NULL) < 0)
+		rc = fail(c, err, NULL, e);
+	else if (err)
+		rc = fail(c, err, NULL, e);
+	PQclear(err);
+	return rc;
+}
+
+/* Runs the prepared statement s after what is queued (a held-back BEGIN,
+ * statements of db_exec_later), all in one round trip. Returns the first
+ * failure among the queued ones, else the statement's result; NULL when
+ * the connection failed (then it is broken). */
+static PGresult *exec_piped(struct db_conn *c, const struct db__stmt *s, int n,
+                            const struct pg_params *p)
+{
+	PGresult *err = NULL, *res = NULL;
+
+	if (pipe_open(c) < 0 ||
+	    !PQsendQueryPrepared(h(c), s->name, n, p->values, p->lengths, p->formats, 0)) {
+		c->broken = 1;
 		return NULL;
 	}
-	return stmt;
+	if (pipe_close(c, &err, &res) < 0) {
+		PQclear(res);
+		return err;
+	}
+	if (err) {
+		PQclear(res);
+		return err;
+	}
+	return res;
 }
 
 static int run(struct db_conn *c, const char *sql, const struct db_val *params, int n,
@@ -417,8 +469,8 @@ static int run(struct db_conn *c, const char *sql, const struct db_val *params, 
 			rc = rc ? rc : CO_EINTERNAL;
 			break;
 		}
-		if (c->pg_begin)
-			res = exec_with_begin(c, s, n, &p);
+		if (c->pg_begin || c->pg_queued)
+			res = exec_piped(c, s, n, &p);
 		else
 			res = PQexecPrepared(h(c), s->name, n, p.values, p.lengths, p.formats, 0);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK ||
@@ -530,8 +582,21 @@ int db__pg_script(struct db_conn *c, const char *sql, struct co_err *e)
 		c->pg_begin = 0;
 		return 0;
 	}
-	if ((rc = send_begin(c, e)) < 0)
+	/* A script runs after what is queued (whose failure is its own; a
+	 * ROLLBACK undoes it all anyway). */
+	if (c->pg_begin && c->pg_queued == 0) {
+		c->pg_begin = 0;
+		res = PQexec(h(c), "BEGIN");
+		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fail(c, res, NULL, e);
+		PQclear(res);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = pipe_flush(c, strcmp(sql, "ROLLBACK") == 0 ? NULL : e)) < 0 &&
+	    strcmp(sql, "ROLLBACK") != 0)
 		return rc;
+	if (c->broken)
+		return co_errf(e, CO_EDB, "the database connection is broken");
 	rc = db__rewrite(DB_POSTGRES, sql, 0, &text, NULL, e);
 	if (rc)
 		return rc;
@@ -547,7 +612,7 @@ int db__pg_in_tx(struct db_conn *c)
 {
 	PGTransactionStatusType s = PQtransactionStatus(h(c));
 
-	return c->pg_begin || s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
+	return c->pg_begin || c->pg_queued || s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
 }
 
 int db__pg_commit(struct db_conn *c, struct co_err *e)
@@ -557,17 +622,70 @@ int db__pg_commit(struct db_conn *c, struct co_err *e)
 
 	if (c->broken)
 		return co_errf(e, CO_EDB, "the database connection is broken");
-	if (c->pg_begin) { /* nothing was run: nothing to commit */
+	if (c->pg_begin && c->pg_queued == 0) { /* nothing was run: nothing to commit */
 		c->pg_begin = 0;
 		return 0;
 	}
-	res = PQexec(h(c), "COMMIT");
+	if (c->pg_queued) {
+		/* COMMIT goes with what is queued, in one round trip. */
+		PGresult *err = NULL;
+
+		res = NULL;
+		if (pipe_open(c) < 0 ||
+		    !PQsendQueryParams(h(c), "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) {
+			c->broken = 1;
+		} else if (pipe_close(c, &err, &res) == 0 && err) {
+			rc = fail(c, err, NULL, e);
+			/* The COMMIT was skipped: end the failed transaction. */
+			PQclear(res);
+			res = PQexec(h(c), "ROLLBACK");
+			PQclear(res);
+			PQclear(err);
+			return rc;
+		}
+		PQclear(err);
+		if (c->broken) {
+			PQclear(res);
+			return co_errf(e, CO_EDB, "lost the connection to the database %s",
+			               c->db->url_safe);
+		}
+	} else {
+		res = PQexec(h(c), "COMMIT");
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail(c, res, NULL, e);
 	else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
 		rc = co_errf(e, CO_EDB,
 		             "the transaction was rolled back because a statement in it failed");
 	PQclear(res);
+	return rc;
+}
+
+int db__pg_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int n,
+                      struct co_err *e)
+{
+	struct pg_params p;
+	struct db__stmt *s = NULL;
+	char sig[DB__SIG_MAX];
+	int rc;
+
+	if (c->broken)
+		return co_errf(e, CO_EDB, "the database connection is broken");
+	if ((rc = params_make(params, n, &p, sig, e)) != 0)
+		return rc;
+	rc = prepared(c, sql, &p, n, sig, &s, e);
+	if (rc == 0 && s) {
+		/* The values are copied into libpq's buffer: p can go. */
+		if (pipe_open(c) < 0 ||
+		    !PQsendQueryPrepared(h(c), s->name, n, p.values, p.lengths, p.formats, 0)) {
+			c->broken = 1;
+			rc = co_errf(e, CO_EDB, "lost the connection to the database %s",
+			             c->db->url_safe);
+		} else {
+			c->pg_queued++;
+		}
+	}
+	params_free(&p);
 	return rc;
 }
 

@@ -141,14 +141,15 @@ static int save_counts(struct db_conn *c, struct locked *x, struct co_err *e)
 
 	if (!x->dirty)
 		return 0;
-	rc = db_exec(c,
-	             "UPDATE ex_exchanges SET n_pending = ?, n_confirmed = ?, n_waitlisted = ?, "
-	             "n_offered = ?, n_declined = ?, n_cancelled = ?, n_attended = ?, "
-	             "n_no_show = ?, max_seq = ? WHERE id = ?",
-	             DB_ARGS(DB_I(x->n[1]), DB_I(x->n[2]), DB_I(x->n[3]), DB_I(x->n[4]),
-	                     DB_I(x->n[5]), DB_I(x->n[6]), DB_I(x->n[7]), DB_I(x->n[8]),
-	                     DB_I(x->max_seq), DB_I(x->id)),
-	             NULL, e);
+	/* Its answer can wait for the COMMIT (one round trip on PostgreSQL). */
+	rc = db_exec_later(
+	        c,
+	        "UPDATE ex_exchanges SET n_pending = ?, n_confirmed = ?, n_waitlisted = ?, "
+	        "n_offered = ?, n_declined = ?, n_cancelled = ?, n_attended = ?, "
+	        "n_no_show = ?, max_seq = ? WHERE id = ?",
+	        DB_ARGS(DB_I(x->n[1]), DB_I(x->n[2]), DB_I(x->n[3]), DB_I(x->n[4]), DB_I(x->n[5]),
+	                DB_I(x->n[6]), DB_I(x->n[7]), DB_I(x->n[8]), DB_I(x->max_seq), DB_I(x->id)),
+	        e);
 	if (rc == 0)
 		x->dirty = 0;
 	return rc;
@@ -250,9 +251,10 @@ out:
 	return rc;
 }
 
-/* The audit entries of one transaction's sign-ups (or offers), written by
- * one multi-row INSERT into the accounts module's audit_log, as
- * acct_audit() writes them one by one (same columns, same JSON form). */
+/* The audit entries of one transaction's sign-ups, written by one
+ * multi-row INSERT into the accounts module's audit_log, as acct_audit()
+ * writes them one by one (same columns, same JSON form), its answer left
+ * for the next statement or the COMMIT (db_exec_later). */
 struct audit_entry {
 	int64_t actor, object_id;
 	const char *address, *action;
@@ -296,7 +298,7 @@ static int audit_many(struct db_conn *c, const struct audit_entry *a, int n, str
 		                 i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
 	}
 	if (rc == 0)
-		rc = db_exec(c, sql.data, vals, n * 8, NULL, e);
+		rc = db_exec_later(c, sql.data, vals, n * 8, e);
 	else if (rc != CO_ENOMEM)
 		rc = co_errf(e, rc, "audit statement too long");
 	co_buf_free(&sql);
@@ -449,8 +451,9 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 	json_t *before = NULL, *after = NULL;
 	int rc;
 
-	/* Round trips: lock, write, audit, counts, commit (and the row before
-	 * when the person signs up again). */
+	/* Round trips on PostgreSQL: BEGIN with the lock, the INSERT, then the
+	 * audit, the counts and COMMIT together (more when the person signs
+	 * up again or places are offered). */
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(lock_exchange(c, exchange_id, &x, e));
 	TRY(ex_signup_open(&x.p, now, x.starts_at, x.cancelled, e));
@@ -516,8 +519,13 @@ static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, i
 		TRY(read_result(c, reg_id, &res, e));
 	}
 	after = signup_json(reg_id, exchange_id, user_id, res.state, res.seq, now);
-	TRY(acct_audit(c, actor, address, "registration.signup", "registration", reg_id, before,
-	               after, e));
+	{
+		struct audit_entry a = {actor,  reg_id, address, "registration.signup",
+		                        before, after};
+
+		TRY(audit_many(c, &a, 1, e));
+	}
+	/* The audit, the counts and the COMMIT: one round trip on PostgreSQL. */
 	TRY(save_counts(c, &x, e));
 	TRY(db_commit(c, e));
 	json_decref(before);
@@ -548,31 +556,29 @@ struct pending {
 	struct ex_reg_result res;
 	struct co_err err;
 	int rc;
-	int done;
+	int done;            /* answered: the asking thread may return */
+	int lead;            /* its thread's turn to sign up a group */
 	int alone;           /* to be done by itself */
 	int64_t actor;       /* who asked (ex_audit_actor() of the asking thread) */
 	const char *address; /* the asking thread's, alive while it waits */
+	pthread_cond_t cv;   /* its thread waits on it: woken only when answered or leading */
 	struct pending *next;
 };
 
+/* A stripe's queue: requests waiting, oldest first; busy while a thread
+ * signs a group up. The thread that finishes a group wakes exactly the
+ * threads it answered and hands the turn to the oldest request left. */
 struct queue {
-	pthread_cond_t cv;
 	int busy;
-	struct pending *head;
+	struct pending *head, **tail;
 };
 
 static struct queue queues[STRIPES];
-static pthread_once_t queues_once = PTHREAD_ONCE_INIT;
-
-static void queues_init(void)
-{
-	int i;
-
-	for (i = 0; i < STRIPES; i++)
-		pthread_cond_init(&queues[i].cv, NULL);
-}
 
 #define BATCH_MAX 64
+/* How many groups in a row one thread signs up before passing the turn
+ * (its own caller waits that long for the answer it already has). */
+#define LEAD_ROUNDS 4
 
 /* Signs up batch[0..n) (all for one exchange) in one transaction: lock,
  * one INSERT for the registrations, one for their audit entries, the
@@ -654,7 +660,7 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 	}
 	/* One audit INSERT for the lot, each entry the row as written. */
 	{
-		struct audit_entry a[BATCH_MAX];
+		struct audit_entry a[BATCH_MAX] = {{0}};
 
 		for (i = 0; i < n; i++) {
 			struct pending *p = batch[i];
@@ -697,51 +703,80 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 {
 	unsigned k = (unsigned)((uint64_t)exchange_id % STRIPES);
 	struct queue *q = &queues[k];
-	struct pending me = {
-	        exchange_id,        user_id, now, {0}, {0}, CO_EINTERNAL, 0, 0, ex_audit_actor(),
-	        ex_audit_address(), NULL};
+	struct pending me = {.exchange_id = exchange_id,
+	                     .user_id = user_id,
+	                     .now = now,
+	                     .rc = CO_EINTERNAL,
+	                     .actor = ex_audit_actor(),
+	                     .address = ex_audit_address()};
 	struct pending *batch[BATCH_MAX], **pp;
-	int n = 0, i;
+	int n, i, rounds;
 
-	pthread_once(&queues_once, queues_init);
+	pthread_cond_init(&me.cv, NULL);
 	pthread_mutex_lock(&stripes[k]);
 	/* Join the queue (at its end: arrival order). */
-	for (pp = &q->head; *pp; pp = &(*pp)->next)
-		;
-	*pp = &me;
-	while (!me.done && q->busy)
-		pthread_cond_wait(&q->cv, &stripes[k]);
+	if (!q->head)
+		q->tail = &q->head;
+	*q->tail = &me;
+	q->tail = &me.next;
+	if (!q->busy)
+		me.lead = 1;
+	while (!me.done && !me.lead)
+		pthread_cond_wait(&me.cv, &stripes[k]);
 	if (me.done)
 		goto answer;
-	/* Our turn: take the waiting requests for this exchange, in order. */
+	/* Our turn: take the waiting requests for the exchange of the oldest,
+	 * in order, and sign them up; keep the turn for a few more groups
+	 * while requests wait (the next group starts at once, with no thread
+	 * to wake), then pass it to the oldest request waiting. */
 	q->busy = 1;
-	for (pp = &q->head; *pp && n < BATCH_MAX;) {
-		if ((*pp)->exchange_id == exchange_id) {
-			batch[n++] = *pp;
-			*pp = (*pp)->next;
-		} else {
-			pp = &(*pp)->next;
+	for (rounds = 1;; rounds++) {
+		int64_t xid = q->head->exchange_id;
+
+		n = 0;
+		for (pp = &q->head; *pp && n < BATCH_MAX;) {
+			if ((*pp)->exchange_id == xid) {
+				batch[n++] = *pp;
+				*pp = (*pp)->next;
+			} else {
+				pp = &(*pp)->next;
+			}
+		}
+		q->tail = pp;
+		while (*q->tail)
+			q->tail = &(*q->tail)->next;
+		pthread_mutex_unlock(&stripes[k]);
+
+		if (n == 1)
+			batch[0]->alone = 1;
+		else
+			signup_batch(c, batch, n);
+		for (i = 0; i < n; i++)
+			if (batch[i]->alone)
+				batch[i]->rc = signup_one(c, batch[i]->exchange_id,
+				                          batch[i]->user_id, batch[i]->now,
+				                          batch[i]->actor, batch[i]->address,
+				                          &batch[i]->res, &batch[i]->err);
+
+		pthread_mutex_lock(&stripes[k]);
+		for (i = 0; i < n; i++) {
+			batch[i]->done = 1;
+			if (batch[i] != &me)
+				pthread_cond_signal(&batch[i]->cv);
+		}
+		if (!q->head) {
+			q->busy = 0;
+			break;
+		}
+		if (rounds == LEAD_ROUNDS) {
+			q->head->lead = 1;
+			pthread_cond_signal(&q->head->cv);
+			break;
 		}
 	}
-	pthread_mutex_unlock(&stripes[k]);
-
-	if (n == 1)
-		batch[0]->alone = 1;
-	else
-		signup_batch(c, batch, n);
-	for (i = 0; i < n; i++)
-		if (batch[i]->alone)
-			batch[i]->rc = signup_one(c, batch[i]->exchange_id, batch[i]->user_id,
-			                          batch[i]->now, batch[i]->actor, batch[i]->address,
-			                          &batch[i]->res, &batch[i]->err);
-
-	pthread_mutex_lock(&stripes[k]);
-	for (i = 0; i < n; i++)
-		batch[i]->done = 1;
-	q->busy = 0;
-	pthread_cond_broadcast(&q->cv);
 answer:
 	pthread_mutex_unlock(&stripes[k]);
+	pthread_cond_destroy(&me.cv);
 	if (me.rc < 0) {
 		if (e)
 			*e = me.err;
