@@ -405,6 +405,54 @@ __attribute__((target("avx"))) static void i_sums_avx(const double *y, size_t a,
 	i_sums_avx_body(y, a, b, c, 1);
 }
 
+/* The first pass (no limit) when no value is missing, the common case: a
+ * value is then counted and its moving range kept (d <= inf) unless it is
+ * NAN, which only a NAN value or inf - inf makes, so the masks are all
+ * ones after the first four values and the same sums come from plain
+ * additions; counts are the number of steps. Returns 0, having done
+ * nothing the caller uses, when a lane's sum comes out NAN: then
+ * i_sums_avx() looks at every value. */
+__attribute__((target("avx"))) static int i_sums_avx_clean(const double *y, size_t a, size_t b,
+                                                           struct i_acc *c)
+{
+	const __m256d absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+	__m256d s, m, k, j, x, v, d, ok, g;
+	size_t i = a, steps;
+
+	if (i + 3 >= b)
+		return 0;
+	/* the first four as i_sums_avx_body() takes them */
+	v = _mm256_loadu_pd(y + i);
+	d = _mm256_and_pd(_mm256_sub_pd(v, _mm256_set_pd(y[i + 2], y[i + 1], y[i], NAN)), absmask);
+	ok = _mm256_cmp_pd(v, v, _CMP_ORD_Q);
+	g = _mm256_cmp_pd(d, _mm256_set1_pd(INFINITY), _CMP_LE_OQ);
+	s = _mm256_add_pd(_mm256_setzero_pd(), _mm256_and_pd(ok, v));
+	m = _mm256_add_pd(_mm256_setzero_pd(), _mm256_and_pd(g, d));
+	k = _mm256_and_pd(ok, _mm256_set1_pd(1));
+	j = _mm256_and_pd(g, _mm256_set1_pd(1));
+	x = _mm256_max_pd(d, _mm256_setzero_pd());
+	for (i += 4; i + 3 < b; i += 4) {
+		v = _mm256_loadu_pd(y + i);
+		d = _mm256_and_pd(_mm256_sub_pd(v, _mm256_loadu_pd(y + i - 1)), absmask);
+		s = _mm256_add_pd(s, v);
+		m = _mm256_add_pd(m, d);
+		x = _mm256_max_pd(d, x);
+	}
+	if (_mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(s, s, _CMP_UNORD_Q),
+	                                    _mm256_cmp_pd(m, m, _CMP_UNORD_Q))))
+		return 0;
+	steps = (i - a) / 4 - 1;
+	k = _mm256_add_pd(k, _mm256_set1_pd((double)steps));
+	j = _mm256_add_pd(j, _mm256_set1_pd((double)steps));
+	_mm256_storeu_pd(c->s, s);
+	_mm256_storeu_pd(c->m, m);
+	_mm256_storeu_pd(c->k, k);
+	_mm256_storeu_pd(c->j, j);
+	_mm256_storeu_pd(c->mx, x);
+	c->i = i;
+	return 1;
+}
+
 __attribute__((target("avx"))) static void i_mr_sums_avx(const double *y, size_t a, size_t b,
                                                          struct i_acc *c)
 {
@@ -428,9 +476,12 @@ static void i_sums(const struct spc_result *r, const double *y, size_t a, size_t
 		memcpy(&c.lim, &bits, sizeof(bits));
 	}
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-	if (r->avx)
-		(full ? i_sums_avx : i_mr_sums_avx)(y, a, b, &c);
-	else
+	if (r->avx) {
+		if (!full)
+			i_mr_sums_avx(y, a, b, &c);
+		else if (lim > 0 || !i_sums_avx_clean(y, a, b, &c))
+			i_sums_avx(y, a, b, &c);
+	} else
 		(full ? i_sums_sse2 : i_mr_sums_sse2)(y, a, b, &c);
 #else
 	(void)r;
