@@ -175,4 +175,28 @@ test('a sign-up through the page has its confirmation in the outbox at once', as
 	assertEqual(mails.length, 1, 'the confirmation within two seconds');
 });
 
+test('the API does what these pages do: change a programme, add a conference day', async () => {
+	let res = await api.request('PATCH', `/api/v1/programmes/${pid}`, { json: { name: 'Changed by the API', themes: ['Digital', 'Research'], allotments: [{ organisation: 'SBUHB', places: 2 }] } });
+	const p = await res.json();
+	assertEqual(res.status, 200, JSON.stringify(p));
+	assertEqual(p.name, 'Changed by the API');
+	assertEqual(p.themes.map((t) => t.name).join('|'), 'Digital|Research');
+	assertEqual(p.pending_holds_place, true, 'fields not given stay');
+	res = await api.request('PATCH', `/api/v1/programmes/${pid}`, { json: { signup_deadline: p.signup_opens_at - 60 } });
+	assertEqual(res.status, 400, 'a deadline before sign-up opens');
+	assertEqual((await (await api.get(`/api/v1/programmes/${pid}`)).json()).signup_deadline_at, p.signup_deadline_at, 'nothing changed');
+	const member = new Client(server.base);
+	member.bearer = apiToken(server.url, 'member@demo.collective.test');
+	assertEqual((await member.request('PATCH', `/api/v1/programmes/${pid}`, { json: { name: 'x' } })).status, 403);
+	res = await api.request('POST', `/api/v1/exchanges/${conf}/days`, { json: { date: day(40), label: 'Reception evening' } });
+	assertEqual(res.status, 201, await res.text());
+	res = await api.request('POST', `/api/v1/exchanges/${conf}/days`, { json: { date: day(90) } });
+	assertEqual(res.status, 400, 'a day outside the event');
+	assert((await res.json()).errors.some((e) => e.field === 'date'), 'names the date');
+	const page = await (await admin.get(`/exchanges/${conf}/sessions`)).text();
+	assert(page.includes('Reception evening'), 'the day is on the page');
+	const log = (await audit()).filter((i) => i.object_id === pid && i.action === 'programme.update');
+	assertEqual(log[0].after.name, 'Changed by the API');
+});
+
 await run();

@@ -278,6 +278,148 @@ static int route_programme(struct web_ctx *ctx, struct db_conn *c, int64_t *id, 
 	                    DB_ARGS(DB_T(p ? p : "")), id, e);
 }
 
+/* PATCH: the fields given replace the stored ones; themes (a list of names)
+ * replace the list, matched by name; allotments set those listed. */
+int ex__api_programme_update(struct web_ctx *ctx)
+{
+	static const char *const allowed[] = {"name",
+	                                      "summary",
+	                                      "signup_opens_at",
+	                                      "signup_deadline",
+	                                      "approval_needed",
+	                                      "pending_holds_place",
+	                                      "offer_hours",
+	                                      "allotments_release_at",
+	                                      "needs_retention_days",
+	                                      "themes",
+	                                      "allotments",
+	                                      NULL};
+	struct ex_programme_in in = {0};
+	int64_t id = 0, offer, keep;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body, *cur = NULL, *themes, *allot, *v, *out;
+	size_t i;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (only(ctx, body, allowed) < 0)
+		return 0;
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = route_programme(ctx, c, &id, &e)) < 0 ||
+	    (rc = ex_json_programme(c, id, NULL, &cur, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	/* The stored programme, then what the body gives. */
+	in.name = co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "name")));
+	in.summary =
+	        co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "summary")));
+	in.opens_at = json_integer_value(json_object_get(cur, "signup_opens_at"));
+	in.deadline = json_integer_value(json_object_get(cur, "signup_deadline_at"));
+	in.approval_needed = json_is_true(json_object_get(cur, "approval_needed"));
+	in.pending_holds_place = json_is_true(json_object_get(cur, "pending_holds_place"));
+	offer = json_integer_value(json_object_get(cur, "offer_hours"));
+	keep = json_integer_value(json_object_get(cur, "needs_retention_days"));
+	in.release_at = json_integer_value(json_object_get(cur, "allotments_release_at"));
+	json_array_foreach(json_object_get(cur, "themes"), i, v) in.themes[in.nthemes++] =
+	        co_arena_strdup(ctx->arena, json_string_value(json_object_get(v, "name")));
+	json_decref(cur);
+	if (get_str(ctx, body, "name", &in.name) < 0 ||
+	    get_str(ctx, body, "summary", &in.summary) < 0 ||
+	    get_time(ctx, body, "signup_opens_at", &in.opens_at) < 0 ||
+	    get_time(ctx, body, "signup_deadline", &in.deadline) < 0 ||
+	    get_bool(ctx, body, "approval_needed", &in.approval_needed) < 0 ||
+	    get_bool(ctx, body, "pending_holds_place", &in.pending_holds_place) < 0 ||
+	    get_int(ctx, body, "offer_hours", &offer) < 0 ||
+	    get_int(ctx, body, "needs_retention_days", &keep) < 0)
+		return 0;
+	if (json_is_null(json_object_get(body, "allotments_release_at")))
+		in.release_at = 0;
+	else if (get_time(ctx, body, "allotments_release_at", &in.release_at) < 0)
+		return 0;
+	if (offer < 1 || offer > 720)
+		return bad(ctx, "offer_hours", "an offer lasts between 1 and 720 hours");
+	if (keep < 0 || keep > 3650)
+		return bad(ctx, "needs_retention_days", "Must be from 0 to 3650");
+	in.offer_hours = (int)offer;
+	in.needs_retention_days = (int)keep;
+	themes = json_object_get(body, "themes");
+	if (themes) {
+		if (!json_is_array(themes))
+			return bad(ctx, "themes", "Must be a list of names");
+		in.nthemes = 0;
+		json_array_foreach(themes, i, v)
+		{
+			if (!json_is_string(v))
+				return bad(ctx, "themes", "Must be a list of names");
+			if (i >= EX_MAX_THEMES)
+				return bad(ctx, "themes", "Too many themes");
+			in.themes[in.nthemes++] = json_string_value(v);
+		}
+	}
+	allot = json_object_get(body, "allotments");
+	if (allot && !json_is_array(allot))
+		return bad(ctx, "allotments", "Must be a list of {organisation, places}");
+	json_array_foreach(allot, i, v)
+	{
+		int64_t org;
+
+		if (!json_string_value(json_object_get(v, "organisation")) ||
+		    !json_is_integer(json_object_get(v, "places")) ||
+		    db_query_int(
+		            c, "SELECT id FROM organisations WHERE code = ?",
+		            DB_ARGS(DB_T(json_string_value(json_object_get(v, "organisation")))),
+		            &org, &e) < 0)
+			return bad(ctx, "allotments",
+			           "Each allotment needs a known organisation code and places");
+	}
+	if ((rc = ex_programme_update(c, id, &in, web_now(), &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	json_array_foreach(allot, i, v)
+	{
+		int64_t org;
+
+		if ((rc = db_query_int(
+		             c, "SELECT id FROM organisations WHERE code = ?",
+		             DB_ARGS(DB_T(json_string_value(json_object_get(v, "organisation")))),
+		             &org, &e)) < 0 ||
+		    (rc = ex_allotment_set(c, id, org,
+		                           (int)json_integer_value(json_object_get(v, "places")),
+		                           &e)) < 0)
+			return api_fail(ctx, rc, &e);
+	}
+	ex_jobs_wake();
+	if ((rc = ex_json_programme(c, id, NULL, &out, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200, out);
+}
+
+int ex__api_day_create(struct web_ctx *ctx)
+{
+	static const char *const allowed[] = {"date", "label", NULL};
+	static const char *const required[] = {"date", NULL};
+	const char *date = NULL, *label = NULL;
+	int64_t id = ex__param_id(ctx, "id"), did;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (only(ctx, body, allowed) < 0 || require(ctx, body, required) < 0 ||
+	    get_str(ctx, body, "date", &date) < 0 || get_str(ctx, body, "label", &label) < 0)
+		return 0;
+	if ((rc = ex__db(ctx, &c, &e)) < 0 ||
+	    (rc = ex_conf_day_add(c, id, date, label, &did, &e)) < 0) {
+		if (strcmp(e.field, "day_date") == 0)
+			snprintf(e.field, sizeof(e.field), "date");
+		return api_fail(ctx, rc, &e);
+	}
+	return web_json(ctx, 201,
+	                json_pack("{s:I,s:s,s:s}", "id", (json_int_t)did, "date", date, "label",
+	                          label ? label : ""));
+}
+
 int ex__api_programme(struct web_ctx *ctx)
 {
 	struct db_conn *c;

@@ -66,6 +66,7 @@ web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, 
         ex__api_dashboard, ex__api_pack, ex__api_nominate, ex__api_nomination_swap,
         ex__api_nomination_decide, ex__api_nomination_accept, ex__api_insight, ex__api_needs,
         ex__api_choose, ex__api_hosts, ex__api_showcase, ex__api_submit, ex__api_review,
-        ex__api_submission_decide, ex__api_slot, ex__api_session_create;
+        ex__api_submission_decide, ex__api_slot, ex__api_session_create, ex__api_programme_update,
+        ex__api_day_create;
 
 #endif

@@ -61,6 +61,29 @@ static const struct web_api_doc doc_programme_create = {
         ",\"places\":{\"type\":\"integer\"}}}}}}",
         201,
         REF("Programme")};
+static const struct web_api_doc doc_programme_update = {
+        "Change a programme (programme admin): the fields given replace the stored ones; themes "
+        "are matched by name (a kept one keeps its exchanges); allotments set those listed",
+        "Exchange",
+        NULL,
+        "{\"type\":\"object\",\"properties\":{\"name\":" STR ",\"summary\":" STR
+        ",\"signup_opens_at\":" TIME ",\"signup_deadline\":" TIME
+        ",\"approval_needed\":{\"type\":\"boolean\"},\"pending_holds_place\":{\"type\":"
+        "\"boolean\"},\"offer_hours\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":720},"
+        "\"allotments_release_at\":" TIME ",\"needs_retention_days\":{\"type\":\"integer\"},"
+        "\"themes\":{\"type\":\"array\",\"items\":" STR "},\"allotments\":{\"type\":"
+        "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"organisation\":" STR
+        ",\"places\":{\"type\":\"integer\"}}}}}}",
+        200,
+        REF("Programme")};
+static const struct web_api_doc doc_day = {
+        "Add a day to a conference (host): a date within the event, once",
+        "Exchange",
+        NULL,
+        "{\"type\":\"object\",\"required\":[\"date\"],\"properties\":{\"date\":{\"type\":"
+        "\"string\",\"format\":\"date\"},\"label\":" STR "}}",
+        201,
+        "{\"type\":\"object\"}"};
 static const struct web_api_doc doc_programme = {"One programme", "Exchange", NULL, NULL, 200,
                                                  REF("Programme")};
 static const struct web_api_doc doc_dashboard = {
@@ -350,6 +373,8 @@ static const struct web_route ex_routes[] = {
          &doc_programme_create, 0},
         {HTTP_GET, "/api/v1/programmes/{programme}", ex__api_programme, PUBLIC, "getProgramme",
          &doc_programme, 0},
+        {HTTP_PATCH, "/api/v1/programmes/{programme}", ex__api_programme_update, ADMIN_OF_PROGRAMME,
+         "updateProgramme", &doc_programme_update, 0},
         {HTTP_GET, "/api/v1/programmes/{programme}/dashboard", ex__api_dashboard,
          ADMIN_OF_PROGRAMME, "getProgrammeDashboard", &doc_dashboard, 0},
         {HTTP_GET, "/api/v1/programmes/{programme}/pack", ex__api_pack, PUBLIC, "getConferencePack",
@@ -382,6 +407,8 @@ static const struct web_route ex_routes[] = {
          "registrationAction", &doc_reg_action, 0},
         {HTTP_POST, "/api/v1/exchanges/{id}/sessions", ex__api_session_create, HOST,
          "createSession", &doc_session, 0},
+        {HTTP_POST, "/api/v1/exchanges/{id}/days", ex__api_day_create, HOST, "addConferenceDay",
+         &doc_day, 0},
         {HTTP_GET, "/api/v1/exchanges/{id}/submissions", ex__api_showcase, PUBLIC, "listShowcase",
          &doc_showcase, 0},
         {HTTP_POST, "/api/v1/exchanges/{id}/submissions", ex__api_submit, LOGGED_IN,
