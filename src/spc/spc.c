@@ -1021,7 +1021,7 @@ static int try_alias(struct run *ru)
 	if (ratio_ok(ru)) {
 		size_t s;
 
-		for (s = 0; s < r->nseries; s++) {
+		for (s = 0; s < r->nseries && !ru->identity; s++) { /* identity: set already */
 			r->series[s].first = ru->series_row0[s];
 			r->series[s].count = ru->series_row0[s + 1] - ru->series_row0[s];
 		}
@@ -1049,7 +1049,7 @@ static int try_alias(struct run *ru)
 			for (i = ru->series_row0[s] + 1; i < ru->series_row0[s + 1]; i++)
 				if (!(d->x[i] > d->x[i - 1]))
 					return 0;
-		for (s = 0; s < r->nseries; s++) {
+		for (s = 0; s < r->nseries && !ru->identity; s++) { /* identity: set already */
 			r->series[s].first = ru->series_row0[s];
 			r->series[s].count = ru->series_row0[s + 1] - ru->series_row0[s];
 		}
@@ -1302,7 +1302,7 @@ static int build_parts(struct run *ru)
 	const struct spc_options *o = &ru->o;
 	struct spc_result *r = ru->r;
 	size_t s, i, nparts = 0, cap;
-	int rc;
+	int rc, one_part;
 
 	if ((rc = label_breaks(ru)))
 		return rc;
@@ -1325,6 +1325,7 @@ static int build_parts(struct run *ru)
 	}
 	/* each part is written whole where it starts (not cleared first: a
 	 * batch of many series has as many parts) */
+	one_part = !o->nparts && !ru->nlabel_breaks && !o->nrebase;
 	r->parts = spc__alloc(&r->mem, (cap + 1) * sizeof(struct spc_part));
 	r->plim = spc__alloc(&r->mem, (cap + 1) * sizeof(struct spc__lim));
 	if (!r->parts || !r->plim)
@@ -1334,15 +1335,24 @@ static int build_parts(struct run *ru)
 		int group = o->nrebase && se->count && is_rebase(o, se->label, r->x[se->first]);
 		int number = 1;
 
+		if (s + 8 < r->nseries) /* see the lean pass in spc__run() */
+			__builtin_prefetch(&r->series[s + 8], 1);
+		if (nparts + 8 < cap) {
+			__builtin_prefetch(&r->parts[nparts + 8], 1);
+			__builtin_prefetch((const char *)&r->parts[nparts + 8] + 64, 1);
+			__builtin_prefetch(&r->plim[nparts + 8], 1);
+		}
 		se->first_part = nparts;
 		se->target = series_target(o, se->label);
-		if (!o->nparts && !ru->nlabel_breaks && !o->nrebase && se->count) {
+		if (one_part && se->count) {
 			r->plim[nparts] = (struct spc__lim){0, 0, 0, 0, 0};
 			r->parts[nparts++] = (struct spc_part){.series = s,
 			                                       .first = se->first,
 			                                       .count = se->count,
 			                                       .number = 1,
 			                                       .group = group,
+			                                       .short_group = (long)se->count <
+			                                                      o->warning_threshold,
 			                                       .sigma = NAN,
 			                                       .centre = NAN};
 			se->nparts = 1;
@@ -1383,7 +1393,9 @@ static int build_parts(struct run *ru)
 	 * exclusion or qcc's phases say otherwise */
 	r->all_base = o->profile != SPC_PROFILE_QCC && o->freeze <= 0 && o->fix_after <= 0 &&
 	              !o->nexclude;
-	for (s = 0; s < r->nseries; s++) {
+	/* with every point in the baseline the rules pass sets the flags; the
+	 * parts of one part per series know their length already */
+	for (s = 0; s < r->nseries && !(r->all_base && one_part); s++) {
 		struct spc_series *se = &r->series[s];
 		size_t p;
 
@@ -1392,7 +1404,7 @@ static int build_parts(struct run *ru)
 
 			pt->short_group = (long)pt->count < o->warning_threshold;
 			if (r->all_base)
-				continue; /* the rules pass sets the flags */
+				continue;
 			for (i = pt->first; i < pt->first + pt->count; i++) {
 				long xx = (long)(i - se->first) + 1;
 				int base = 1;
@@ -1735,6 +1747,10 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 				lb = end;
 			}
 			r->series[s] = (struct spc_series){.label = l1, .label2 = l2};
+			if (ru.identity) { /* rows are points, series after series */
+				r->series[s].first = ru.series_row0[s];
+				r->series[s].count = ru.series_row0[s + 1] - ru.series_row0[s];
+			}
 		}
 	}
 	if (ru.o.profile == SPC_PROFILE_PTD && (rc = ptd_check_labels(&ru)))
@@ -1789,6 +1805,18 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 			for (s = 0; s < r->nseries; s++) {
 				const struct spc_series *se = &r->series[s];
 
+				/* a batch of short series walks these arrays faster than
+				 * the processor fetches them ahead on its own */
+				if (s + 8 < r->nseries)
+					__builtin_prefetch(&r->series[s + 8], 1);
+				if (se->first_part + 8 < r->nparts) {
+					const char *pp =
+					        (const char *)&r->parts[se->first_part + 8];
+
+					__builtin_prefetch(pp, 1);
+					__builtin_prefetch(pp + 64, 1);
+					__builtin_prefetch(&r->plim[se->first_part + 8], 1);
+				}
 				for (i = se->first_part; i < se->first_part + se->nparts; i++)
 					if ((rc = part_limits(&ru, i, yw, err)) ||
 					    (rc = spc__lean_rules_part(r, i, ru.tmp)))
