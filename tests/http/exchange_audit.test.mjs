@@ -134,6 +134,18 @@ test('a showcase submission, its reviews and its slot are audited', async () => 
 	assertEqual(slots[0].after.starts_at, start + 600);
 });
 
+test('the demonstration conference\'s rooms, days, sessions and call are audited as the system\'s', async () => {
+	const seen = new Map();
+	for (let page = 1; page <= 50; page++) {
+		const res = await admin.get(`/api/v1/audit?per_page=100&page=${page}`);
+		const items = (await res.json()).items;
+		for (const i of items) seen.set(i.action, (seen.get(i.action) || 0) + (i.actor ? 0 : 1));
+		if (items.length < 100) break;
+	}
+	for (const action of ['room.create', 'conference_day.create', 'session.create', 'showcase_call.create'])
+		assert(seen.get(action) > 0, `${action} by the system`);
+});
+
 test('the jobs audit the emails they queue and the needs they delete, as the system', async () => {
 	const first = spawnSync(bin, ['jobs', 'run', '--db', server.url], { encoding: 'utf8' });
 	assertEqual(first.status, 0, first.stderr);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mod/accounts/acct.h"
+#include "mod/exchange/ex_audit.h"
 
 struct demo_exchange {
 	const char *org, *topic, *town_address, *region, *mode;
@@ -162,7 +163,7 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 	struct ex_programme_in p = {0};
 	struct db_conn *c;
 	struct ex_local today;
-	int64_t y, pid, themes[3], xids[32], conf, room_ids[8], n, u, o, call, first_thursday;
+	int64_t y, pid, themes[3], xids[32], conf, room_ids[8], n, u, o, call, row, first_thursday;
 	char slug[64], name[128];
 	size_t i;
 	int rc;
@@ -263,7 +264,10 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 		in.capacity = 150;
 		in.reserved_places = 57;
 		TRY(ex_exchange_create(c, &in, now, &conf, e));
-		for (i = 0; i < sizeof(demo_rooms) / sizeof(demo_rooms[0]); i++)
+		/* The conference's rooms, days, sessions and call in one
+		 * transaction, each audited as the system's. */
+		TRY(db_begin(c, DB_TX_WRITE, e));
+		for (i = 0; i < sizeof(demo_rooms) / sizeof(demo_rooms[0]); i++) {
 			TRY(db_query_int(
 			        c,
 			        "INSERT INTO ex_rooms (exchange_id, name, capacity) VALUES (?, "
@@ -271,20 +275,24 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 			        DB_ARGS(DB_I(conf), DB_T(demo_rooms[i].name),
 			                DB_I(demo_rooms[i].capacity)),
 			        &room_ids[i], e));
+			TRY(ex__audit(c, -1, NULL, "room.create", "ex_rooms", "room", room_ids[i],
+			              NULL, e));
+		}
 		for (i = 0; i < 3; i++) {
 			char date[16];
 
 			ex_civil_from_days(first_thursday - 1 + (int64_t)i, &session_day, &cm, &cd);
 			snprintf(date, sizeof(date), "%04d-%02d-%02d", (int)session_day, cm, cd);
-			TRY(db_exec(c,
-			            "INSERT INTO ex_conf_days (exchange_id, day_date, label) "
-			            "VALUES (?, "
-			            "?, ?)",
-			            DB_ARGS(DB_I(conf), DB_T(date),
-			                    DB_T(i == 0   ? "Opening reception"
-			                         : i == 1 ? "Day one"
-			                                  : "Day two")),
-			            NULL, e));
+			TRY(db_query_int(c,
+			                 "INSERT INTO ex_conf_days (exchange_id, day_date, label) "
+			                 "VALUES (?, ?, ?) RETURNING id",
+			                 DB_ARGS(DB_I(conf), DB_T(date),
+			                         DB_T(i == 0   ? "Opening reception"
+			                              : i == 1 ? "Day one"
+			                                       : "Day two")),
+			                 &row, e));
+			TRY(ex__audit(c, -1, NULL, "conference_day.create", "ex_conf_days",
+			              "conference_day", row, NULL, e));
 		}
 		for (i = 0; i < sizeof(demo_sessions) / sizeof(demo_sessions[0]); i++) {
 			int64_t sy, room = 0, start;
@@ -296,15 +304,18 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 			for (k = 0; k < sizeof(demo_rooms) / sizeof(demo_rooms[0]); k++)
 				if (strcmp(demo_rooms[k].name, demo_sessions[i].room) == 0)
 					room = room_ids[k];
-			TRY(db_exec(
+			TRY(db_query_int(
 			        c,
 			        "INSERT INTO ex_sessions (exchange_id, room_id, kind, title, "
-			        "starts_at, ends_at, needs_choice) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			        "starts_at, ends_at, needs_choice) VALUES (?, ?, ?, ?, ?, ?, ?) "
+			        "RETURNING id",
 			        DB_ARGS(DB_I(conf), DB_I(room), DB_T(demo_sessions[i].kind),
 			                DB_T(demo_sessions[i].title), DB_I(start),
 			                DB_I(start + (int64_t)demo_sessions[i].length * 60),
 			                DB_I(demo_sessions[i].choice)),
-			        NULL, e));
+			        &row, e));
+			TRY(ex__audit(c, -1, NULL, "session.create", "ex_sessions", "session", row,
+			              NULL, e));
 		}
 		TRY(db_query_int(
 		        c,
@@ -313,6 +324,9 @@ int ex_demo_load(struct db *db, int64_t now, struct co_err *e)
 		        DB_ARGS(DB_I(conf), DB_I(p.opens_at), DB_I(local(y, 3, 14, 17, 0)),
 		                DB_T("Tell us what your team changed, and show the data.")),
 		        &call, e));
+		TRY(ex__audit(c, -1, NULL, "showcase_call.create", "ex_showcase_calls",
+		              "showcase_call", call, NULL, e));
+		TRY(db_commit(c, e));
 	}
 
 	for (i = 0; i < sizeof(demo_allotments) / sizeof(demo_allotments[0]); i++) {
