@@ -872,6 +872,11 @@ uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part)
 {
 	struct spc__lim l0;
 
+	/* constant limits straight from the part's, not through a copy: the
+	 * run reads them just after they are stored (one double at a time),
+	 * and a wider load of them waits for the stores to reach the cache */
+	if (!r->cl && !r->ynum)
+		return spc__lean_word(r, i, part, &r->plim[part]);
 	spc__limits_in(r, i, part, &l0);
 	return spc__lean_word(r, i, part, &l0);
 }
@@ -879,18 +884,18 @@ uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part)
 uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
                         const struct spc__lim *l0p)
 {
-	struct spc__lim l0 = *l0p;
 	struct lims l;
 	double v = spc__y(r, i), vm;
 	uint32_t f = SPC__F_BASE | SPC__F_INCLUDE, above, below, hi, lo, close;
 	int s;
 
-	l.cl0 = l0.cl;
+	/* field by field (see spc__lean_sig()) */
+	l.cl0 = l0p->cl;
 	l.m = r->opt.multiply;
-	l.lcl = l0.lcl * l.m;
-	l.ucl = l0.ucl * l.m;
-	l.lcl2 = l0.lcl2 * l.m;
-	l.ucl2 = l0.ucl2 * l.m;
+	l.lcl = l0p->lcl * l.m;
+	l.ucl = l0p->ucl * l.m;
+	l.lcl2 = l0p->lcl2 * l.m;
+	l.ucl2 = l0p->ucl2 * l.m;
 	vm = v * l.m;
 	/* without branches: the side of a point is as likely one way as the
 	 * other, and this runs for the last point of every series in the run */

@@ -862,6 +862,24 @@ void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *
 
 void spc__classify_series(struct spc_result *r, size_t series)
 {
+	static const unsigned char icon_of[2][SPC_CLASS_NEUTRAL_LOW + 1] = {
+	        {
+	                [SPC_CLASS_NONE] = SPC_ICON_COMMON_CAUSE,
+	                [SPC_CLASS_COMMON] = SPC_ICON_COMMON_CAUSE,
+	                [SPC_CLASS_IMPROVEMENT] = SPC_ICON_IMPROVEMENT_LOW,
+	                [SPC_CLASS_CONCERN] = SPC_ICON_CONCERN_HIGH,
+	                [SPC_CLASS_NEUTRAL_HIGH] = SPC_ICON_NEUTRAL_HIGH,
+	                [SPC_CLASS_NEUTRAL_LOW] = SPC_ICON_NEUTRAL_LOW,
+	        },
+	        {
+	                [SPC_CLASS_NONE] = SPC_ICON_COMMON_CAUSE,
+	                [SPC_CLASS_COMMON] = SPC_ICON_COMMON_CAUSE,
+	                [SPC_CLASS_IMPROVEMENT] = SPC_ICON_IMPROVEMENT_HIGH,
+	                [SPC_CLASS_CONCERN] = SPC_ICON_CONCERN_LOW,
+	                [SPC_CLASS_NEUTRAL_HIGH] = SPC_ICON_NEUTRAL_HIGH,
+	                [SPC_CLASS_NEUTRAL_LOW] = SPC_ICON_NEUTRAL_LOW,
+	        },
+	};
 	struct spc_series *se = &r->series[series];
 	const struct spc_options *o = &r->opt;
 	size_t end = se->first + se->count;
@@ -879,19 +897,9 @@ void spc__classify_series(struct spc_result *r, size_t series)
 	                   r->sig ? r->sig[end - 1]
 	                          : spc__lean_sig(r, end - 1, se->first_part + se->nparts - 1),
 	                   &c, &k);
-	switch (k) {
-	case SPC_CLASS_IMPROVEMENT:
-		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_IMPROVEMENT_HIGH
-		                                                 : SPC_ICON_IMPROVEMENT_LOW;
-		break;
-	case SPC_CLASS_CONCERN:
-		se->variation = o->direction == SPC_DIR_INCREASE ? SPC_ICON_CONCERN_LOW
-		                                                 : SPC_ICON_CONCERN_HIGH;
-		break;
-	case SPC_CLASS_NEUTRAL_HIGH: se->variation = SPC_ICON_NEUTRAL_HIGH; break;
-	case SPC_CLASS_NEUTRAL_LOW: se->variation = SPC_ICON_NEUTRAL_LOW; break;
-	default: break;
-	}
+	/* the icon of the last point's class, by whether increase is better:
+	 * a table, no branch on the point */
+	se->variation = (enum spc_variation_icon)icon_of[o->direction == SPC_DIR_INCREASE][k];
 	if (r->has_target && o->direction != SPC_DIR_NEUTRAL) {
 		struct spc__lim l;
 		double t = se->target;
