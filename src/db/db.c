@@ -351,6 +351,37 @@ int db_exec_later(struct db_conn *c, const char *sql, const struct db_val *param
 	return rc;
 }
 
+int db_commit_query(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
+                    struct db_rows **out, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	assert(nparams >= 0 && (nparams == 0 || params));
+	if (c->db->kind == DB_SQLITE || !c->in_tx || c->tx_failed) {
+		if ((rc = db_commit(c, e)) < 0)
+			return rc;
+		return db_query(c, sql, params, nparams, out, e);
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		db_rollback(c);
+		return co_errf(e, CO_ENOMEM, "out of memory running a query");
+	}
+	r->conn = c;
+	/* Committed or not, the transaction is over on PostgreSQL. */
+	rc = db__pg_commit_query(c, sql, params, nparams, r, e);
+	c->in_tx = 0;
+	c->tx_failed = 0;
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	c->open_rows++;
+	*out = r;
+	return 0;
+}
+
 int db_exec_script(struct db_conn *c, const char *sql, struct co_err *e)
 {
 	int rc;

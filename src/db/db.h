@@ -102,6 +102,13 @@ int db_exec(struct db_conn *c, const char *sql, const struct db_val *params, int
 int db_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
                   struct co_err *e);
 
+/* Commits the open transaction, then runs a query on what is committed:
+ * on PostgreSQL the COMMIT (with what db_exec_later queued) and the query
+ * go in one round trip. When the commit fails, its error is returned and
+ * no query runs. The transaction is over either way. */
+int db_commit_query(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
+                    struct db_rows **out, struct co_err *e);
+
 /* Runs a query; step through it with db_rows_next(). */
 int db_query(struct db_conn *c, const char *sql, const struct db_val *params, int nparams,
              struct db_rows **out, struct co_err *e);

@@ -139,6 +139,8 @@ void db__pg_rows_free(struct db_rows *r);
 int db__pg_script(struct db_conn *c, const char *sql, struct co_err *e);
 int db__pg_in_tx(struct db_conn *c);
 int db__pg_commit(struct db_conn *c, struct co_err *e);
+int db__pg_commit_query(struct db_conn *c, const char *sql, const struct db_val *params, int n,
+                        struct db_rows *r, struct co_err *e);
 int db__pg_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                       struct co_err *e);
 int db__pg_backup(struct db *db, const char *path, struct co_err *e);

@@ -661,6 +661,72 @@ int db__pg_commit(struct db_conn *c, struct co_err *e)
 	return rc;
 }
 
+int db__pg_commit_query(struct db_conn *c, const char *sql, const struct db_val *params, int n,
+                        struct db_rows *r, struct co_err *e)
+{
+	struct pg_params p;
+	struct db__stmt *s = NULL;
+	PGresult *err = NULL, *res = NULL;
+	char sig[DB__SIG_MAX];
+	int rc;
+
+	if (c->broken)
+		return co_errf(e, CO_EDB, "the database connection is broken");
+	if ((rc = params_make(params, n, &p, sig, e)) != 0) {
+		db__pg_script(c, "ROLLBACK", NULL);
+		return rc;
+	}
+	/* The query is prepared first (what is queued may go before it). */
+	if ((rc = prepared(c, sql, &p, n, sig, &s, e)) != 0 || !s) {
+		params_free(&p);
+		db__pg_script(c, "ROLLBACK", NULL);
+		return rc ? rc : CO_EINTERNAL;
+	}
+	if (c->pg_begin && c->pg_queued == 0) {
+		c->pg_begin = 0; /* nothing ran: nothing to commit */
+	} else if (pipe_open(c) < 0 ||
+	           !PQsendQueryParams(h(c), "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) {
+		c->broken = 1;
+	} else {
+		c->pg_queued++;
+	}
+	if (!c->broken) {
+		/* COMMIT's answer is read with the queued ones; the query's last. */
+		if (pipe_open(c) < 0 ||
+		    !PQsendQueryPrepared(h(c), s->name, n, p.values, p.lengths, p.formats, 0))
+			c->broken = 1;
+		else
+			pipe_close(c, &err, &res);
+	}
+	params_free(&p);
+	if (err) {
+		/* The COMMIT was skipped: end the failed transaction. */
+		rc = fail(c, err, NULL, e);
+		PQclear(err);
+		PQclear(res);
+		if (!c->broken) {
+			res = PQexec(h(c), "ROLLBACK");
+			PQclear(res);
+		}
+		return rc;
+	}
+	if (c->broken) {
+		PQclear(res);
+		return co_errf(e, CO_EDB, "lost the connection to the database %s",
+		               c->db->url_safe);
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = fail(c, res, sql, e);
+		PQclear(res);
+		return rc;
+	}
+	r->res = res;
+	r->row = -1;
+	r->nrows = PQntuples(res);
+	r->ncols = PQnfields(res);
+	return 0;
+}
+
 int db__pg_exec_later(struct db_conn *c, const char *sql, const struct db_val *params, int n,
                       struct co_err *e)
 {

@@ -1,8 +1,9 @@
 /*
- * Storage tests for db_exec_later(): statements queued in a transaction
- * (on PostgreSQL sent with the next statement or the COMMIT, in one round
- * trip) are applied in order, their failure fails the next call and the
- * transaction, and the connection is clean for the next one. On the
+ * Storage tests for db_exec_later() and db_commit_query(): statements
+ * queued in a transaction (on PostgreSQL sent with the next statement or
+ * the COMMIT, in one round trip) are applied in order, their failure fails
+ * the next call and the transaction, a query after the COMMIT sees what it
+ * committed, and the connection is clean for the next transaction. On the
  * database in COLLECTIVE_TEST_DB, or a fresh SQLite file.
  */
 #include <setjmp.h>
@@ -83,15 +84,16 @@ static void queued_statements_apply_in_order(void **state)
 	                 0);
 	/* A query sees what was queued before it. */
 	assert_int_equal(q(c, "SELECT SUM(n) FROM pl_items"), 6);
-	assert_int_equal(db_exec_later(c, "UPDATE pl_items SET n = 10 WHERE id = ?",
-	                               DB_ARGS(DB_I(5)), &e),
-	                 0);
+	assert_int_equal(
+	        db_exec_later(c, "UPDATE pl_items SET n = 10 WHERE id = ?", DB_ARGS(DB_I(5)), &e),
+	        0);
 	assert_int_equal(db_commit(c, &e), 0);
 	assert_int_equal(q(c, "SELECT SUM(n) FROM pl_items"), 16);
 	assert_int_equal(q(c, "SELECT COUNT(*) FROM pl_items WHERE name LIKE 'item _'"), 5);
 	/* Outside a transaction it runs at once. */
 	assert_int_equal(
-	        db_exec_later(c, "UPDATE pl_items SET n = 0 WHERE id = ?", DB_ARGS(DB_I(5)), &e), 0);
+	        db_exec_later(c, "UPDATE pl_items SET n = 0 WHERE id = ?", DB_ARGS(DB_I(5)), &e),
+	        0);
 	assert_int_equal(q(c, "SELECT n FROM pl_items WHERE id = 5"), 0);
 	db_release(c);
 }
@@ -157,11 +159,71 @@ static void a_failure_fails_the_next_call_and_the_transaction(void **state)
 	db_release(c);
 }
 
+static void commit_then_query(void **state)
+{
+	struct db_conn *c = conn();
+	struct db_rows *r = NULL;
+	struct co_err e;
+	int64_t before;
+	int rows = 0;
+
+	(void)state;
+	before = q(c, "SELECT COUNT(*) FROM pl_items");
+	assert_int_equal(db_begin(c, DB_TX_WRITE, &e), 0);
+	assert_int_equal(db_exec_later(c, "INSERT INTO pl_items (id, name, n) VALUES (200, 'f', 7)",
+	                               DB_NOARGS, &e),
+	                 0);
+	assert_int_equal(db_exec_later(c, "INSERT INTO pl_items (id, name, n) VALUES (201, 'g', 8)",
+	                               DB_NOARGS, &e),
+	                 0);
+	assert_int_equal(db_commit_query(c, "SELECT id, n FROM pl_items WHERE id >= ? ORDER BY id",
+	                                 DB_ARGS(DB_I(200)), &r, &e),
+	                 0);
+	while (db_rows_next(r, &e) > 0) {
+		assert_int_equal(db_int(r, 0), 200 + rows);
+		assert_int_equal(db_int(r, 1), 7 + rows);
+		rows++;
+	}
+	db_rows_free(r);
+	assert_int_equal(rows, 2);
+	/* Committed: seen from another connection, and this one is free. */
+	{
+		struct db_conn *c2 = conn();
+
+		assert_int_equal(q(c2, "SELECT COUNT(*) FROM pl_items"), before + 2);
+		db_release(c2);
+	}
+	assert_int_equal(db_begin(c, DB_TX_WRITE, &e), 0);
+	assert_int_equal(db_exec_later(c, "INSERT INTO pl_items (id, name) VALUES (202, 'h')",
+	                               DB_NOARGS, &e),
+	                 0);
+	/* A queued failure: the commit fails, no query runs, nothing stays. */
+	if (db_exec_later(c, "INSERT INTO pl_items (id, name) VALUES (200, 'taken')", DB_NOARGS,
+	                  &e) == 0) {
+		r = NULL;
+		assert_int_equal(
+		        db_commit_query(c, "SELECT COUNT(*) FROM pl_items", DB_NOARGS, &r, &e),
+		        CO_ECONFLICT);
+		assert_null(r);
+	} else {
+		db_rollback(c);
+	}
+	assert_int_equal(q(c, "SELECT COUNT(*) FROM pl_items"), before + 2);
+	/* And the connection is clean for the next transaction. */
+	assert_int_equal(db_begin(c, DB_TX_WRITE, &e), 0);
+	assert_int_equal(
+	        db_exec(c, "UPDATE pl_items SET n = 9 WHERE id = 201", DB_NOARGS, NULL, &e), 0);
+	assert_int_equal(db_commit(c, &e), 0);
+	assert_int_equal(q(c, "SELECT n FROM pl_items WHERE id = 201"), 9);
+	db_release(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(queued_statements_apply_in_order),
 	        cmocka_unit_test(a_failure_fails_the_next_call_and_the_transaction),
+	        cmocka_unit_test(commit_then_query),
 	};
 
 	return cmocka_run_group_tests_name("db_pipeline", tests, setup, teardown);

@@ -180,6 +180,32 @@ static void signup_confirms_then_waitlists(void **state)
 	assert_int_equal(r[2].position, 1);
 	assert_int_equal(r[3].state, EX_WAITLISTED);
 	assert_int_equal(r[3].position, 2);
+	/* Each sign-up is audited with the row as written, in acct_audit's
+	 * form (compact JSON, keys in order), its actor the system here. */
+	for (i = 0; i < 4; i++) {
+		char want[320];
+		struct db_rows *rows;
+
+		snprintf(want, sizeof(want),
+		         "{\"exchange_id\":%lld,\"id\":%lld,\"requested_at\":%lld,\"seq\":%lld,"
+		         "\"state\":\"%s\",\"updated_at\":%lld,\"user_id\":%lld}",
+		         (long long)ex, (long long)r[i].registration_id, (long long)(NOW + i),
+		         (long long)r[i].seq, i < 2 ? "confirmed" : "waitlisted",
+		         (long long)(NOW + i), (long long)users[i]);
+		assert_int_equal(
+		        db_query(c,
+		                 "SELECT after_json, before_json IS NULL, actor_id IS NULL "
+		                 "FROM audit_log WHERE action = 'registration.signup' AND "
+		                 "object_type = 'registration' AND object_id = ?",
+		                 DB_ARGS(DB_I(r[i].registration_id)), &rows, &e),
+		        0);
+		assert_int_equal(db_rows_next(rows, &e), 1);
+		assert_string_equal(db_text(rows, 0), want);
+		assert_int_equal(db_int(rows, 1), 1);
+		assert_int_equal(db_int(rows, 2), 1);
+		assert_int_equal(db_rows_next(rows, &e), 0);
+		db_rows_free(rows);
+	}
 	/* One registration per person per exchange. */
 	assert_int_equal(ex_signup(c, ex, users[0], NOW + 5, &again, &e), CO_ECONFLICT);
 	assert_non_null(strstr(e.msg, "already registered"));
@@ -433,6 +459,25 @@ static void simultaneous_signups_never_oversell(void **state)
 	assert_int_equal(count_state(ex, "confirmed"), CAP);
 	assert_int_equal(count_state(ex, "waitlisted"), N - CAP);
 	counts_agree(ex);
+	/* Every sign-up, in a group or alone, has exactly one audit entry. */
+	{
+		struct db_conn *c = conn();
+
+		assert_int_equal(int_ok(c,
+		                        "SELECT COUNT(DISTINCT a.object_id) FROM audit_log a JOIN "
+		                        "ex_registrations r ON r.id = a.object_id WHERE a.action = "
+		                        "'registration.signup' AND r.exchange_id = ?",
+		                        DB_ARGS(DB_I(ex))),
+		                 N);
+		assert_int_equal(
+		        int_ok(c,
+		               "SELECT COUNT(*) FROM audit_log a JOIN ex_registrations r ON "
+		               "r.id = a.object_id WHERE a.action = 'registration.signup' "
+		               "AND r.exchange_id = ?",
+		               DB_ARGS(DB_I(ex))),
+		        N);
+		db_release(c);
+	}
 }
 
 /* Everyone presses the button twice at once: one registration each, the

@@ -434,13 +434,155 @@ static json_t *signup_json(int64_t id, int64_t exchange_id, int64_t user_id,
 	                 (json_int_t)now, "updated_at", (json_int_t)now);
 }
 
-/* One sign-up in its own transaction (the caller holds the stripe). The
- * registration is written first (ON CONFLICT DO NOTHING: a person who has
- * one already is found by the conflict, not by a search beforehand); the
- * state it gets was decided from the counts under the lock. */
-static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
-                      int64_t actor, const char *address, struct ex_reg_result *out,
-                      struct co_err *e)
+/* Sign-ups written in one group at most. */
+#define BATCH_MAX 64
+
+/*
+ * The sign-up fast path: new registrations whose states were decided
+ * under the lock are written, audited and counted by statements whose
+ * answers can wait (db_exec_later), then committed, and the new ids read
+ * back by the query that follows the COMMIT (db_commit_query). On
+ * PostgreSQL that is two round trips in all: BEGIN with the lock, then
+ * everything else. A person already registered makes the INSERT fail,
+ * and with it the whole transaction: the caller then takes the general
+ * path, which finds out why.
+ */
+struct newreg {
+	int64_t user_id, now, actor, seq, id;
+	const char *address;
+	enum ex_reg_state state;
+};
+
+static int write_group(struct db_conn *c, struct locked *x, struct newreg *g, int n,
+                       struct co_err *e)
+{
+	struct db_val vals[BATCH_MAX * 6 + 1];
+	struct co_buf sql;
+	struct db_rows *r = NULL;
+	int rc, i, got = 0;
+
+#define ADD(s)                                                                                     \
+	do {                                                                                       \
+		if (rc == 0 && co_buf_adds(&sql, (s)) < 0)                                         \
+			rc = co_errf(e, CO_ELIMIT, "a sign-up statement is too long");             \
+	} while (0)
+
+	assert(n >= 1 && n <= BATCH_MAX);
+	co_buf_init(&sql, 16384);
+	/* The registrations. */
+	rc = 0;
+	ADD("INSERT INTO ex_registrations (exchange_id, user_id, state, seq, requested_at, "
+	    "updated_at) VALUES ");
+	for (i = 0; rc == 0 && i < n; i++) {
+		vals[i * 6] = DB_I(x->id);
+		vals[i * 6 + 1] = DB_I(g[i].user_id);
+		vals[i * 6 + 2] = DB_T(ex_state_name(g[i].state));
+		vals[i * 6 + 3] = DB_I(g[i].seq);
+		vals[i * 6 + 4] = DB_I(g[i].now);
+		vals[i * 6 + 5] = DB_I(g[i].now);
+		ADD(i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
+	}
+	if (rc == 0)
+		rc = db_exec_later(c, sql.data, vals, n * 6, e);
+	/* Their audit entries, each the row as written (the form acct_audit
+	 * gives: compact JSON, keys in order), its id found by its seq. */
+	co_buf_reset(&sql);
+	ADD("INSERT INTO audit_log (at, actor_id, action, object_type, object_id, "
+	    "before_json, after_json, address) SELECT CAST(? AS BIGINT), v.column2, "
+	    "'registration.signup', 'registration', r.id, NULL, '{\"exchange_id\":' || "
+	    "r.exchange_id || ',\"id\":' || r.id || ',\"requested_at\":' || "
+	    "r.requested_at || ',\"seq\":' || r.seq || ',\"state\":\"' || r.state || "
+	    "'\",\"updated_at\":' || r.updated_at || ',\"user_id\":' || r.user_id || "
+	    "'}', v.column3 FROM ex_registrations r JOIN (VALUES ");
+	vals[0] = DB_I((int64_t)time(NULL));
+	for (i = 0; rc == 0 && i < n; i++) {
+		vals[1 + i * 3] = DB_I(g[i].seq);
+		vals[1 + i * 3 + 1] = g[i].actor > 0 ? DB_I(g[i].actor) : DB_NUL;
+		vals[1 + i * 3 + 2] = DB_T(g[i].address);
+		ADD(i ? ", (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))"
+		      : "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))");
+	}
+	ADD(") AS v ON r.seq = v.column1 WHERE r.exchange_id = ? ORDER BY r.seq");
+	vals[1 + n * 3] = DB_I(x->id);
+	if (rc == 0)
+		rc = db_exec_later(c, sql.data, vals, 2 + n * 3, e);
+	/* The counts, then COMMIT and the ids. */
+	if (rc == 0)
+		rc = save_counts(c, x, e);
+	co_buf_reset(&sql);
+	ADD("SELECT id, user_id FROM ex_registrations WHERE exchange_id = ? AND user_id IN (");
+	vals[0] = DB_I(x->id);
+	for (i = 0; rc == 0 && i < n; i++) {
+		vals[1 + i] = DB_I(g[i].user_id);
+		ADD(i ? ", ?" : "?");
+	}
+	ADD(")");
+#undef ADD
+	if (rc == 0)
+		rc = db_commit_query(c, sql.data, vals, 1 + n, &r, e);
+	co_buf_free(&sql);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) > 0)
+		for (i = 0; i < n; i++)
+			if (g[i].user_id == db_int(r, 1) && !g[i].id) {
+				g[i].id = db_int(r, 0);
+				got++;
+			}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	/* Committed: every one of them is there (a row is never deleted). */
+	if (got != n)
+		return co_errf(e, CO_EINTERNAL, "a new registration was not found after commit");
+	return 0;
+}
+
+/* One sign-up by the fast path; 1 when it does not apply (places are to be
+ * offered), CO_ECONFLICT when the person may be registered already (or
+ * sign-up is closed): the general path then decides. */
+static int signup_fast(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
+                       int64_t actor, const char *address, struct ex_reg_result *out,
+                       struct co_err *e)
+{
+	struct newreg g = {user_id, now, actor, 0, 0, address, 0};
+	struct locked x = {0};
+	struct ex_counts n;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(lock_exchange(c, exchange_id, &x, e));
+	TRY(ex_signup_open(&x.p, now, x.starts_at, x.cancelled, e));
+	TRY(load_counts(c, &x, &n, e));
+	g.state = ex_signup_state(&n, &x.p);
+	n.n[g.state]++;
+	if (ex_offers_due(&n, &x.p) > 0) {
+		db_rollback(c);
+		return 1;
+	}
+	g.seq = ++x.max_seq;
+	move(&x, 0, g.state, 1);
+	TRY(write_group(c, &x, &g, 1, e));
+	memset(out, 0, sizeof(*out));
+	out->registration_id = g.id;
+	out->state = g.state;
+	out->seq = g.seq;
+	/* The newcomer is last in line: its position is the queue's length. */
+	out->position = g.state == EX_WAITLISTED ? n.n[EX_WAITLISTED] : 0;
+	return 0;
+out:
+	db_rollback(c);
+	return rc;
+}
+
+/* One sign-up by the general path: any case (a person signing up again,
+ * places to offer), in its own transaction. The registration is written
+ * first (ON CONFLICT DO NOTHING: a person who has one already is found by
+ * the conflict, not by a search beforehand); the state it gets was
+ * decided from the counts under the lock. */
+static int signup_classic(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
+                          int64_t actor, const char *address, struct ex_reg_result *out,
+                          struct co_err *e)
 {
 	struct ex_reg_result res = {0};
 	struct locked x = {0};
@@ -540,6 +682,21 @@ out:
 	return rc;
 }
 
+/* One sign-up in its own transaction (the caller holds the stripe). */
+static int signup_one(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t now,
+                      int64_t actor, const char *address, struct ex_reg_result *out,
+                      struct co_err *e)
+{
+	struct ex_reg_result res;
+
+	if (signup_fast(c, exchange_id, user_id, now, actor, address, &res, e) == 0) {
+		if (out)
+			*out = res;
+		return 0;
+	}
+	return signup_classic(c, exchange_id, user_id, now, actor, address, out, e);
+}
+
 /*
  * Group sign-up. Requests for one exchange that arrive while another
  * thread of this process is signing someone up wait in their stripe's
@@ -575,20 +732,23 @@ struct queue {
 
 static struct queue queues[STRIPES];
 
-#define BATCH_MAX 64
 /* How many groups in a row one thread signs up before passing the turn
  * (its own caller waits that long for the answer it already has). */
 #define LEAD_ROUNDS 4
 
-/* Signs up batch[0..n) (all for one exchange) in one transaction: lock,
- * one INSERT for the registrations, one for their audit entries, the
- * counts, commit. */
+/* Signs up batch[0..n) (all for one exchange) in one transaction, by the
+ * fast path: states and places given in arrival order under the lock,
+ * then one INSERT for the registrations, one for their audit entries, the
+ * counts, COMMIT and the ids read back. If anyone in it is registered
+ * already (the INSERT fails) or places are to be offered, the batch is
+ * undone and everyone goes alone. */
 static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 {
+	struct newreg g[BATCH_MAX];
 	struct locked x = {0};
 	struct ex_counts counts;
 	struct co_err e;
-	int i, rc, offers = 0;
+	int i, rc;
 	int64_t now = batch[n - 1]->now;
 
 	TRY(db_begin(c, DB_TX_WRITE, &e));
@@ -602,97 +762,33 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 		return;
 	}
 	TRY(load_counts(c, &x, &counts, &e));
-	/* One INSERT for the batch: states and places given in arrival order.
-	 * If anyone in it is registered already the numbers would be off, so
-	 * the batch is undone and everyone goes alone. */
-	{
-		struct db_val vals[BATCH_MAX * 6];
-		struct co_buf sql;
-		struct db_rows *r;
-		int got = 0;
+	for (i = 0; i < n; i++) {
+		struct pending *p = batch[i];
+		enum ex_reg_state state = ex_signup_state(&counts, &x.p);
 
-		co_buf_init(&sql, 16384);
-		rc = co_buf_adds(&sql,
-		                 "INSERT INTO ex_registrations (exchange_id, user_id, state, seq, "
-		                 "requested_at, updated_at) VALUES ");
-		for (i = 0; rc == 0 && i < n; i++) {
-			struct pending *p = batch[i];
-			enum ex_reg_state state = ex_signup_state(&counts, &x.p);
-
-			counts.n[state]++;
-			move(&x, 0, state, 1);
-			p->res.state = state;
-			p->res.seq = x.max_seq + 1 + i;
-			p->res.position = state == EX_WAITLISTED ? counts.n[EX_WAITLISTED] : 0;
-			vals[i * 6] = DB_I(p->exchange_id);
-			vals[i * 6 + 1] = DB_I(p->user_id);
-			vals[i * 6 + 2] = DB_T(ex_state_name(state));
-			vals[i * 6 + 3] = DB_I(p->res.seq);
-			vals[i * 6 + 4] = DB_I(p->now);
-			vals[i * 6 + 5] = DB_I(p->now);
-			rc = co_buf_adds(&sql, i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
-		}
-		if (rc == 0)
-			rc = co_buf_adds(&sql,
-			                 " ON CONFLICT (exchange_id, user_id) DO NOTHING RETURNING "
-			                 "id, seq");
-		if (rc == 0)
-			rc = db_query(c, sql.data, vals, n * 6, &r, &e);
-		co_buf_free(&sql);
-		TRY(rc);
-		while ((rc = db_rows_next(r, &e)) > 0) {
-			int64_t seq = db_int(r, 1);
-
-			for (i = 0; i < n; i++)
-				if (batch[i]->res.seq == seq) {
-					batch[i]->res.registration_id = db_int(r, 0);
-					batch[i]->rc = 0;
-					got++;
-				}
-		}
-		db_rows_free(r);
-		TRY(rc);
-		if (got != n) {
-			rc = CO_ECONFLICT;
-			goto out;
-		}
-		x.max_seq += n;
-	}
-	/* One audit INSERT for the lot, each entry the row as written. */
-	{
-		struct audit_entry a[BATCH_MAX] = {{0}};
-
-		for (i = 0; i < n; i++) {
-			struct pending *p = batch[i];
-
-			a[i].actor = p->actor;
-			a[i].address = p->address;
-			a[i].action = "registration.signup";
-			a[i].object_id = p->res.registration_id;
-			a[i].before = NULL;
-			a[i].after = signup_json(p->res.registration_id, p->exchange_id, p->user_id,
-			                         p->res.state, p->res.seq, p->now);
-		}
-		rc = audit_many(c, a, n, &e);
-		for (i = 0; i < n; i++)
-			json_decref((json_t *)a[i].after);
-		TRY(rc);
+		counts.n[state]++;
+		move(&x, 0, state, 1);
+		g[i] = (struct newreg){p->user_id, p->now,     p->actor, ++x.max_seq,
+		                       0,          p->address, state};
+		p->res.state = state;
+		p->res.seq = g[i].seq;
+		p->res.position = state == EX_WAITLISTED ? counts.n[EX_WAITLISTED] : 0;
 	}
 	if (ex_offers_due(&counts, &x.p) > 0) {
-		offers = 1;
-		TRY(fill(c, &x, now, NULL, &e));
+		rc = 1;
+		goto out;
 	}
-	TRY(save_counts(c, &x, &e));
-	TRY(db_commit(c, &e));
-	for (i = 0; offers && i < n; i++)
-		if (!batch[i]->alone)
-			batch[i]->rc = read_result(c, batch[i]->res.registration_id, &batch[i]->res,
-			                           &batch[i]->err);
+	TRY(write_group(c, &x, g, n, &e));
+	for (i = 0; i < n; i++) {
+		batch[i]->res.registration_id = g[i].id;
+		batch[i]->rc = 0;
+	}
 	return;
 out:
 	db_rollback(c);
 	(void)rc;
 	for (i = 0; i < n; i++) {
+		memset(&batch[i]->res, 0, sizeof(batch[i]->res));
 		batch[i]->alone = 1; /* try each by itself */
 		batch[i]->rc = CO_EINTERNAL;
 	}
