@@ -22,6 +22,12 @@ static json_t *opt(const char *value, const char *label)
 	return json_pack("{s:s,s:s}", "value", value, "label", label);
 }
 
+/* A new reference: v, or "" when v is NULL. */
+static json_t *text_or_empty(json_t *v)
+{
+	return v ? json_incref(v) : json_string("");
+}
+
 static const char *form_or(struct web_ctx *ctx, const char *name, const char *fallback)
 {
 	const char *v = web_form(ctx, name);
@@ -178,11 +184,8 @@ static json_t *programme_form(struct web_ctx *ctx, json_t *p, int posted)
 		snprintf(n, sizeof(n), "%lld",
 		         (long long)json_integer_value(json_object_get(p, "needs_retention_days")));
 		json_object_set_new(f, "needs_retention_days", json_string(n));
-		json_object_set_new(
-		        f, "release_date",
-		        json_incref(json_object_get(p, "allotments_release_date")
-		                            ? json_object_get(p, "allotments_release_date")
-		                            : json_string("")));
+		json_object_set_new(f, "release_date",
+		                    text_or_empty(json_object_get(p, "allotments_release_date")));
 		json_object_set(f, "approval_needed", json_object_get(p, "approval_needed"));
 		json_object_set(f, "pending_holds_place",
 		                json_object_get(p, "pending_holds_place"));
@@ -856,18 +859,12 @@ static int showcase_render(struct web_ctx *ctx, struct db_conn *c, int64_t id, i
 		json_t *f = json_object();
 
 		json_object_set_new(f, "session", json_string(""));
-		json_object_set(f, "starts_time",
-		                json_object_get(sub, "slot_starts_time")
-		                        ? json_object_get(sub, "slot_starts_time")
-		                        : json_string(""));
-		json_object_set(f, "ends_time",
-		                json_object_get(sub, "slot_ends_time")
-		                        ? json_object_get(sub, "slot_ends_time")
-		                        : json_string(""));
-		json_object_set(f, "position",
-		                json_object_get(sub, "slot_position")
-		                        ? json_object_get(sub, "slot_position")
-		                        : json_string(""));
+		json_object_set_new(f, "starts_time",
+		                    text_or_empty(json_object_get(sub, "slot_starts_time")));
+		json_object_set_new(f, "ends_time",
+		                    text_or_empty(json_object_get(sub, "slot_ends_time")));
+		json_object_set_new(f, "position",
+		                    text_or_empty(json_object_get(sub, "slot_position")));
 		if (sid == posted_sub) {
 			static const char *const keys[] = {"session", "starts_time", "ends_time",
 			                                   "position", NULL};
