@@ -1715,36 +1715,38 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 	}
 	r->series[r->nseries] = (struct spc_series){.label = NULL};
 	{
-		/* the labels copied into one block; without a second facet, one
-		 * empty label for every series */
-		size_t total = 1, left;
-		char *lb, *end;
+		/* the labels copied into one block (their lengths kept from the
+		 * first pass); without a second facet, one empty label for
+		 * every series */
+		size_t total = 1, *len = spc__alloc(ru.tmp, (2 * r->nseries + 1) * sizeof(size_t));
+		char *lb;
 		const char *empty;
 
-		for (s = 0; s < r->nseries; s++)
-			total += strlen(ru.slabel[s]) + 1 +
-			         (data->facet2 ? strlen(ru.slabel2[s]) + 1 : 0);
+		if (!len) {
+			rc = CO_ENOMEM;
+			goto out;
+		}
+		for (s = 0; s < r->nseries; s++) {
+			len[2 * s] = strlen(ru.slabel[s]) + 1;
+			len[2 * s + 1] = data->facet2 ? strlen(ru.slabel2[s]) + 1 : 0;
+			total += len[2 * s] + len[2 * s + 1];
+		}
 		lb = spc__alloc(&r->mem, total);
 		if (!lb) {
 			rc = CO_ENOMEM;
 			goto out;
 		}
-		left = total - 1;
 		*lb = '\0';
 		empty = lb++;
 		for (s = 0; s < r->nseries; s++) {
 			const char *l1 = lb, *l2 = empty;
 
-			end = memccpy(lb, ru.slabel[s], '\0', left);
-			assert(end);
-			left -= (size_t)(end - lb);
-			lb = end;
+			memcpy(lb, ru.slabel[s], len[2 * s]);
+			lb += len[2 * s];
 			if (data->facet2) {
 				l2 = lb;
-				end = memccpy(lb, ru.slabel2[s], '\0', left);
-				assert(end);
-				left -= (size_t)(end - lb);
-				lb = end;
+				memcpy(lb, ru.slabel2[s], len[2 * s + 1]);
+				lb += len[2 * s + 1];
 			}
 			r->series[s] = (struct spc_series){.label = l1, .label2 = l2};
 			if (ru.identity) { /* rows are points, series after series */
