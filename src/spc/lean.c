@@ -312,18 +312,22 @@ __attribute__((target("avx"))) static void block_masks_avx(const double *y, size
 	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0;
 	const __m256d cl = _mm256_set1_pd(l->cl0), m = _mm256_set1_pd(l->m);
 	const __m256d lcl2 = _mm256_set1_pd(l->lcl2), ucl2 = _mm256_set1_pd(l->ucl2);
+	const __m256d lcl = _mm256_set1_pd(l->lcl), ucl = _mm256_set1_pd(l->ucl);
 	size_t j = 0;
 
+	/* c: beyond 2 sigma and not outside the limits, in the same pass */
 #define MASKS4(p)                                                                                  \
 	do {                                                                                       \
 		__m256d v_ = _mm256_loadu_pd(y + j), p_ = (p), vm_ = _mm256_mul_pd(v_, m);         \
+		__m256d out_ = _mm256_or_pd(_mm256_cmp_pd(vm_, ucl, _CMP_GT_OQ),                   \
+		                            _mm256_cmp_pd(vm_, lcl, _CMP_LT_OQ));                  \
 		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, cl, _CMP_GT_OQ)) << j;         \
 		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, cl, _CMP_LT_OQ)) << j;         \
 		u |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, p_, _CMP_GT_OQ)) << j;         \
 		d |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, p_, _CMP_LT_OQ)) << j;         \
-		c |= (uint64_t)_mm256_movemask_pd(                                                 \
-		             _mm256_or_pd(_mm256_cmp_pd(vm_, lcl2, _CMP_LT_OQ),                    \
-		                          _mm256_cmp_pd(vm_, ucl2, _CMP_GT_OQ)))                   \
+		c |= (uint64_t)_mm256_movemask_pd(_mm256_andnot_pd(                                \
+		             out_, _mm256_or_pd(_mm256_cmp_pd(vm_, lcl2, _CMP_LT_OQ),              \
+		                                _mm256_cmp_pd(vm_, ucl2, _CMP_GT_OQ))))            \
 		     << j;                                                                         \
 	} while (0)
 	if (nv >= 4) {
@@ -336,17 +340,18 @@ __attribute__((target("avx"))) static void block_masks_avx(const double *y, size
 		prev = y[j - 1];
 	for (; j < nv; j++) {
 		double v = y[j], vm = v * l->m;
+		int out = (vm > l->ucl) | (vm < l->lcl);
 
 		a |= (uint64_t)(v > l->cl0) << j;
 		b |= (uint64_t)(v < l->cl0) << j;
 		u |= (uint64_t)(v > prev) << j;
 		d |= (uint64_t)(v < prev) << j;
-		c |= (uint64_t)((vm < l->lcl2) | (vm > l->ucl2)) << j;
+		c |= (uint64_t)((out ^ 1) & ((vm < l->lcl2) | (vm > l->ucl2))) << j;
 		prev = v;
 	}
 	k->a = a;
 	k->b = b;
-	k->c = not_outside(y, c, l);
+	k->c = c;
 	k->u = u;
 	k->d = d;
 }
@@ -398,54 +403,10 @@ ratio_sides_avx(const double *y, const double *n, size_t nv, double cl0, uint64_
 }
 #endif
 
-#if defined(LEAN_AVX)
-/* The same masks eight points at a time (AVX-512F), straight into mask
- * registers; the last few points with a mask, the point before each eight
- * from the eight before (or prev). */
-__attribute__((target("avx512f"))) static void
-block_masks_avx512(const double *y, size_t nv, double prev, const struct lims *l, struct masks *k)
-{
-	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0;
-	const __m512d cl = _mm512_set1_pd(l->cl0), m = _mm512_set1_pd(l->m);
-	const __m512d lcl2 = _mm512_set1_pd(l->lcl2), ucl2 = _mm512_set1_pd(l->ucl2);
-	const __m512d lcl = _mm512_set1_pd(l->lcl), ucl = _mm512_set1_pd(l->ucl);
-	__m512d last = _mm512_set1_pd(prev);
-	size_t j;
-
-	for (j = 0; j < nv; j += 8) {
-		__mmask8 ok = nv - j >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (nv - j)) - 1);
-		__m512d v = _mm512_maskz_loadu_pd(ok, y + j);
-		__m512d p = _mm512_castsi512_pd(
-		        _mm512_alignr_epi64(_mm512_castpd_si512(v), _mm512_castpd_si512(last), 7));
-		__m512d vm = _mm512_mul_pd(v, m);
-
-		a |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, cl, _CMP_GT_OQ) << j;
-		b |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, cl, _CMP_LT_OQ) << j;
-		u |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, p, _CMP_GT_OQ) << j;
-		d |= (uint64_t)_mm512_mask_cmp_pd_mask(ok, v, p, _CMP_LT_OQ) << j;
-		c |= (uint64_t)((_mm512_mask_cmp_pd_mask(ok, vm, lcl2, _CMP_LT_OQ) |
-		                 _mm512_mask_cmp_pd_mask(ok, vm, ucl2, _CMP_GT_OQ)) &
-		                (__mmask8) ~(_mm512_mask_cmp_pd_mask(ok, vm, ucl, _CMP_GT_OQ) |
-		                             _mm512_mask_cmp_pd_mask(ok, vm, lcl, _CMP_LT_OQ)))
-		     << j;
-		last = v;
-	}
-	k->a = a;
-	k->b = b;
-	k->c = c; /* beyond 2 sigma and not outside the limits */
-	k->u = u;
-	k->d = d;
-}
-#endif
-
 static void block_masks(const struct spc_result *r, const double *y, size_t nv, double prev,
                         const struct lims *l, struct masks *k)
 {
 #if defined(LEAN_AVX)
-	if (r->avx512) {
-		block_masks_avx512(y, nv, prev, l, k);
-		return;
-	}
 	if (r->avx) {
 		block_masks_avx(y, nv, prev, l, k);
 		return;

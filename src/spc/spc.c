@@ -1624,15 +1624,6 @@ int spc__have_avx2(void)
 #endif
 }
 
-int spc__have_avx512(void)
-{
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-	return __builtin_cpu_supports("avx512f");
-#else
-	return 0;
-#endif
-}
-
 int spc__run(const struct spc_data *data, const struct spc_options *opt, int flags,
              struct spc_result *reuse, struct spc_result **out, struct co_err *err)
 {
@@ -1677,7 +1668,6 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 	ru.r = r;
 	r->avx = !(flags & SPC__NO_AVX) && spc__have_avx();
 	r->avx2 = r->avx && spc__have_avx2();
-	r->avx512 = r->avx2 && spc__have_avx512();
 	r->opt = ru.o;
 	r->opt.targets = NULL;
 	r->opt.ntargets = 0;

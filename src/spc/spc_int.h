@@ -90,7 +90,6 @@ struct spc_result {
 	int lean;                   /* no sig: spc__sig() rebuilds the word (lean.c) */
 	int avx;                    /* the passes may use AVX (spc__have_avx()) */
 	int avx2;                   /* and AVX2 (spc__have_avx2()) */
-	int avx512;                 /* and AVX-512F (spc__have_avx512()) */
 	int nplanes;                /* lean: bit planes, interleaved per 64 points */
 	uint64_t *plane;            /* lean: plane[w * nplanes + k], bit i % 64 */
 	unsigned char *pfew;        /* lean Anhoej: per part, few crossings marked */
@@ -214,7 +213,6 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
  * mask passes and the XmR sums then use them, with the same results. */
 int spc__have_avx(void);
 int spc__have_avx2(void);
-int spc__have_avx512(void);
 /* spc.c: the signal word of point i (SPC_SIG_* and SPC__F_* flags). */
 uint32_t spc__sig(const struct spc_result *r, size_t i);
 
