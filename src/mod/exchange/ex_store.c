@@ -459,7 +459,7 @@ static int write_group(struct db_conn *c, struct locked *x, struct newreg *g, in
 	struct db_val vals[BATCH_MAX * 6 + 1];
 	struct co_buf sql;
 	struct db_rows *r = NULL;
-	int rc, i, got = 0;
+	int rc, i, got = 0, cap = 1;
 
 #define ADD(s)                                                                                     \
 	do {                                                                                       \
@@ -468,22 +468,33 @@ static int write_group(struct db_conn *c, struct locked *x, struct newreg *g, in
 	} while (0)
 
 	assert(n >= 1 && n <= BATCH_MAX);
+	/* The statements are written for a size class (1, 2, 4, ... 64 rows),
+	 * the rows past n left NULL and filtered out, so that each connection
+	 * prepares a few statements, not one per group size. */
+	while (cap < n)
+		cap *= 2;
 	co_buf_init(&sql, 16384);
 	/* The registrations. */
 	rc = 0;
 	ADD("INSERT INTO ex_registrations (exchange_id, user_id, state, seq, requested_at, "
-	    "updated_at) VALUES ");
-	for (i = 0; rc == 0 && i < n; i++) {
-		vals[i * 6] = DB_I(x->id);
-		vals[i * 6 + 1] = DB_I(g[i].user_id);
-		vals[i * 6 + 2] = DB_T(ex_state_name(g[i].state));
-		vals[i * 6 + 3] = DB_I(g[i].seq);
-		vals[i * 6 + 4] = DB_I(g[i].now);
-		vals[i * 6 + 5] = DB_I(g[i].now);
-		ADD(i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
+	    "updated_at) SELECT column1, column2, column3, column4, column5, column6 FROM "
+	    "(VALUES ");
+	for (i = 0; rc == 0 && i < cap; i++) {
+		vals[i * 6] = i < n ? DB_I(x->id) : DB_NUL;
+		vals[i * 6 + 1] = i < n ? DB_I(g[i].user_id) : DB_NUL;
+		vals[i * 6 + 2] = i < n ? DB_T(ex_state_name(g[i].state)) : DB_NUL;
+		vals[i * 6 + 3] = i < n ? DB_I(g[i].seq) : DB_NUL;
+		vals[i * 6 + 4] = i < n ? DB_I(g[i].now) : DB_NUL;
+		vals[i * 6 + 5] = i < n ? DB_I(g[i].now) : DB_NUL;
+		ADD(i ? ", (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS "
+		        "BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
+		      : "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS "
+		        "BIGINT), "
+		        "CAST(? AS BIGINT), CAST(? AS BIGINT))");
 	}
+	ADD(") AS v WHERE column1 IS NOT NULL");
 	if (rc == 0)
-		rc = db_exec_later(c, sql.data, vals, n * 6, e);
+		rc = db_exec_later(c, sql.data, vals, cap * 6, e);
 	/* Their audit entries, each the row as written (the form acct_audit
 	 * gives: compact JSON, keys in order), its id found by its seq. */
 	co_buf_reset(&sql);
@@ -495,31 +506,31 @@ static int write_group(struct db_conn *c, struct locked *x, struct newreg *g, in
 	    "'\",\"updated_at\":' || r.updated_at || ',\"user_id\":' || r.user_id || "
 	    "'}', v.column3 FROM ex_registrations r JOIN (VALUES ");
 	vals[0] = DB_I((int64_t)time(NULL));
-	for (i = 0; rc == 0 && i < n; i++) {
-		vals[1 + i * 3] = DB_I(g[i].seq);
-		vals[1 + i * 3 + 1] = g[i].actor > 0 ? DB_I(g[i].actor) : DB_NUL;
-		vals[1 + i * 3 + 2] = DB_T(g[i].address);
+	for (i = 0; rc == 0 && i < cap; i++) {
+		vals[1 + i * 3] = i < n ? DB_I(g[i].seq) : DB_NUL;
+		vals[1 + i * 3 + 1] = i < n && g[i].actor > 0 ? DB_I(g[i].actor) : DB_NUL;
+		vals[1 + i * 3 + 2] = i < n ? DB_T(g[i].address) : DB_NUL;
 		ADD(i ? ", (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))"
 		      : "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))");
 	}
 	ADD(") AS v ON r.seq = v.column1 WHERE r.exchange_id = ? ORDER BY r.seq");
-	vals[1 + n * 3] = DB_I(x->id);
+	vals[1 + cap * 3] = DB_I(x->id);
 	if (rc == 0)
-		rc = db_exec_later(c, sql.data, vals, 2 + n * 3, e);
+		rc = db_exec_later(c, sql.data, vals, 2 + cap * 3, e);
 	/* The counts, then COMMIT and the ids. */
 	if (rc == 0)
 		rc = save_counts(c, x, e);
 	co_buf_reset(&sql);
 	ADD("SELECT id, user_id FROM ex_registrations WHERE exchange_id = ? AND user_id IN (");
 	vals[0] = DB_I(x->id);
-	for (i = 0; rc == 0 && i < n; i++) {
-		vals[1 + i] = DB_I(g[i].user_id);
+	for (i = 0; rc == 0 && i < cap; i++) {
+		vals[1 + i] = DB_I(g[i < n ? i : 0].user_id);
 		ADD(i ? ", ?" : "?");
 	}
 	ADD(")");
 #undef ADD
 	if (rc == 0)
-		rc = db_commit_query(c, sql.data, vals, 1 + n, &r, e);
+		rc = db_commit_query(c, sql.data, vals, 1 + cap, &r, e);
 	co_buf_free(&sql);
 	if (rc < 0)
 		return rc;
@@ -734,7 +745,7 @@ static struct queue queues[STRIPES];
 
 /* How many groups in a row one thread signs up before passing the turn
  * (its own caller waits that long for the answer it already has). */
-#define LEAD_ROUNDS 4
+#define LEAD_ROUNDS 2
 
 /* Signs up batch[0..n) (all for one exchange) in one transaction, by the
  * fast path: states and places given in arrival order under the lock,
@@ -822,7 +833,7 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 	if (me.done)
 		goto answer;
 	/* Our turn: take the waiting requests for the exchange of the oldest,
-	 * in order, and sign them up; keep the turn for a few more groups
+	 * in order, and sign them up; keep the turn for one more group
 	 * while requests wait (the next group starts at once, with no thread
 	 * to wake), then pass it to the oldest request waiting. */
 	q->busy = 1;
