@@ -929,6 +929,7 @@ int ex__api_nominate(struct web_ctx *ctx)
 		return bad(ctx, "email", "only people of the organisation can be nominated");
 	if ((rc = ex_nominate(c, pid, ctx->scope_id, user, ctx->user->id, web_now(), &id, &e)) < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 201,
 	                json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", "nominated"));
 }
@@ -962,6 +963,7 @@ int ex__api_nomination_swap(struct web_ctx *ctx)
 		return bad(ctx, "email", "only people of the organisation can be nominated");
 	if ((rc = ex_nomination_swap(c, id, user, ctx->user->id, web_now(), &new_id, &e)) < 0)
 		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
 	return web_json(ctx, 201,
 	                json_pack("{s:I,s:I,s:s}", "id", (json_int_t)new_id, "replaces",
 	                          (json_int_t)id, "state", "nominated"));

@@ -1220,6 +1220,7 @@ int ex__nominate_post(struct web_ctx *ctx)
 	if ((rc = member_of(c, ctx->scope_id, web_form(ctx, "user"), &user, &e)) < 0 ||
 	    (rc = ex_nominate(c, pid, ctx->scope_id, user, ctx->user->id, web_now(), &id, &e)) < 0)
 		return refuse_or_fail(ctx, rc, &e, back);
+	ex_jobs_wake();
 	web_flash(ctx, "success", "Nominated. The programme admin will review the nomination.");
 	return web_redirect(ctx, back);
 }
@@ -1239,6 +1240,7 @@ int ex__swap_post(struct web_ctx *ctx)
 	if ((rc = member_of(c, org, web_form(ctx, "user"), &user, &e)) < 0 ||
 	    (rc = ex_nomination_swap(c, id, user, ctx->user->id, web_now(), &new_id, &e)) < 0)
 		return refuse_or_fail(ctx, rc, &e, back);
+	ex_jobs_wake();
 	web_flash(ctx, "success", "The nominee has been swapped.");
 	return web_redirect(ctx, back);
 }
