@@ -74,6 +74,7 @@ int ex__list_page(struct web_ctx *ctx)
 	rc = ex__current_programme(c, web_query(ctx, "programme"), &prog, &e);
 	if (rc == CO_ENOTFOUND) {
 		json_object_set_new(d, "programme", json_null());
+		json_object_set_new(d, "is_admin", json_boolean(web_is_admin(ctx)));
 		return web_render(ctx, 200, "exchange/list", d);
 	}
 	if (rc < 0)
