@@ -35,7 +35,8 @@ struct db__stmt {
 	int busy;              /* rows are stepping through it (SQLite) */
 	int nparams;           /* placeholders in the statement */
 	void *handle;          /* sqlite3_stmt *, or NULL on PostgreSQL */
-	char name[32];         /* the prepared statement's name (PostgreSQL) */
+	char name[32]; /* the prepared statement's name (PostgreSQL; "" when not prepared) */
+	int pending;   /* PostgreSQL: prepared in a pipeline not yet read */
 };
 
 struct db_conn {

@@ -141,7 +141,7 @@ static void evict(struct db_conn *c, struct db__stmt *s)
 	char sql[64];
 	PGresult *res;
 
-	if (c->broken || PQtransactionStatus(h(c)) == PQTRANS_INERROR)
+	if (c->broken || PQtransactionStatus(h(c)) == PQTRANS_INERROR || !s->name[0])
 		return; /* the server forgets it with the session */
 	snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
 	res = PQexec(h(c), sql);
@@ -273,6 +273,7 @@ static int params_make(const struct db_val *params, int n, struct pg_params *p, 
 }
 
 static int pipe_flush(struct db_conn *c, struct co_err *e);
+static int pipe_open(struct db_conn *c);
 
 /* The cached statement for (sql, signature), preparing it when needed. */
 static int prepared(struct db_conn *c, const char *sql, const struct pg_params *p, int n,
@@ -282,14 +283,20 @@ static int prepared(struct db_conn *c, const char *sql, const struct pg_params *
 	struct db__stmt *s = db__cache_find(c, sql, sig, hash);
 	char *text, ex[96];
 	PGresult *res;
-	int rc, nph;
+	int rc, nph, piped;
 
-	if (s) {
+	if (s && s->name[0]) {
 		*out = s;
 		return 0;
 	}
-	/* Preparing waits for its answer: what is queued goes first. */
-	if ((rc = pipe_flush(c, e)) < 0)
+	/* In a transaction whose BEGIN or statements are still to be sent,
+	 * the statement is prepared in the same pipeline (PQsendPrepare), its
+	 * answer read with theirs; a failure there fails the pipeline and the
+	 * statement is prepared again next time (pipe_close). Otherwise (or
+	 * when the cache is full and one must be dropped first) preparing
+	 * waits for its answer, after what is queued. */
+	piped = (c->pg_begin || c->pg_queued) && (s || c->nstmts < DB__STMT_CACHE);
+	if (!piped && (rc = pipe_flush(c, e)) < 0)
 		return rc;
 	rc = db__rewrite(DB_POSTGRES, sql, 1, &text, &nph, e);
 	if (rc)
@@ -299,21 +306,62 @@ static int prepared(struct db_conn *c, const char *sql, const struct pg_params *
 		return co_errf(e, CO_EINTERNAL, "statement has %d placeholders but %d values: %s",
 		               nph, n, db__excerpt(sql, ex, sizeof(ex)));
 	}
+	if (s) { /* known, but its preparation was lost with a failed pipeline */
+		snprintf(s->name, sizeof(s->name), "co_s%ld", ++c->name_seq);
+		if (!piped) {
+			res = PQprepare(h(c), s->name, text, n, p->types);
+			free(text);
+			rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fail(c, res, sql, e);
+			PQclear(res);
+			if (rc < 0) {
+				s->name[0] = '\0';
+				return rc;
+			}
+		} else {
+			rc = pipe_open(c) < 0 || !PQsendPrepare(h(c), s->name, text, n, p->types);
+			free(text);
+			if (rc) {
+				c->broken = 1;
+				s->name[0] = '\0';
+				return co_errf(e, CO_EDB, "lost the connection to the database %s",
+				               c->db->url_safe);
+			}
+			c->pg_queued++;
+			s->pending = 1;
+		}
+		c->prepares++;
+		s->used = ++c->clock;
+		*out = s;
+		return 0;
+	}
 	s = db__cache_slot(c, evict);
 	if (!s) { /* cannot happen: PostgreSQL entries are never busy */
 		free(text);
 		return co_errf(e, CO_EINTERNAL, "statement cache full");
 	}
 	snprintf(s->name, sizeof(s->name), "co_s%ld", ++c->name_seq);
-	res = PQprepare(h(c), s->name, text, n, p->types);
-	free(text);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = fail(c, res, sql, e);
+	if (piped) {
+		rc = pipe_open(c) < 0 || !PQsendPrepare(h(c), s->name, text, n, p->types);
+		free(text);
+		if (rc) {
+			c->broken = 1;
+			c->nstmts--; /* give the slot back: it is the last one */
+			return co_errf(e, CO_EDB, "lost the connection to the database %s",
+			               c->db->url_safe);
+		}
+		c->pg_queued++;
+		s->pending = 1;
+	} else {
+		res = PQprepare(h(c), s->name, text, n, p->types);
+		free(text);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = fail(c, res, sql, e);
+			PQclear(res);
+			c->nstmts--; /* give the slot back: it is the last one */
+			return rc;
+		}
 		PQclear(res);
-		c->nstmts--; /* give the slot back: it is the last one */
-		return rc;
 	}
-	PQclear(res);
 	c->prepares++;
 	s->sql = malloc(strlen(sql) + 1);
 	if (!s->sql) {
@@ -399,11 +447,18 @@ static int pipe_close(struct db_conn *c, PGresult **first_err, PGresult **last)
 		ok = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
 		PQclear(r);
 	}
-	if (!ok || !PQexitPipelineMode(h(c))) {
+	if (!ok || !PQexitPipelineMode(h(c)))
 		c->broken = 1;
-		return -1;
-	}
-	return 0;
+	/* Statements prepared in this pipeline: kept when it went through,
+	 * else prepared again at their next use (their Parse may have been
+	 * skipped). */
+	for (i = 0; i < c->nstmts; i++)
+		if (c->stmts[i].pending) {
+			c->stmts[i].pending = 0;
+			if (c->broken || *first_err)
+				c->stmts[i].name[0] = '\0';
+		}
+	return c->broken ? -1 : 0;
 }
 
 /* Sends what is queued and reads its answers: 0, or the first failure. */

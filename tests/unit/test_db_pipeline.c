@@ -218,12 +218,43 @@ static void commit_then_query(void **state)
 	db_release(c);
 }
 
+/* A statement first prepared in a pipeline that fails (its preparation
+ * skipped by the server) is prepared again at its next use. */
+static void a_statement_prepared_in_a_failed_pipeline_works_later(void **state)
+{
+	struct db_conn *c = conn();
+	struct co_err e;
+	int rc;
+
+	(void)state;
+	assert_int_equal(db_begin(c, DB_TX_WRITE, &e), 0);
+	rc = db_exec_later(c, "INSERT INTO pl_items (id, name) VALUES (1, 'taken again')",
+	                   DB_NOARGS, &e);
+	if (rc == 0) /* PostgreSQL: queued; the next one is prepared after it */
+		rc = db_exec_later(c, "UPDATE pl_items SET n = n + 100 WHERE id = ? AND name <> ''",
+		                   DB_ARGS(DB_I(3)), &e);
+	if (rc == 0)
+		rc = db_commit(c, &e);
+	else
+		db_rollback(c);
+	assert_int_equal(rc, CO_ECONFLICT);
+	assert_int_equal(db_begin(c, DB_TX_WRITE, &e), 0);
+	assert_int_equal(
+	        db_exec_later(c, "UPDATE pl_items SET n = n + 100 WHERE id = ? AND name <> ''",
+	                      DB_ARGS(DB_I(3)), &e),
+	        0);
+	assert_int_equal(db_commit(c, &e), 0);
+	assert_int_equal(q(c, "SELECT n FROM pl_items WHERE id = 3"), 103);
+	db_release(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(queued_statements_apply_in_order),
 	        cmocka_unit_test(a_failure_fails_the_next_call_and_the_transaction),
 	        cmocka_unit_test(commit_then_query),
+	        cmocka_unit_test(a_statement_prepared_in_a_failed_pipeline_works_later),
 	};
 
 	return cmocka_run_group_tests_name("db_pipeline", tests, setup, teardown);
