@@ -1467,9 +1467,9 @@ int ex__edit_post(struct web_ctx *ctx)
 		json_decref(errs);
 		return web_fail(ctx, rc, &e);
 	}
-	if (ex_time_parse_local(date, web_form(ctx, "starts_time"), "starts_time", &start, &e) < 0)
-		web_errors_from(ctx, errs, &e);
-	else if (ex_time_parse_local(date, web_form(ctx, "ends_time"), "ends_time", &end, &e) < 0)
+	if (ex_time_parse_local(date, web_form(ctx, "starts_time"), "starts_time", &start, &e) <
+	            0 ||
+	    ex_time_parse_local(date, web_form(ctx, "ends_time"), "ends_time", &end, &e) < 0)
 		web_errors_from(ctx, errs, &e);
 	capacity = cap ? strtol(cap, &endp, 10) : -1;
 	if (!cap || *endp || capacity < 0 || capacity > CO_EX_MAX_CAPACITY)
