@@ -105,15 +105,16 @@ test('the change form sets the theme, host organisation, team, region and reserv
 	await admin.csrfFrom(`/exchanges/${conf}/edit`);
 	const html = await (await admin.get(`/exchanges/${conf}/edit`)).text();
 	assert(html.includes('<option value="CAVUHB" selected>'), 'the stored host organisation is chosen');
-	const form = { topic: 'Form conference', mode: 'on_site', address: 'A hall', access_info: '', online_url: '', starts_date: day(40), starts_time: '18:00', ends_time: '16:30', capacity: '80', description: '', theme: String(theme.id), host_org: 'SBUHB', host_team: 'Events team', region: 'West', reserved_places: '5' };
-	// The edit form has one date: an event over two days keeps its own end date only through the API.
+	assert(html.includes(`name="ends_date" type="date" value="${day(41)}"`), 'a two-day event shows its end date');
+	const form = { topic: 'Form conference', mode: 'on_site', address: 'A hall', access_info: '', online_url: '', starts_date: day(40), starts_time: '18:00', ends_date: day(41), ends_time: '16:30', capacity: '80', description: '', theme: String(theme.id), host_org: 'SBUHB', host_team: 'Events team', region: 'West', reserved_places: '5' };
 	let res = await admin.request('POST', `/exchanges/${conf}/edit`, { form: { ...form, host_org: 'NOPE' } });
 	assertEqual(res.status, 400, 'an unknown organisation is refused');
 	let x = await (await api.get(`/api/v1/exchanges/${conf}`)).json();
 	assertEqual(x.host_org_code, 'CAVUHB', 'nothing changed');
-	res = await admin.request('POST', `/exchanges/${conf}/edit`, { form: { ...form, ends_time: '20:00' } });
+	res = await admin.request('POST', `/exchanges/${conf}/edit`, { form: { ...form, ends_time: '17:00' } });
 	assertEqual(res.status, 303, await res.text());
 	x = await (await api.get(`/api/v1/exchanges/${conf}`)).json();
+	assertEqual(x.ends_local, `${day(41)} 17:00`, 'still ends the next day');
 	assertEqual(x.host_org_code, 'SBUHB');
 	assertEqual(x.theme_id, theme.id);
 	assertEqual(x.host_team, 'Events team');

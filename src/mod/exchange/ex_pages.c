@@ -1373,10 +1373,10 @@ static json_t *mode_options(struct web_ctx *ctx, const char *mode)
 static json_t *edit_form(struct web_ctx *ctx, json_t *x, int posted)
 {
 	static const char *const keys[] = {
-	        "topic",       "mode",      "address",         "access_info",
-	        "online_url",  "capacity",  "description",     "starts_date",
-	        "starts_time", "ends_time", "theme",           "host_org",
-	        "host_team",   "region",    "reserved_places", NULL};
+	        "topic",           "mode",        "address",     "access_info", "online_url",
+	        "capacity",        "description", "starts_date", "starts_time", "ends_time",
+	        "ends_date",       "theme",       "host_org",    "host_team",   "region",
+	        "reserved_places", NULL};
 	json_t *f = json_object();
 	char cap[24];
 	size_t i;
@@ -1403,6 +1403,13 @@ static json_t *edit_form(struct web_ctx *ctx, json_t *x, int posted)
 	json_object_set_new(f, "starts_date", json_incref(json_object_get(x, "starts_date")));
 	json_object_set_new(f, "starts_time", json_incref(json_object_get(x, "starts_time")));
 	json_object_set_new(f, "ends_time", json_incref(json_object_get(x, "ends_time")));
+	/* Shown only when the event ends on another day than it starts. */
+	json_object_set_new(
+	        f, "ends_date",
+	        json_string(json_equal(json_object_get(x, "ends_date"),
+	                               json_object_get(x, "starts_date"))
+	                            ? ""
+	                            : json_string_value(json_object_get(x, "ends_date"))));
 	for (i = 0; posted && keys[i]; i++)
 		if (web_form(ctx, keys[i]))
 			json_object_set_new(f, keys[i], json_string(web_form(ctx, keys[i])));
@@ -1454,7 +1461,8 @@ int ex__edit_page(struct web_ctx *ctx)
 int ex__edit_post(struct web_ctx *ctx)
 {
 	int64_t id = ex__param_id(ctx, "id"), start = 0, end = 0;
-	const char *date = web_form(ctx, "starts_date"), *cap = web_form(ctx, "capacity");
+	const char *date = web_form(ctx, "starts_date"), *cap = web_form(ctx, "capacity"),
+	           *end_date = web_form(ctx, "ends_date");
 	struct ex_exchange_in in = {0};
 	struct db_conn *c;
 	struct co_err e;
@@ -1469,7 +1477,8 @@ int ex__edit_post(struct web_ctx *ctx)
 	}
 	if (ex_time_parse_local(date, web_form(ctx, "starts_time"), "starts_time", &start, &e) <
 	            0 ||
-	    ex_time_parse_local(date, web_form(ctx, "ends_time"), "ends_time", &end, &e) < 0)
+	    ex_time_parse_local(end_date && *end_date ? end_date : date, web_form(ctx, "ends_time"),
+	                        "ends_time", &end, &e) < 0)
 		web_errors_from(ctx, errs, &e);
 	capacity = cap ? strtol(cap, &endp, 10) : -1;
 	if (!cap || *endp || capacity < 0 || capacity > CO_EX_MAX_CAPACITY)
