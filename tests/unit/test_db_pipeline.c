@@ -67,7 +67,7 @@ static void queued_statements_apply_in_order(void **state)
 {
 	struct db_conn *c = conn();
 	struct co_err e;
-	char name[16];
+	char name[32];
 	int i;
 
 	(void)state;
