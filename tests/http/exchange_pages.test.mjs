@@ -176,6 +176,20 @@ test('a sign-up through the page has its confirmation in the outbox at once', as
 	assertEqual(mails.length, 1, 'the confirmation within two seconds');
 });
 
+test('a refused sign-up is told in Welsh on a Welsh page', async () => {
+	const x = await (await api.request('POST', '/api/v1/exchanges', { json: { programme: 1, topic: 'Twice', mode: 'online', starts_at: Math.floor(Date.now() / 1000) + 21 * 86400, ends_at: Math.floor(Date.now() / 1000) + 21 * 86400 + 3600, capacity: 5 } })).json();
+	const member = new Client(server.base);
+	await member.login('member.other@demo.collective.test');
+	member.cookies.set('lang', 'cy');
+	await member.csrfFrom(`/exchanges/${x.id}`);
+	assertEqual((await member.request('POST', `/exchanges/${x.id}/register`, { form: {} })).status, 303, 'first sign-up');
+	const res = await member.request('POST', `/exchanges/${x.id}/register`, { form: {} });
+	assertEqual(res.status, 303, 'second sign-up refused back to the page');
+	const html = await (await member.get(res.headers.get('location'))).text();
+	assert(html.includes('rydych chi wedi cofrestru yn barod'), 'the refusal in Welsh');
+	assert(!html.includes('you are already registered'), 'not in English');
+});
+
 test('the API does what these pages do: change a programme, add a conference day', async () => {
 	let res = await api.request('PATCH', `/api/v1/programmes/${pid}`, { json: { name: 'Changed by the API', themes: ['Digital', 'Research'], allotments: [{ organisation: 'SBUHB', places: 2 }] } });
 	const p = await res.json();

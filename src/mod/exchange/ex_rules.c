@@ -78,10 +78,22 @@ int ex_transition(enum ex_reg_state from, enum ex_reg_event ev, int flag, enum e
 			next = EX_NO_SHOW;
 		break;
 	}
-	if (!next)
-		return co_errf(e, CO_ECONFLICT, "a registration that is %s cannot %s",
-		               ex_state_name(from) ? ex_state_name(from) : "unknown",
-		               ex_event_name(ev));
+	if (!next) {
+		/* One whole sentence a state, so that pages can translate it. */
+		static const char *const refused[EX_N_STATES + 1] = {
+		        "that cannot be done to this registration now",
+		        "that cannot be done to a registration waiting for approval",
+		        "that cannot be done to a confirmed registration",
+		        "that cannot be done to a registration on the waiting list",
+		        "that cannot be done to a registration with a place on offer",
+		        "that cannot be done to a declined registration",
+		        "that cannot be done to a cancelled registration",
+		        "that cannot be done to a registration marked as attended",
+		        "that cannot be done to a registration marked as a no-show"};
+
+		return co_errf(e, CO_ECONFLICT, "%s",
+		               refused[from >= EX_PENDING && from <= EX_NO_SHOW ? from : 0]);
+	}
 	*to = next;
 	return 0;
 }

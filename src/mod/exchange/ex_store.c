@@ -644,8 +644,12 @@ static int signup_classic(struct db_conn *c, int64_t exchange_id, int64_t user_i
 		if (rc < 0)
 			goto out;
 		if (mine_state != EX_CANCELLED && mine_state != EX_DECLINED) {
-			rc = co_errf(e, CO_ECONFLICT, "you are already registered (%s)",
-			             ex_state_name(mine_state));
+			rc = co_errf(e, CO_ECONFLICT, "%s",
+			             mine_state == EX_WAITLISTED
+			                     ? "you are already registered, on the waiting list"
+			             : mine_state == EX_PENDING
+			                     ? "you are already registered, waiting for approval"
+			                     : "you are already registered");
 			goto out;
 		}
 		TRY(ex__audit_row(c, "ex_registrations", reg_id, &before, e));
@@ -1486,8 +1490,9 @@ int ex_nomination_decide(struct db_conn *c, int64_t nomination_id, int approve, 
 	                    by_user ? DB_I(by_user) : DB_NUL, DB_I(now), DB_I(nomination_id)),
 	            &changed, e));
 	if (changed != 1) {
-		rc = co_errf(e, CO_ECONFLICT, "only a nomination awaiting a decision can be %s",
-		             approve ? "approved" : "rejected");
+		rc = co_errf(e, CO_ECONFLICT, "%s",
+		             approve ? "only a nomination awaiting a decision can be approved"
+		                     : "only a nomination awaiting a decision can be rejected");
 		goto out;
 	}
 	TRY(ex__audit(c, by_user, ex_audit_address(),

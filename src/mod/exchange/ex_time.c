@@ -123,13 +123,13 @@ int ex_london_to_utc(int64_t y, int mo, int d, int h, int mi, int s, int64_t *ou
 	int gmt_ok, bst_ok;
 
 	if (y < 1 || y > 9999)
-		return co_errf(e, CO_EINPUT, "the year %lld is out of range", (long long)y);
+		return co_errf(e, CO_EINPUT, "%s", "that year is out of range");
 	if (mo < 1 || mo > 12)
-		return co_errf(e, CO_EINPUT, "there is no month %d", mo);
+		return co_errf(e, CO_EINPUT, "%s", "there is no such month");
 	if (d < 1 || d > ex_days_in_month(y, mo))
-		return co_errf(e, CO_EINPUT, "there is no day %d in that month", d);
+		return co_errf(e, CO_EINPUT, "%s", "that month has no such day");
 	if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
-		return co_errf(e, CO_EINPUT, "the time %02d:%02d is not a time of day", h, mi);
+		return co_errf(e, CO_EINPUT, "%s", "that is not a time of day");
 	local = ex_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s;
 	gmt = local;
 	bst = local - 3600;
