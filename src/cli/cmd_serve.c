@@ -37,7 +37,8 @@ static void usage(FILE *out)
 	        "  --no-jobs           do not run the periodic jobs in the server (they run\n"
 	        "                      otherwise: at start, just after each sign-up or\n"
 	        "                      exchange change, and every minute; as `collective\n"
-	        "                      jobs run` does). COLLECTIVE_JOBS=off does the same\n"
+	        "                      jobs run` does); `jobs = off` in [server] or\n"
+	        "                      COLLECTIVE_JOBS=off does the same\n"
 	        "  --list-routes       print every route (method, pattern, name, what it\n"
 	        "                      needs) as JSON and exit\n");
 }
@@ -83,7 +84,6 @@ int cli_serve(int argc, char **argv)
 {
 	const char *url = NULL, *listen = NULL;
 	int list_routes = 0, quiet = 0, trust_proxy = 0, threads = -1, jobs = 1, i, rc;
-	const char *jobs_env = getenv("COLLECTIVE_JOBS");
 	struct http_config hc = {0};
 	struct web_config wc = {0};
 	struct web_app *app = NULL;
@@ -185,9 +185,7 @@ int cli_serve(int argc, char **argv)
 		hc.nroutes = n;
 		hc.hooks = web_app_hooks(app);
 		hc.hooks.ready = ready;
-		if (jobs_env && (strcmp(jobs_env, "off") == 0 || strcmp(jobs_env, "0") == 0))
-			jobs = 0;
-		if (jobs) {
+		if (jobs && cf.jobs) {
 			char jobs_base[CO_MAX_CONF_VALUE + 16];
 			struct ex_runner_conf rc_conf = {.db = db,
 			                                 .base_url = jobs_base,

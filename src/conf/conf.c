@@ -14,7 +14,7 @@
 
 #include <ini.h>
 
-enum conf_kind { CONF_STR, CONF_INT, CONF_LONG };
+enum conf_kind { CONF_STR, CONF_INT, CONF_LONG, CONF_BOOL };
 
 struct conf_key {
 	const char *section;
@@ -40,6 +40,7 @@ static const struct conf_key keys[] = {
         STR("server", "listen", "COLLECTIVE_LISTEN", listen),
         NUM("server", "threads", "COLLECTIVE_THREADS", CONF_INT, threads, 0, 1024),
         STR("server", "base_url", "COLLECTIVE_BASE_URL", base_url),
+        NUM("server", "jobs", "COLLECTIVE_JOBS", CONF_BOOL, jobs, 0, 1),
         STR("smtp", "host", "COLLECTIVE_SMTP_HOST", smtp_host),
         NUM("smtp", "port", "COLLECTIVE_SMTP_PORT", CONF_INT, smtp_port, 1, 65535),
         STR("smtp", "from", "COLLECTIVE_SMTP_FROM", smtp_from),
@@ -60,6 +61,7 @@ void conf_defaults(struct conf *c)
 	c->db_pool = 8;
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
 	c->threads = 0;
+	c->jobs = 1;
 	c->smtp_port = 25;
 	snprintf(c->smtp_from, sizeof(c->smtp_from), "collective@localhost");
 	c->session_lifetime = 8L * 3600;
@@ -86,6 +88,25 @@ static int set(struct conf *c, const struct conf_key *k, const char *value, char
 			while (n > 0 && field[n - 1] == '/')
 				field[--n] = '\0';
 		return 0;
+	}
+	if (k->kind == CONF_BOOL) {
+		static const char *const yes[] = {"1", "on", "yes", "true"}, *const no[] = {
+		                                                                     "0", "off",
+		                                                                     "no", "false"};
+		size_t i;
+
+		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (strcmp(value, yes[i]) == 0) {
+				*(int *)(void *)field = 1;
+				return 0;
+			}
+			if (strcmp(value, no[i]) == 0) {
+				*(int *)(void *)field = 0;
+				return 0;
+			}
+		}
+		snprintf(msg, msize, "'%.100s' is not on or off", value);
+		return -1;
 	}
 	errno = 0;
 	x = strtol(value, &end, 10);

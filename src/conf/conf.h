@@ -13,6 +13,8 @@
  *   [server]    listen = 127.0.0.1:8080           COLLECTIVE_LISTEN
  *               threads = 0 (one per CPU)         COLLECTIVE_THREADS
  *               base_url = (http://LISTEN)        COLLECTIVE_BASE_URL
+ *               jobs = on (on/off: the server runs  COLLECTIVE_JOBS
+ *                      the periodic jobs itself)
  *   [smtp]      host = (empty: emails stay queued) COLLECTIVE_SMTP_HOST
  *               port = 25                         COLLECTIVE_SMTP_PORT
  *               from = collective@localhost       COLLECTIVE_SMTP_FROM
@@ -38,6 +40,7 @@ struct conf {
 	char listen[CO_MAX_CONF_VALUE];    /* HOST:PORT */
 	int threads;                       /* 0: one per CPU */
 	char base_url[CO_MAX_CONF_VALUE];  /* the public address, no trailing slash */
+	int jobs;                          /* 1: `collective serve` runs the periodic jobs */
 	char smtp_host[CO_MAX_CONF_VALUE]; /* "" when email is not sent */
 	int smtp_port;
 	char smtp_from[CO_MAX_CONF_VALUE];

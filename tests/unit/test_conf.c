@@ -25,6 +25,7 @@ static const char *env_names[] = {
         "COLLECTIVE_SMTP_PASSWORD",
         "COLLECTIVE_SESSION_LIFETIME",
         "COLLECTIVE_SUPPRESSION_THRESHOLD",
+        "COLLECTIVE_JOBS",
 };
 
 static char path[64];
@@ -169,6 +170,31 @@ static void errors_say_where(void **state)
 	assert_memory_equal(&c, &before, sizeof(c));
 }
 
+/* The server's jobs switch: on by default, on/off (and 1/0, yes/no,
+ * true/false) in the file and the environment, anything else refused. */
+static void jobs_switch(void **state)
+{
+	struct conf c;
+	struct co_err e;
+
+	(void)state;
+	assert_int_equal(conf_load(&c, NULL, &e), 0);
+	assert_int_equal(c.jobs, 1);
+	write_file("[server]\njobs = off\n");
+	assert_int_equal(conf_load(&c, path, &e), 0);
+	assert_int_equal(c.jobs, 0);
+	setenv("COLLECTIVE_JOBS", "on", 1);
+	assert_int_equal(conf_load(&c, path, &e), 0);
+	assert_int_equal(c.jobs, 1);
+	setenv("COLLECTIVE_JOBS", "0", 1);
+	assert_int_equal(conf_load(&c, path, &e), 0);
+	assert_int_equal(c.jobs, 0);
+	setenv("COLLECTIVE_JOBS", "sometimes", 1);
+	assert_int_equal(conf_load(&c, path, &e), CO_EINPUT);
+	assert_string_equal(e.field, "COLLECTIVE_JOBS");
+	assert_non_null(strstr(e.msg, "on or off"));
+}
+
 static void config_argument(void **state)
 {
 	char *a[] = {"migrate", "--db", "sqlite:x", "--config", "/etc/c.ini", NULL};
@@ -188,6 +214,7 @@ int main(void)
 	                                        remove_file),
 	        cmocka_unit_test_setup_teardown(file_then_environment, clear_env, remove_file),
 	        cmocka_unit_test_setup_teardown(errors_say_where, clear_env, remove_file),
+	        cmocka_unit_test_setup_teardown(jobs_switch, clear_env, remove_file),
 	        cmocka_unit_test_setup_teardown(config_argument, clear_env, remove_file),
 	};
 
