@@ -467,6 +467,7 @@ static void i_sums(const struct spc_result *r, const double *y, size_t a, size_t
 {
 	struct i_acc c;
 
+	c.i = a; /* each pass below sets where it stopped */
 	c.lim = INFINITY;
 	if (lim > 0) { /* nextafter(lim, -INFINITY): the bits of a positive double less one */
 		uint64_t bits;

@@ -1553,18 +1553,16 @@ static int check_values(struct run *ru)
 static int part_limits(struct run *ru, size_t i, double *yw, struct co_err *err)
 {
 	struct spc_result *r = ru->r;
-	struct spc__part_calc pc;
+	struct spc__part_calc pc = {.r = r,
+	                            .o = &ru->o,
+	                            .a = r->parts[i].first,
+	                            .b = r->parts[i].first + r->parts[i].count,
+	                            .part = i,
+	                            .yw = yw,
+	                            .tmp = ru->tmp,
+	                            .check = ru->defer_check};
 	int rc;
 
-	pc.r = r;
-	pc.o = &ru->o;
-	pc.a = r->parts[i].first;
-	pc.b = r->parts[i].first + r->parts[i].count;
-	pc.part = i;
-	pc.yw = yw;
-	pc.tmp = ru->tmp;
-	pc.nonfinite = 0;
-	pc.check = ru->defer_check;
 	if ((rc = spc__limits(&pc, err)))
 		return rc;
 	if (pc.nonfinite && ru->defer_check) {
