@@ -469,9 +469,7 @@ static int pipe_flush(struct db_conn *c, struct co_err *e)
 
 	if (c->pg_queued == 0)
 		return 0;
-	if (pipe_close(c, &err, NULL) < 0)
-		rc = fail(c, err, NULL, e);
-	else if (err)
+	if (pipe_close(c, &err, NULL) < 0 || err)
 		rc = fail(c, err, NULL, e);
 	PQclear(err);
 	return rc;

@@ -205,11 +205,11 @@ static void block_masks_sse2(const double *y, size_t nv, double prev, const stru
 	do {                                                                                       \
 		__m128d vm_ = _mm_mul_pd((v), m);                                                  \
 		__m128d near_ = _mm_or_pd(_mm_cmplt_pd(vm_, lcl2), _mm_cmpgt_pd(vm_, ucl2));       \
-		bits[0] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), cl)) << (sh);               \
-		bits[1] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), cl)) << (sh);               \
-		bits[2] |= (unsigned)_mm_movemask_pd(near_) << (sh);                               \
-		bits[3] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), (p))) << (sh);              \
-		bits[4] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), (p))) << (sh);              \
+		(bits)[0] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), cl)) << (sh);             \
+		(bits)[1] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), cl)) << (sh);             \
+		(bits)[2] |= (unsigned)_mm_movemask_pd(near_) << (sh);                             \
+		(bits)[3] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), (p))) << (sh);            \
+		(bits)[4] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), (p))) << (sh);            \
 	} while (0)
 	for (; j + 3 < nv; j += 4) {
 		__m128d v0 = _mm_loadu_pd(y + j), v1 = _mm_loadu_pd(y + j + 2);

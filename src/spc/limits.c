@@ -293,13 +293,13 @@ i_sums_sse2_body(const double *y, size_t a, size_t b, struct i_acc *c, const int
 	do {                                                                                       \
 		__m128d d_ = _mm_and_pd(_mm_sub_pd((v), (p)), absmask);                            \
 		__m128d g_ = _mm_cmple_pd(d_, limv);                                               \
-		m = _mm_add_pd(m, _mm_and_pd(g_, d_));                                             \
-		j = _mm_add_pd(j, _mm_and_pd(g_, one));                                            \
+		(m) = _mm_add_pd((m), _mm_and_pd(g_, d_));                                         \
+		(j) = _mm_add_pd((j), _mm_and_pd(g_, one));                                        \
 		if (full) {                                                                        \
 			__m128d ok_ = _mm_cmpord_pd((v), (v));                                     \
-			s = _mm_add_pd(s, _mm_and_pd(ok_, (v)));                                   \
-			k = _mm_add_pd(k, _mm_and_pd(ok_, one));                                   \
-			x = _mm_max_pd(d_, x);                                                     \
+			(s) = _mm_add_pd((s), _mm_and_pd(ok_, (v)));                               \
+			(k) = _mm_add_pd((k), _mm_and_pd(ok_, one));                               \
+			(x) = _mm_max_pd(d_, (x));                                                 \
 		}                                                                                  \
 	} while (0)
 	for (; i + 3 < b; i += 4) {

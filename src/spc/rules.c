@@ -814,7 +814,7 @@ void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *
                         enum spc_class *cls)
 {
 	/* the direction of each cause */
-	static const signed char dir_of[] = {
+	static const int dir_of[] = {
 	        [SPC_CAUSE_COMMON] = 0,
 	        [SPC_CAUSE_ABOVE_UCL] = 1,
 	        [SPC_CAUSE_BELOW_LCL] = -1,

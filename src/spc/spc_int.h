@@ -107,7 +107,11 @@ struct spc_result {
  * computes it (a row missing y or n has no value). */
 static inline double spc__y(const struct spc_result *r, size_t i)
 {
-	return r->y ? r->y[i] : (0.0 + r->ynum[i]) / (0.0 + r->yden[i]);
+	if (r->y)
+		return r->y[i];
+	/* a result without y is a ratio result, which has ynum and yden */
+	// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
+	return (0.0 + r->ynum[i]) / (0.0 + r->yden[i]);
 }
 
 /* A ratio result's n of a point (0 when its row misses y or n). */

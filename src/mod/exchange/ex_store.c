@@ -764,8 +764,10 @@ static void signup_batch(struct db_conn *c, struct pending **batch, int n)
 	struct ex_counts counts;
 	struct co_err e;
 	int i, rc;
-	int64_t now = batch[n - 1]->now;
+	int64_t now;
 
+	assert(n >= 1 && n <= BATCH_MAX);
+	now = batch[n - 1]->now;
 	TRY(db_begin(c, DB_TX_WRITE, &e));
 	TRY(lock_exchange(c, batch[0]->exchange_id, &x, &e));
 	if ((rc = ex_signup_open(&x.p, now, x.starts_at, x.cancelled, &e)) < 0) {
@@ -888,14 +890,16 @@ int ex_signup(struct db_conn *c, int64_t exchange_id, int64_t user_id, int64_t n
 answer:
 	pthread_mutex_unlock(&stripes[k]);
 	pthread_cond_destroy(&me.cv);
+	/* me left the queue when it was taken into a group (done), so no
+	 * pointer to it outlives this call. */
 	if (me.rc < 0) {
 		if (e)
 			*e = me.err;
-		return me.rc;
+		return me.rc; // NOLINT(clang-analyzer-core.StackAddressEscape)
 	}
 	if (out)
 		*out = me.res;
-	return 0;
+	return 0; // NOLINT(clang-analyzer-core.StackAddressEscape)
 }
 
 /* Finds the exchange of a registration, then locks it and checks the
