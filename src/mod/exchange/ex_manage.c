@@ -67,15 +67,11 @@ static int url_ok(const char *u)
 
 /* ---- programmes ---- */
 
-int ex_programme_create(struct db_conn *c, const struct ex_programme_in *in, int64_t now,
-                        int64_t *id, struct co_err *e)
+/* What a programme's fields must be, on create and on change alike. */
+static int programme_check(const struct ex_programme_in *in, struct co_err *e)
 {
-	int64_t pid;
 	int rc, i, j;
 
-	if (!slug_ok(in->slug))
-		return co_errf_at(e, CO_EINPUT, 0, 0, "slug",
-		                  "use lower-case letters, digits and hyphens (at most 64)");
 	if ((rc = need_text(in->name, "name", CO_EX_MAX_TITLE, e)) < 0 ||
 	    (rc = opt_text(in->summary, "summary", CO_EX_MAX_TEXT, e)) < 0)
 		return rc;
@@ -95,6 +91,20 @@ int ex_programme_create(struct db_conn *c, const struct ex_programme_in *in, int
 				return co_errf_at(e, CO_EINPUT, 0, 0, "themes",
 				                  "the theme '%s' is listed twice", in->themes[i]);
 	}
+	return 0;
+}
+
+int ex_programme_create(struct db_conn *c, const struct ex_programme_in *in, int64_t now,
+                        int64_t *id, struct co_err *e)
+{
+	int64_t pid;
+	int rc, i;
+
+	if (!slug_ok(in->slug))
+		return co_errf_at(e, CO_EINPUT, 0, 0, "slug",
+		                  "use lower-case letters, digits and hyphens (at most 64)");
+	if ((rc = programme_check(in, e)) < 0)
+		return rc;
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	rc = db_query_int(
 	        c,
@@ -164,27 +174,10 @@ int ex_programme_update(struct db_conn *c, int64_t id, const struct ex_programme
 {
 	json_t *before = NULL, *after = NULL;
 	int64_t changed = 0, tid;
-	int rc, i, j;
+	int rc, i;
 
-	if ((rc = need_text(in->name, "name", CO_EX_MAX_TITLE, e)) < 0 ||
-	    (rc = opt_text(in->summary, "summary", CO_EX_MAX_TEXT, e)) < 0)
+	if ((rc = programme_check(in, e)) < 0)
 		return rc;
-	if (in->deadline <= in->opens_at)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "signup_deadline",
-		                  "the sign-up deadline must be after sign-up opens");
-	if (in->offer_hours < 0 || in->offer_hours > 720)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "offer_hours",
-		                  "an offer lasts between 1 and 720 hours");
-	if (in->nthemes < 0 || in->nthemes > EX_MAX_THEMES)
-		return co_errf_at(e, CO_EINPUT, 0, 0, "themes", "at most %d themes", EX_MAX_THEMES);
-	for (i = 0; i < in->nthemes; i++) {
-		if ((rc = need_text(in->themes[i], "themes", CO_EX_MAX_TITLE, e)) < 0)
-			return rc;
-		for (j = 0; j < i; j++)
-			if (strcmp(in->themes[i], in->themes[j]) == 0)
-				return co_errf_at(e, CO_EINPUT, 0, 0, "themes",
-				                  "the theme '%s' is listed twice", in->themes[i]);
-	}
 	TRY(db_begin(c, DB_TX_WRITE, e));
 	TRY(programme_audit_row(c, id, &before, e));
 	TRY(db_exec(c,
