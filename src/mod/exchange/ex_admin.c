@@ -591,12 +591,7 @@ int ex__exchange_new_post(struct web_ctx *ctx)
 	if (json_object_size(errs) == 0) {
 		rc = ex_exchange_create(c, &in, web_now(), &id, &e);
 		if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
-			/* The model names the API's fields. */
-			if (strcmp(e.field, "starts_at") == 0)
-				snprintf(e.field, sizeof(e.field), "starts_time");
-			else if (strcmp(e.field, "ends_at") == 0)
-				snprintf(e.field, sizeof(e.field), "ends_time");
-			web_errors_from(ctx, errs, &e);
+			ex__form_errors_from(ctx, errs, &e);
 		} else if (rc < 0) {
 			json_decref(errs);
 			json_decref(p);
@@ -727,12 +722,7 @@ int ex__session_post(struct web_ctx *ctx)
 	if (json_object_size(errs) == 0) {
 		rc = ex_session_create(c, &in, &sid, &e);
 		if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
-			/* The model names the API's fields. */
-			if (strcmp(e.field, "starts_at") == 0)
-				snprintf(e.field, sizeof(e.field), "starts_time");
-			else if (strcmp(e.field, "ends_at") == 0)
-				snprintf(e.field, sizeof(e.field), "ends_time");
-			web_errors_from(ctx, errs, &e);
+			ex__form_errors_from(ctx, errs, &e);
 		} else if (rc < 0) {
 			json_decref(errs);
 			return web_fail(ctx, rc, &e);

@@ -24,6 +24,9 @@ extern const size_t ex__nscopes;
 /* web_db() that also makes the signed-in user the actor of this thread's
  * audited writes (ex_audit.h). */
 int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e);
+/* web_errors_from() for a refusal by the model, whose fields are the API's:
+ * starts_at and ends_at become the forms' starts_time and ends_time. */
+void ex__form_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e);
 /* A positive integer path parameter, or 0. */
 int64_t ex__param_id(struct web_ctx *ctx, const char *name);
 /* {title, nav: "exchange"} for web_render. */

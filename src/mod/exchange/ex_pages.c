@@ -1537,12 +1537,7 @@ int ex__edit_post(struct web_ctx *ctx)
 		in.capacity = (int)capacity;
 		rc = json_object_size(errs) ? 0 : ex_exchange_update(c, id, &in, web_now(), &e);
 		if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
-			/* The model names the API's fields. */
-			if (strcmp(e.field, "starts_at") == 0)
-				snprintf(e.field, sizeof(e.field), "starts_time");
-			else if (strcmp(e.field, "ends_at") == 0)
-				snprintf(e.field, sizeof(e.field), "ends_time");
-			web_errors_from(ctx, errs, &e);
+			ex__form_errors_from(ctx, errs, &e);
 		} else if (rc < 0) {
 			json_decref(x);
 			json_decref(errs);

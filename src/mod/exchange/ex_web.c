@@ -5,6 +5,7 @@
 #include "mod/exchange/ex_audit.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,17 @@ int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e)
 {
 	ex_audit_actor_set(ctx->user ? ctx->user->id : 0, ctx->req ? ctx->req->client : NULL);
 	return web_db(ctx, c, e);
+}
+
+void ex__form_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e)
+{
+	struct co_err f = *e;
+
+	if (strcmp(f.field, "starts_at") == 0)
+		snprintf(f.field, sizeof(f.field), "starts_time");
+	else if (strcmp(f.field, "ends_at") == 0)
+		snprintf(f.field, sizeof(f.field), "ends_time");
+	web_errors_from(ctx, errors, &f);
 }
 
 int64_t ex__param_id(struct web_ctx *ctx, const char *name)
