@@ -20,6 +20,8 @@ async function submit(page) {
 
 let slug = 'browser-setup';
 let confId;
+let sessionEdit; // the keynote's change form
+let roomEdit; // its room's
 
 test('the programme admin sets up a programme, a conference and a session without JavaScript', async () => {
 	const page = await newPage({ javaScriptEnabled: false });
@@ -87,6 +89,24 @@ test('the programme admin sets up a programme, a conference and a session withou
 	const x = await (await fetch(`${base}/api/v1/exchanges/${confId}`)).json();
 	assertEqual(x.kind, 'conference');
 	assertEqual(x.starts_time, '18:00');
+	// Change the keynote through its form, reached by the row's link: a
+	// refused end first, then a later end.
+	await Promise.all([page.waitForNavigation(), row.getByRole('link', { name: /^Change/ }).click()]);
+	sessionEdit = new URL(page.url()).pathname;
+	assert(/^\/exchanges\/\d+\/sessions\/\d+\/edit$/.test(sessionEdit), sessionEdit);
+	assertEqual(await page.getByLabel('Starts (UK time)').inputValue(), '09:30', 'the form shows the stored time');
+	await page.getByLabel('Ends (UK time)').fill('09:00');
+	await submit(page);
+	assert(await page.locator('.error-summary').count() === 1, 'an end before its start is refused');
+	assertEqual(await page.getByLabel('Ends (UK time)').inputValue(), '09:00', 'what was typed is kept');
+	await page.getByLabel('Ends (UK time)').fill('10:30');
+	await submit(page);
+	assertEqual(new URL(page.url()).pathname, `/exchanges/${confId}/sessions`);
+	const moved = await page.locator('main table tbody tr', { hasText: 'Opening keynote' }).textContent();
+	assert(moved.includes(`${next} 09:30–10:30`), `the new end on the programme page: ${moved}`);
+	// Its room is listed with a link to change it.
+	roomEdit = await page.locator('main table tbody tr', { hasText: 'Great Hall' }).last().getByRole('link', { name: /^Change/ }).getAttribute('href');
+	assert(/^\/exchanges\/\d+\/rooms\/\d+\/edit$/.test(roomEdit), roomEdit);
 	// Change the programme's name through its form.
 	await page.goto(`${base}/programmes/${slug}/edit`);
 	await page.getByLabel('Name', { exact: true }).fill('Browser set-up programme, changed');
@@ -102,7 +122,8 @@ test('the set-up pages, and a refused form, are accessible in English and Welsh'
 	const page = await newPage();
 	await login(page, base, 'admin@demo.collective.test');
 	const paths = ['/programmes', '/programmes/new', `/programmes/${slug}/edit`, `/programmes/${slug}/exchanges/new`,
-		`/exchanges/${confId}/sessions`, `/exchanges/${confId}/showcase`, `/exchanges/${confId}/host`, `/exchanges/${confId}/edit`];
+		`/exchanges/${confId}/sessions`, `/exchanges/${confId}/showcase`, `/exchanges/${confId}/host`, `/exchanges/${confId}/edit`,
+		sessionEdit, roomEdit];
 	const problems = [];
 	for (const lang of ['en', 'cy']) {
 		for (const path of paths) {
@@ -115,6 +136,22 @@ test('the set-up pages, and a refused form, are accessible in English and Welsh'
 		await submitJs(page);
 		if (await page.locator('.error-summary').count() !== 1) problems.push(`no error summary (${lang})`);
 		try { await checkA11y(page, `refused programme form (${lang})`); } catch (e) { problems.push(e.message); }
+		// A refused session change, a refused room change, and a room in use that cannot be removed.
+		await page.goto(`${base}${sessionEdit}?lang=${lang}`);
+		await page.locator('#ends_time').fill('08:00');
+		await submitJs(page);
+		if (await page.locator('.error-summary').count() !== 1) problems.push(`no error summary on the session form (${lang})`);
+		try { await checkA11y(page, `refused session form (${lang})`); } catch (e) { problems.push(e.message); }
+		await page.goto(`${base}${roomEdit}?lang=${lang}`);
+		await page.locator('#name').fill('');
+		await submitJs(page);
+		if (await page.locator('.error-summary').count() !== 1) problems.push(`no error summary on the room form (${lang})`);
+		try { await checkA11y(page, `refused room form (${lang})`); } catch (e) { problems.push(e.message); }
+		await page.goto(`${base}/exchanges/${confId}/sessions?lang=${lang}`);
+		const roomId = roomEdit.match(/rooms\/(\d+)/)[1];
+		await Promise.all([page.waitForNavigation(), page.locator(`#delete-room-${roomId}`).click()]);
+		if (await page.locator('.error-summary').count() !== 1) problems.push(`a used room is not refused (${lang})`);
+		try { await checkA11y(page, `refused room removal (${lang})`); } catch (e) { problems.push(e.message); }
 	}
 	const cy = await page.goto(`${base}/programmes/new?lang=cy`);
 	assertEqual(cy.status(), 200);

@@ -120,6 +120,14 @@ export const PARENT_SCOPES = {
 Object.assign(MISSING_PARAMS, { view: 'nothing', month: '1999-01', measure: 'none.svg', format: 'none' });
 Object.assign(SAMPLE_PARAMS, { view: 'scores', month: '2026-08', measure: 'rp_rate.svg', format: 'data.csv' });
 
+// A conference's sessions and rooms ({session}, {room}) are reached through
+// the exchange in the same path ({id}, the scope): in a fresh demo database
+// session 1 and room 1 are the demo conference's, not exchange 1's, so the
+// accessibility crawl meets them as 404 pages; tests/browser/exchange_admin
+// checks the change forms themselves.
+Object.assign(MISSING_PARAMS, { session: '999999', room: '999999' });
+Object.assign(SAMPLE_PARAMS, { session: '1', room: '1' });
+
 // The text of the route's scope parameter in path (its segment in the pattern).
 export function scopeCode(route, path) {
 	const at = route.pattern.split('/').indexOf(`{${route.need.param}}`);

@@ -614,41 +614,57 @@ static const char *const session_keys[] = {"kind",        "title",     "summary"
                                            "starts_time", "ends_time", "room",    "room_capacity",
                                            "capacity",    NULL};
 
+static const char *const session_kinds[] = {"reception",  "keynote", "workshop", "showcase",
+                                            "networking", "plenary", "break",    NULL};
+static const char *const session_kind_labels[] = {"Reception",  "Keynote", "Workshop", "Showcase",
+                                                  "Networking", "Plenary", "Break",    NULL};
+
+static json_t *session_kind_options(struct web_ctx *ctx)
+{
+	json_t *kopts = json_array();
+	size_t i;
+
+	for (i = 0; session_kinds[i]; i++)
+		json_array_append_new(kopts,
+		                      opt(session_kinds[i], web_t(ctx, session_kind_labels[i])));
+	return kopts;
+}
+
+/* The conference programme page: days, sessions, rooms and the forms to add
+ * them. errs (stolen; may be NULL) and which ("session", "day" or NULL)
+ * say which form is shown again with what was posted. */
 static int sessions_render(struct web_ctx *ctx, struct db_conn *c, int64_t id, int status,
                            json_t *errs, const char *which)
 {
-	static const char *const kinds[] = {"reception",  "keynote", "workshop", "showcase",
-	                                    "networking", "plenary", "break",    NULL};
-	static const char *const kind_labels[] = {"Reception",  "Keynote", "Workshop", "Showcase",
-	                                          "Networking", "Plenary", "Break",    NULL};
 	json_t *d = ex__page(ctx, "Conference programme"), *x = NULL, *s = NULL, *days = NULL,
-	       *f = json_object(), *df = json_object(), *kopts = json_array(), *sess;
+	       *rooms = NULL, *f = json_object(), *df = json_object(), *sess;
 	struct co_err e;
 	size_t i;
 	int rc;
 
 	if ((rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
 	    (rc = ex_json_sessions(c, id, 0, &s, &e)) < 0 ||
-	    (rc = ex_json_days(c, id, &days, &e)) < 0) {
+	    (rc = ex_json_days(c, id, &days, &e)) < 0 ||
+	    (rc = ex_json_rooms(c, id, &rooms, &e)) < 0) {
 		json_decref(d);
 		json_decref(x);
 		json_decref(s);
+		json_decref(days);
 		json_decref(f);
 		json_decref(df);
-		json_decref(kopts);
 		json_decref(errs);
 		return web_fail(ctx, rc, &e);
 	}
-	for (i = 0; kinds[i]; i++)
-		json_array_append_new(kopts, opt(kinds[i], web_t(ctx, kind_labels[i])));
 	json_array_foreach(json_object_get(s, "sessions"), i, sess)
 	{
 		size_t k;
 
-		for (k = 0; kinds[k]; k++)
-			if (strcmp(kinds[k], json_string_value(json_object_get(sess, "kind"))) == 0)
-				json_object_set_new(sess, "kind_label",
-				                    json_string(web_t(ctx, kind_labels[k])));
+		for (k = 0; session_kinds[k]; k++)
+			if (strcmp(session_kinds[k],
+			           json_string_value(json_object_get(sess, "kind"))) == 0)
+				json_object_set_new(
+				        sess, "kind_label",
+				        json_string(web_t(ctx, session_kind_labels[k])));
 	}
 	json_object_set_new(f, "kind", json_string("workshop"));
 	json_object_set(f, "date", json_object_get(x, "starts_date"));
@@ -668,9 +684,11 @@ static int sessions_render(struct web_ctx *ctx, struct db_conn *c, int64_t id, i
 	json_object_set_new(d, "exchange", x);
 	json_object_set_new(d, "sessions", json_incref(json_object_get(s, "sessions")));
 	json_object_set_new(d, "days", json_incref(json_object_get(days, "days")));
+	json_object_set_new(d, "rooms", json_incref(json_object_get(rooms, "rooms")));
 	json_decref(s);
 	json_decref(days);
-	json_object_set_new(d, "kind_options", kopts);
+	json_decref(rooms);
+	json_object_set_new(d, "kind_options", session_kind_options(ctx));
 	json_object_set_new(d, "form", f);
 	json_object_set_new(d, "day_form", df);
 	json_object_set_new(d, "errors", errs ? errs : json_object());
@@ -688,53 +706,290 @@ int ex__sessions_page(struct web_ctx *ctx)
 	return sessions_render(ctx, c, ex__param_id(ctx, "id"), 200, NULL, NULL);
 }
 
+/* A session from the add and change forms (the same fields); what cannot
+ * be read goes into errs. */
+static void session_from_form(struct web_ctx *ctx, json_t *errs, int64_t exchange_id,
+                              struct ex_session_in *in)
+{
+	const char *date = web_form(ctx, "date");
+	long room_cap = 0, cap = -1;
+
+	memset(in, 0, sizeof(*in));
+	in->exchange_id = exchange_id;
+	in->kind = form_or(ctx, "kind", "");
+	in->title = form_or(ctx, "title", "");
+	in->summary_md = web_form(ctx, "summary");
+	in->room = web_form(ctx, "room");
+	in->needs_choice = web_form(ctx, "needs_choice") != NULL;
+	if (!*in->title)
+		web_errors_add(ctx, errs, "title", "Enter the session's title.");
+	if (form_time(ctx, errs, "date", "starts_time", date, &in->starts_at) == 0)
+		form_time(ctx, errs, "date", "ends_time", date, &in->ends_at);
+	form_int(ctx, errs, "room_capacity", 0, CO_EX_MAX_CAPACITY, 0,
+	         "Give the number of places as a whole number.", &room_cap);
+	form_int(ctx, errs, "capacity", 0, CO_EX_MAX_CAPACITY, -1,
+	         "Give the number of places as a whole number.", &cap);
+	in->room_capacity = (int)room_cap;
+	in->capacity = (int)cap;
+}
+
+/* A model refusal into the form's errors: 0, or the error to fail with. */
+static int form_refusal(struct web_ctx *ctx, json_t *errs, int rc, const struct co_err *e)
+{
+	if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
+		ex__form_errors_from(ctx, errs, e);
+		return 0;
+	}
+	return rc;
+}
+
+static const char *sessions_path(struct web_ctx *ctx, int64_t id)
+{
+	return co_arena_printf(ctx->arena, "/exchanges/%lld/sessions", (long long)id);
+}
+
 int ex__session_post(struct web_ctx *ctx)
 {
 	int64_t id = ex__param_id(ctx, "id"), sid;
-	const char *date = web_form(ctx, "date");
-	struct ex_session_in in = {0};
+	struct ex_session_in in;
 	struct db_conn *c;
 	struct co_err e;
 	json_t *errs = json_object();
-	long room_cap = 0, cap = -1;
 	int rc;
 
 	if ((rc = ex__db(ctx, &c, &e)) < 0) {
 		json_decref(errs);
 		return web_fail(ctx, rc, &e);
 	}
-	in.exchange_id = id;
-	in.kind = form_or(ctx, "kind", "");
-	in.title = form_or(ctx, "title", "");
-	in.summary_md = web_form(ctx, "summary");
-	in.room = web_form(ctx, "room");
-	in.needs_choice = web_form(ctx, "needs_choice") != NULL;
-	if (!*in.title)
-		web_errors_add(ctx, errs, "title", "Enter the session's title.");
-	if (form_time(ctx, errs, "date", "starts_time", date, &in.starts_at) == 0)
-		form_time(ctx, errs, "date", "ends_time", date, &in.ends_at);
-	form_int(ctx, errs, "room_capacity", 0, CO_EX_MAX_CAPACITY, 0,
-	         "Give the number of places as a whole number.", &room_cap);
-	form_int(ctx, errs, "capacity", 0, CO_EX_MAX_CAPACITY, -1,
-	         "Give the number of places as a whole number.", &cap);
-	in.room_capacity = (int)room_cap;
-	in.capacity = (int)cap;
-	if (json_object_size(errs) == 0) {
-		rc = ex_session_create(c, &in, &sid, &e);
-		if (rc == CO_EINPUT || rc == CO_ECONFLICT) {
-			ex__form_errors_from(ctx, errs, &e);
-		} else if (rc < 0) {
-			json_decref(errs);
-			return web_fail(ctx, rc, &e);
-		}
+	session_from_form(ctx, errs, id, &in);
+	if (json_object_size(errs) == 0 &&
+	    (rc = form_refusal(ctx, errs, ex_session_create(c, &in, &sid, &e), &e)) < 0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
 	}
 	if (json_object_size(errs) > 0)
 		return sessions_render(ctx, c, id, 400, errs, "session");
 	json_decref(errs);
 	ex_jobs_wake();
 	web_flash(ctx, "success", "Saved.");
-	return web_redirect(ctx,
-	                    co_arena_printf(ctx->arena, "/exchanges/%lld/sessions", (long long)id));
+	return web_redirect(ctx, sessions_path(ctx, id));
+}
+
+/* The change form of a session: its stored fields, or what was posted. */
+static int session_edit_render(struct web_ctx *ctx, struct db_conn *c, int64_t id, int64_t sid,
+                               int status, json_t *errs)
+{
+	json_t *d = ex__page(ctx, "Change the session"), *x = NULL, *sess = NULL, *f, *own;
+	struct co_err e;
+	char num[24] = "";
+	int rc;
+
+	if ((rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
+	    (rc = ex_json_session(c, id, sid, &sess, &e)) < 0) {
+		json_decref(d);
+		json_decref(x);
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	own = json_object_get(sess, "own_capacity");
+	if (json_is_integer(own))
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(own));
+	f = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:s,s:O}", "kind",
+	              json_object_get(sess, "kind"), "title", json_object_get(sess, "title"),
+	              "summary", json_object_get(sess, "summary"), "date",
+	              json_object_get(sess, "starts_date"), "starts_time",
+	              json_object_get(sess, "starts_time"), "ends_time",
+	              json_object_get(sess, "ends_time"), "room", json_object_get(sess, "room"),
+	              "room_capacity", "", "capacity", num, "needs_choice",
+	              json_object_get(sess, "needs_choice"));
+	if (errs) {
+		merge_posted(ctx, f, session_keys);
+		json_object_set_new(f, "needs_choice",
+		                    json_boolean(web_form(ctx, "needs_choice") != NULL));
+	}
+	json_object_set_new(d, "exchange", x);
+	json_object_set_new(d, "session", sess);
+	json_object_set_new(d, "kind_options", session_kind_options(ctx));
+	json_object_set_new(d, "form", f);
+	json_object_set_new(d, "errors", errs ? errs : json_object());
+	return web_render(ctx, status, "exchange/session_edit", d);
+}
+
+int ex__session_edit_page(struct web_ctx *ctx)
+{
+	struct db_conn *c;
+	struct co_err e;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	return session_edit_render(ctx, c, ex__param_id(ctx, "id"), ex__param_id(ctx, "session"),
+	                           200, NULL);
+}
+
+int ex__session_edit_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
+	struct ex_session_in in;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *errs = json_object();
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	session_from_form(ctx, errs, id, &in);
+	if (json_object_size(errs) == 0 &&
+	    (rc = form_refusal(ctx, errs, ex_session_update(c, sid, &in, &e), &e)) < 0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	if (json_object_size(errs) > 0)
+		return session_edit_render(ctx, c, id, sid, 400, errs);
+	json_decref(errs);
+	ex_jobs_wake();
+	web_flash(ctx, "success", "Saved.");
+	return web_redirect(ctx, sessions_path(ctx, id));
+}
+
+int ex__session_delete_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
+	struct db_conn *c;
+	struct co_err e;
+	json_t *errs;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	rc = ex_session_delete(c, id, sid, &e);
+	if (rc == CO_ECONFLICT) {
+		/* The summary links to the row's button. */
+		snprintf(e.field, sizeof(e.field), "delete-session-%lld", (long long)sid);
+		errs = json_object();
+		ex__errors_from(ctx, errs, &e);
+		return sessions_render(ctx, c, id, 400, errs, NULL);
+	}
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	web_flash(ctx, "success", "The session is removed.");
+	return web_redirect(ctx, sessions_path(ctx, id));
+}
+
+/* The change form of a room. */
+static int room_edit_render(struct web_ctx *ctx, struct db_conn *c, int64_t id, int64_t rid,
+                            int status, json_t *errs)
+{
+	json_t *d = ex__page(ctx, "Change the room"), *x = NULL, *rooms = NULL, *room = NULL, *v,
+	       *f;
+	struct co_err e;
+	size_t i;
+	int rc;
+
+	if ((rc = ex_json_exchange(c, id, 0, 1, &x, &e)) < 0 ||
+	    (rc = ex_json_rooms(c, id, &rooms, &e)) < 0) {
+		json_decref(d);
+		json_decref(x);
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	json_array_foreach(json_object_get(rooms, "rooms"), i, v)
+	{
+		if (json_integer_value(json_object_get(v, "id")) == rid)
+			room = json_incref(v);
+	}
+	json_decref(rooms);
+	if (!room) {
+		json_decref(d);
+		json_decref(x);
+		json_decref(errs);
+		return web_fail(ctx, CO_ENOTFOUND, &(struct co_err){.msg = "no such room"});
+	}
+	f = json_pack(
+	        "{s:O,s:s}", "name", json_object_get(room, "name"), "capacity",
+	        co_arena_printf(ctx->arena, "%lld",
+	                        (long long)json_integer_value(json_object_get(room, "capacity"))));
+	if (errs) {
+		static const char *const keys[] = {"name", "capacity", NULL};
+
+		merge_posted(ctx, f, keys);
+	}
+	json_object_set_new(d, "exchange", x);
+	json_object_set_new(d, "room", room);
+	json_object_set_new(d, "form", f);
+	json_object_set_new(d, "errors", errs ? errs : json_object());
+	return web_render(ctx, status, "exchange/room_edit", d);
+}
+
+int ex__room_edit_page(struct web_ctx *ctx)
+{
+	struct db_conn *c;
+	struct co_err e;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	return room_edit_render(ctx, c, ex__param_id(ctx, "id"), ex__param_id(ctx, "room"), 200,
+	                        NULL);
+}
+
+int ex__room_edit_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), rid = ex__param_id(ctx, "room");
+	const char *name = form_or(ctx, "name", "");
+	struct db_conn *c;
+	struct co_err e;
+	json_t *errs = json_object();
+	long cap = -1;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	if (!*name)
+		web_errors_add(ctx, errs, "name", "Enter the room's name.");
+	if (form_int(ctx, errs, "capacity", 0, CO_EX_MAX_CAPACITY, -1,
+	             "Give the number of places as a whole number.", &cap) == 0 &&
+	    cap < 0)
+		web_errors_add(ctx, errs, "capacity",
+		               "Give the number of places as a whole number.");
+	if (json_object_size(errs) == 0 &&
+	    (rc = form_refusal(ctx, errs, ex_room_update(c, id, rid, name, (int)cap, &e), &e)) <
+	            0) {
+		json_decref(errs);
+		return web_fail(ctx, rc, &e);
+	}
+	if (json_object_size(errs) > 0)
+		return room_edit_render(ctx, c, id, rid, 400, errs);
+	json_decref(errs);
+	web_flash(ctx, "success", "Saved.");
+	return web_redirect(ctx, sessions_path(ctx, id));
+}
+
+int ex__room_delete_post(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), rid = ex__param_id(ctx, "room");
+	struct db_conn *c;
+	struct co_err e;
+	json_t *errs;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	rc = ex_room_delete(c, id, rid, &e);
+	if (rc == CO_ECONFLICT) {
+		snprintf(e.field, sizeof(e.field), "delete-room-%lld", (long long)rid);
+		errs = json_object();
+		ex__errors_from(ctx, errs, &e);
+		return sessions_render(ctx, c, id, 400, errs, NULL);
+	}
+	if (rc < 0)
+		return web_fail(ctx, rc, &e);
+	web_flash(ctx, "success", "The room is removed.");
+	return web_redirect(ctx, sessions_path(ctx, id));
 }
 
 int ex__day_post(struct web_ctx *ctx)
@@ -760,8 +1015,7 @@ int ex__day_post(struct web_ctx *ctx)
 		return sessions_render(ctx, c, id, 400, errs, "day");
 	json_decref(errs);
 	web_flash(ctx, "success", "Saved.");
-	return web_redirect(ctx,
-	                    co_arena_printf(ctx->arena, "/exchanges/%lld/sessions", (long long)id));
+	return web_redirect(ctx, sessions_path(ctx, id));
 }
 
 /* ---- host and venue roles ---- */

@@ -18,7 +18,7 @@ static int api_fail(struct web_ctx *ctx, int rc, const struct co_err *e)
 
 	if (rc == CO_EINPUT || (rc == CO_ECONFLICT && e->field[0])) {
 		errs = json_object();
-		web_errors_from(ctx, errs, e);
+		ex__errors_from(ctx, errs, e);
 		return web_problem(ctx, rc == CO_EINPUT ? 400 : 409,
 		                   rc == CO_EINPUT ? "The input is not valid" : "Conflict", e->msg,
 		                   errs);
@@ -1177,4 +1177,136 @@ int ex__api_session_create(struct web_ctx *ctx)
 	return web_json(ctx, 201,
 	                json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sid, "kind", in.kind, "title",
 	                          in.title));
+}
+
+/* PATCH: the session's stored fields, then what the body names. A null
+ * room takes the session out of its room; a null capacity gives it the
+ * room's. */
+int ex__api_session_update(struct web_ctx *ctx)
+{
+	static const char *const allowed[] = {"kind",         "title", "summary",       "starts_at",
+	                                      "ends_at",      "room",  "room_capacity", "capacity",
+	                                      "needs_choice", NULL};
+	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
+	struct ex_session_in in = {0};
+	int64_t cap, room_cap = 0;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body, *cur, *out, *own;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (only(ctx, body, allowed) < 0)
+		return 0;
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_session(c, id, sid, &cur, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	in.exchange_id = id;
+	in.kind = co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "kind")));
+	in.title = co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "title")));
+	in.summary_md =
+	        co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "summary")));
+	in.room = co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "room")));
+	in.starts_at = json_integer_value(json_object_get(cur, "starts_at"));
+	in.ends_at = json_integer_value(json_object_get(cur, "ends_at"));
+	in.needs_choice = json_is_true(json_object_get(cur, "needs_choice"));
+	own = json_object_get(cur, "own_capacity");
+	cap = json_is_integer(own) ? json_integer_value(own) : -1;
+	json_decref(cur);
+	if (get_str(ctx, body, "kind", &in.kind) < 0 ||
+	    get_str(ctx, body, "title", &in.title) < 0 ||
+	    get_str(ctx, body, "summary", &in.summary_md) < 0 ||
+	    get_time(ctx, body, "starts_at", &in.starts_at) < 0 ||
+	    get_time(ctx, body, "ends_at", &in.ends_at) < 0 ||
+	    get_str(ctx, body, "room", &in.room) < 0 ||
+	    get_int(ctx, body, "room_capacity", &room_cap) < 0 ||
+	    get_int(ctx, body, "capacity", &cap) < 0 ||
+	    get_bool(ctx, body, "needs_choice", &in.needs_choice) < 0)
+		return 0;
+	if (json_is_null(json_object_get(body, "room")))
+		in.room = NULL;
+	if (json_is_null(json_object_get(body, "capacity")))
+		cap = -1;
+	in.capacity = cap < -1 || cap > CO_EX_MAX_CAPACITY ? CO_EX_MAX_CAPACITY + 1 : (int)cap;
+	in.room_capacity = room_cap < 0 || room_cap > CO_EX_MAX_CAPACITY ? -1 : (int)room_cap;
+	if ((rc = ex_session_update(c, sid, &in, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	ex_jobs_wake();
+	if ((rc = ex_json_session(c, id, sid, &out, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200, out);
+}
+
+int ex__api_session_delete(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
+	struct db_conn *c;
+	struct co_err e;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_session_delete(c, id, sid, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200, json_pack("{s:I,s:b}", "id", (json_int_t)sid, "deleted", 1));
+}
+
+/* One room of the exchange as ex_json_rooms gives it (new reference). */
+static int room_json(struct db_conn *c, int64_t id, int64_t rid, json_t **out, struct co_err *e)
+{
+	json_t *rooms, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = ex_json_rooms(c, id, &rooms, e)) < 0)
+		return rc;
+	json_array_foreach(json_object_get(rooms, "rooms"), i, v)
+	{
+		if (json_integer_value(json_object_get(v, "id")) == rid) {
+			*out = json_incref(v);
+			json_decref(rooms);
+			return 0;
+		}
+	}
+	json_decref(rooms);
+	return co_errf(e, CO_ENOTFOUND, "no such room");
+}
+
+int ex__api_room_update(struct web_ctx *ctx)
+{
+	static const char *const allowed[] = {"name", "capacity", NULL};
+	int64_t id = ex__param_id(ctx, "id"), rid = ex__param_id(ctx, "room"), cap;
+	const char *name;
+	struct db_conn *c;
+	struct co_err e;
+	json_t *body, *cur, *out;
+	int rc;
+
+	if (web_body_json(ctx, &body) < 0)
+		return 0;
+	if (only(ctx, body, allowed) < 0)
+		return 0;
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = room_json(c, id, rid, &cur, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	name = co_arena_strdup(ctx->arena, json_string_value(json_object_get(cur, "name")));
+	cap = json_integer_value(json_object_get(cur, "capacity"));
+	json_decref(cur);
+	if (get_str(ctx, body, "name", &name) < 0 || get_int(ctx, body, "capacity", &cap) < 0)
+		return 0;
+	if (cap < 0 || cap > CO_EX_MAX_CAPACITY)
+		cap = -1;
+	if ((rc = ex_room_update(c, id, rid, name, (int)cap, &e)) < 0 ||
+	    (rc = room_json(c, id, rid, &out, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200, out);
+}
+
+int ex__api_room_delete(struct web_ctx *ctx)
+{
+	int64_t id = ex__param_id(ctx, "id"), rid = ex__param_id(ctx, "room");
+	struct db_conn *c;
+	struct co_err e;
+	int rc;
+
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_room_delete(c, id, rid, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	return web_json(ctx, 200, json_pack("{s:I,s:b}", "id", (json_int_t)rid, "deleted", 1));
 }

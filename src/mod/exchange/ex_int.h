@@ -24,6 +24,9 @@ extern const size_t ex__nscopes;
 /* web_db() that also makes the signed-in user the actor of this thread's
  * audited writes (ex_audit.h). */
 int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e);
+/* web_errors_from() that also translates the model's refusals that count
+ * (ex_count_msgs), for the API. */
+void ex__errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e);
 /* web_errors_from() for a refusal by the model, whose fields are the API's:
  * starts_at and ends_at become the forms' starts_time and ends_time. */
 void ex__form_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e);
@@ -60,7 +63,8 @@ json_t *ex__theme_options(struct web_ctx *ctx, json_t *programme);
 web_handler_fn ex__programmes_page, ex__programme_new_page, ex__programme_create_post,
         ex__programme_edit_page, ex__programme_edit_post, ex__exchange_new_page,
         ex__exchange_new_post, ex__sessions_page, ex__session_post, ex__day_post, ex__hosts_post,
-        ex__showcase_page, ex__slot_post;
+        ex__showcase_page, ex__slot_post, ex__session_edit_page, ex__session_edit_post,
+        ex__session_delete_post, ex__room_edit_page, ex__room_edit_post, ex__room_delete_post;
 
 /* API (ex_api.c). */
 web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, ex__api_exchanges,
@@ -70,6 +74,7 @@ web_handler_fn ex__api_programmes, ex__api_programme_create, ex__api_programme, 
         ex__api_nomination_decide, ex__api_nomination_accept, ex__api_insight, ex__api_needs,
         ex__api_choose, ex__api_hosts, ex__api_showcase, ex__api_submit, ex__api_review,
         ex__api_submission_decide, ex__api_slot, ex__api_session_create, ex__api_programme_update,
-        ex__api_day_create;
+        ex__api_day_create, ex__api_session_update, ex__api_session_delete, ex__api_room_update,
+        ex__api_room_delete;
 
 #endif

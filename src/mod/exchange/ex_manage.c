@@ -1048,6 +1048,64 @@ static int ics_collect(struct db_conn *c, struct db_rows *r, struct ics_rows *s,
 	return rc;
 }
 
+/* Adds the conference sessions a person chose to their feed: each its own
+ * event, its SEQUENCE raised when its time or room changes. */
+static int ics_sessions(struct db_conn *c, int64_t user_id, struct ics_rows *s, const char *host,
+                        const char *base_url, int64_t now, struct co_err *e)
+{
+	struct db_rows *r;
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT s.id, s.title, s.starts_at, s.ends_at, s.sequence, COALESCE(rm.name, "
+	              "''), x.address, x.id, x.topic FROM ex_session_choices ch JOIN "
+	              "ex_registrations g ON g.id = ch.registration_id JOIN ex_sessions s ON s.id "
+	              "= ch.session_id JOIN ex_exchanges x ON x.id = s.exchange_id LEFT JOIN "
+	              "ex_rooms rm ON rm.id = s.room_id WHERE g.user_id = ? AND g.state IN "
+	              "('confirmed', 'attended') AND x.status <> 'cancelled' ORDER BY s.starts_at, "
+	              "s.id",
+	              DB_ARGS(DB_I(user_id)), &r, e);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) > 0) {
+		struct ex_ics_event *ev;
+		const char *room = s0(db_text(r, 5));
+
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 16;
+			struct ex_ics_event *q = realloc(s->ev, cap * sizeof(*q));
+
+			if (!q) {
+				rc = co_errf(e, CO_ENOMEM, "out of memory");
+				break;
+			}
+			s->ev = q;
+			s->cap = cap;
+		}
+		ev = &s->ev[s->n];
+		memset(ev, 0, sizeof(*ev));
+		ev->uid = keep(s, "session-%lld@%s", (long long)db_int(r, 0), host);
+		ev->summary = keep(s, "%s", s0(db_text(r, 1)));
+		ev->starts_at = db_int(r, 2);
+		ev->ends_at = db_int(r, 3);
+		ev->sequence = (int)db_int(r, 4);
+		ev->dtstamp = now;
+		ev->location = keep(s, "%s%s%s", room, *room ? ", " : "", s0(db_text(r, 6)));
+		ev->description = keep(s, "%s", s0(db_text(r, 8)));
+		ev->status = "CONFIRMED";
+		ev->url = base_url ? keep(s, "%s/exchanges/%lld", base_url, (long long)db_int(r, 7))
+		                   : NULL;
+		if (!ev->uid || !ev->summary || !ev->location || !ev->description ||
+		    (base_url && !ev->url)) {
+			rc = co_errf(e, CO_ENOMEM, "out of memory");
+			break;
+		}
+		s->n++;
+	}
+	db_rows_free(r);
+	return rc < 0 ? rc : 0;
+}
+
 int ex_ics_exchange(struct db_conn *c, int64_t exchange_id, const char *host, const char *base_url,
                     int64_t now, struct co_buf *out, struct co_err *e)
 {
@@ -1097,6 +1155,8 @@ int ex_ics_person(struct db_conn *c, int64_t user_id, const char *host, const ch
 		return rc;
 	rc = ics_collect(c, r, &s, host, base_url, now, e);
 	db_rows_free(r);
+	if (rc == 0)
+		rc = ics_sessions(c, user_id, &s, host, base_url, now, e);
 	if (rc == 0) {
 		cal.events = s.ev;
 		cal.n_events = s.n;
@@ -1618,8 +1678,8 @@ int ex_json_sessions(struct db_conn *c, int64_t exchange_id, int64_t viewer_reg_
 	        "COALESCE(rm.name, ''), COALESCE(s.capacity, rm.capacity, -1), s.needs_choice, "
 	        "(SELECT COUNT(*) FROM ex_session_choices ch WHERE ch.session_id = s.id), "
 	        "(SELECT COUNT(*) FROM ex_session_choices ch WHERE ch.session_id = s.id AND "
-	        "ch.registration_id = ?) FROM ex_sessions s LEFT JOIN ex_rooms rm ON rm.id = "
-	        "s.room_id WHERE s.exchange_id = ? ORDER BY s.starts_at, s.id",
+	        "ch.registration_id = ?), s.capacity FROM ex_sessions s LEFT JOIN ex_rooms rm ON "
+	        "rm.id = s.room_id WHERE s.exchange_id = ? ORDER BY s.starts_at, s.id",
 	        DB_ARGS(DB_I(viewer_reg_id), DB_I(exchange_id)), &r, e);
 	if (rc < 0)
 		goto out;
@@ -1635,6 +1695,8 @@ int ex_json_sessions(struct db_conn *c, int64_t exchange_id, int64_t viewer_reg_
 		ex_json_time(s, "ends", db_int(r, 5));
 		json_object_set_new(s, "capacity", cap >= 0 ? json_integer(cap) : json_null());
 		json_object_set_new(s, "full", json_boolean(cap >= 0 && taken >= cap));
+		json_object_set_new(s, "own_capacity",
+		                    db_isnull(r, 11) ? json_null() : json_integer(db_int(r, 11)));
 		json_array_append_new(list, s);
 	}
 	db_rows_free(r);
@@ -1842,13 +1904,55 @@ int ex_json_days(struct db_conn *c, int64_t exchange_id, json_t **out, struct co
 	return 0;
 }
 
-int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
-                      struct co_err *e)
+/* ---- conference sessions and rooms: add, change, remove ---- */
+
+const char *const ex_count_msgs[EX_COUNT_MSGS][2] = {
+        [EX_MSG_BELOW_CHOICES] = {"the places cannot be fewer than the {n} attendee who has "
+                                  "chosen this session",
+                                  "the places cannot be fewer than the {n} attendees who have "
+                                  "chosen this session"},
+        [EX_MSG_CLASH] = {"the new times would clash with another session chosen by {n} "
+                          "attendee who chose this session",
+                          "the new times would clash with another session chosen by {n} "
+                          "attendees who chose this session"},
+        [EX_MSG_CHOSEN] = {"{n} attendee has chosen this session, so it cannot be removed",
+                           "{n} attendees have chosen this session, so it cannot be removed"},
+        [EX_MSG_PLACED] = {"{n} showcase submission is placed in this session, so it cannot be "
+                           "removed",
+                           "{n} showcase submissions are placed in this session, so it cannot "
+                           "be removed"},
+        [EX_MSG_ROOM_USED] = {"{n} session uses this room, so it cannot be removed",
+                              "{n} sessions use this room, so it cannot be removed"},
+        [EX_MSG_ROOM_SMALL] = {"a session in this room needs {n} place; the room cannot have "
+                               "fewer",
+                               "a session in this room needs {n} places; the room cannot have "
+                               "fewer"},
+};
+
+void ex_count_text(char *out, size_t size, const char *tmpl, long n)
+{
+	const char *at = strstr(tmpl, "{n}");
+
+	if (!at)
+		snprintf(out, size, "%s", tmpl);
+	else
+		snprintf(out, size, "%.*s%ld%s", (int)(at - tmpl), tmpl, n, at + 3);
+}
+
+/* A refusal that counts, in English (pages translate it: ex_count_msgs). */
+static int count_refusal(struct co_err *e, int code, const char *field, int which, long n)
+{
+	char text[CO_MAX_ERRMSG];
+
+	ex_count_text(text, sizeof(text), ex_count_msgs[which][n == 1 ? 0 : 1], n);
+	return co_errf_at(e, code, 0, 0, field, "%s", text);
+}
+
+/* What a session's fields must be, when it is added and when it changes. */
+static int session_check(const struct ex_session_in *in, struct co_err *e)
 {
 	static const char *const kinds[] = {"reception",  "keynote", "workshop", "showcase",
 	                                    "networking", "plenary", "break",    NULL};
-	struct db_rows *r;
-	int64_t x_start = 0, x_end = 0, room = 0, sid;
 	int rc, i, known = 0;
 
 	for (i = 0; kinds[i]; i++)
@@ -1868,9 +1972,24 @@ int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t
 	    in->room_capacity > CO_EX_MAX_CAPACITY)
 		return co_errf_at(e, CO_EINPUT, 0, 0, "capacity", "must be between 0 and %d",
 		                  CO_EX_MAX_CAPACITY);
-	TRY(db_begin(c, DB_TX_WRITE, e));
-	TRY(db_query(c, "SELECT starts_at, ends_at FROM ex_exchanges WHERE id = ?",
-	             DB_ARGS(DB_I(in->exchange_id)), &r, e));
+	return 0;
+}
+
+/* Inside the write's transaction: the session within the event's days,
+ * and its room (made on first use with room_capacity, and audited): *room
+ * is its id, 0 for none, *room_cap its capacity (-1 for none). */
+static int session_place(struct db_conn *c, const struct ex_session_in *in, int64_t *room,
+                         int64_t *room_cap, struct co_err *e)
+{
+	struct db_rows *r;
+	int64_t x_start = 0, x_end = 0;
+	int rc;
+
+	*room = 0;
+	*room_cap = -1;
+	if ((rc = db_query(c, "SELECT starts_at, ends_at FROM ex_exchanges WHERE id = ?",
+	                   DB_ARGS(DB_I(in->exchange_id)), &r, e)) < 0)
+		return rc;
 	rc = db_rows_next(r, e);
 	if (rc == 0)
 		rc = co_errf(e, CO_ENOTFOUND, "no such exchange");
@@ -1880,29 +1999,46 @@ int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t
 		rc = 0;
 	}
 	db_rows_free(r);
-	TRY(rc);
-	if (in->starts_at < x_start - 86400 || in->ends_at > x_end + 86400) {
-		rc = co_errf_at(e, CO_EINPUT, 0, 0, "starts_at",
-		                "the session must fall within the event's days");
-		goto out;
+	if (rc < 0)
+		return rc;
+	if (in->starts_at < x_start - 86400 || in->ends_at > x_end + 86400)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "starts_at",
+		                  "the session must fall within the event's days");
+	if (!in->room || !*in->room)
+		return 0;
+	if ((rc = db_query(c,
+	                   "SELECT id, capacity FROM ex_rooms WHERE exchange_id = ? AND name = ?",
+	                   DB_ARGS(DB_I(in->exchange_id), DB_T(in->room)), &r, e)) < 0)
+		return rc;
+	rc = db_rows_next(r, e);
+	if (rc > 0) {
+		*room = db_int(r, 0);
+		*room_cap = db_int(r, 1);
 	}
-	if (in->room && *in->room) {
-		rc = db_query_int(c, "SELECT id FROM ex_rooms WHERE exchange_id = ? AND name = ?",
-		                  DB_ARGS(DB_I(in->exchange_id), DB_T(in->room)), &room, e);
-		if (rc == CO_ENOTFOUND) {
-			rc = db_query_int(
-			        c,
-			        "INSERT INTO ex_rooms (exchange_id, name, capacity) VALUES (?, "
-			        "?, ?) RETURNING id",
-			        DB_ARGS(DB_I(in->exchange_id), DB_T(in->room),
-			                DB_I(in->room_capacity)),
-			        &room, e);
-			if (rc == 0)
-				rc = ex__audit(c, -1, NULL, "room.create", "ex_rooms", "room", room,
-				               NULL, e);
-		}
-		TRY(rc);
-	}
+	db_rows_free(r);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = db_query_int(c,
+	                  "INSERT INTO ex_rooms (exchange_id, name, capacity) VALUES (?, ?, ?) "
+	                  "RETURNING id",
+	                  DB_ARGS(DB_I(in->exchange_id), DB_T(in->room), DB_I(in->room_capacity)),
+	                  room, e);
+	if (rc < 0)
+		return rc;
+	*room_cap = in->room_capacity;
+	return ex__audit(c, -1, NULL, "room.create", "ex_rooms", "room", *room, NULL, e);
+}
+
+int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
+                      struct co_err *e)
+{
+	int64_t room = 0, room_cap, sid;
+	int rc;
+
+	if ((rc = session_check(in, e)) < 0)
+		return rc;
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(session_place(c, in, &room, &room_cap, e));
 	TRY(db_query_int(
 	        c,
 	        "INSERT INTO ex_sessions (exchange_id, room_id, kind, title, summary_md, "
@@ -1921,4 +2057,288 @@ int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t
 out:
 	db_rollback(c);
 	return rc;
+}
+
+/* How many attendees who chose session sid would have a clash with another
+ * of their choices if it ran at want (ex_slots_clash, as when choosing). */
+static int clashes_for_choosers(struct db_conn *c, int64_t sid, const struct ex_slot *want,
+                                int64_t *n, struct co_err *e)
+{
+	struct db_rows *r;
+	int64_t last = 0, count = 0;
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT ch.registration_id, t.id, t.starts_at, t.ends_at FROM "
+	              "ex_session_choices ch JOIN ex_session_choices o ON o.registration_id = "
+	              "ch.registration_id AND o.session_id <> ch.session_id JOIN ex_sessions t ON "
+	              "t.id = o.session_id WHERE ch.session_id = ? ORDER BY ch.registration_id",
+	              DB_ARGS(DB_I(sid)), &r, e);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) > 0) {
+		struct ex_slot other = {db_int(r, 1), db_int(r, 2), db_int(r, 3)};
+		int64_t reg = db_int(r, 0);
+
+		if (reg != last && ex_slots_clash(&other, want)) {
+			count++;
+			last = reg;
+		}
+	}
+	db_rows_free(r);
+	if (rc < 0)
+		return rc;
+	*n = count;
+	return 0;
+}
+
+int ex_session_update(struct db_conn *c, int64_t session_id, const struct ex_session_in *in,
+                      struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *before = NULL;
+	int64_t old_room = 0, old_start = 0, old_end = 0, room = 0, room_cap = -1, chosen = 0;
+	int64_t cap, changes;
+	int rc, moved;
+
+	if ((rc = session_check(in, e)) < 0)
+		return rc;
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	/* The session's row lock keeps choices out while the counts are read
+	 * (ex_choose_session takes it too). */
+	TRY(db_query(c,
+	             "SELECT room_id, starts_at, ends_at FROM ex_sessions WHERE id = ? AND "
+	             "exchange_id = ? {{for_update}}",
+	             DB_ARGS(DB_I(session_id), DB_I(in->exchange_id)), &r, e));
+	rc = db_rows_next(r, e);
+	if (rc == 0)
+		rc = co_errf(e, CO_ENOTFOUND, "no such session");
+	if (rc > 0) {
+		old_room = db_isnull(r, 0) ? 0 : db_int(r, 0);
+		old_start = db_int(r, 1);
+		old_end = db_int(r, 2);
+		rc = 0;
+	}
+	db_rows_free(r);
+	TRY(rc);
+	TRY(ex__audit_row(c, "ex_sessions", session_id, &before, e));
+	TRY(session_place(c, in, &room, &room_cap, e));
+	TRY(db_query_int(c, "SELECT COUNT(*) FROM ex_session_choices WHERE session_id = ?",
+	                 DB_ARGS(DB_I(session_id)), &chosen, e));
+	cap = in->capacity >= 0 ? in->capacity : room_cap;
+	if (cap >= 0 && chosen > cap) {
+		rc = count_refusal(e, CO_EINPUT, in->capacity >= 0 ? "capacity" : "room",
+		                   EX_MSG_BELOW_CHOICES, (long)chosen);
+		goto out;
+	}
+	moved = in->starts_at != old_start || in->ends_at != old_end || room != old_room;
+	if (chosen > 0 && (in->starts_at != old_start || in->ends_at != old_end)) {
+		struct ex_slot want = {session_id, in->starts_at, in->ends_at};
+		int64_t clashes = 0;
+
+		TRY(clashes_for_choosers(c, session_id, &want, &clashes, e));
+		if (clashes > 0) {
+			rc = count_refusal(e, CO_EINPUT, "starts_at", EX_MSG_CLASH, (long)clashes);
+			goto out;
+		}
+	}
+	TRY(db_exec(c,
+	            "UPDATE ex_sessions SET room_id = ?, kind = ?, title = ?, summary_md = ?, "
+	            "starts_at = ?, ends_at = ?, capacity = ?, needs_choice = ?, sequence = "
+	            "sequence + ? WHERE id = ?",
+	            DB_ARGS(room ? DB_I(room) : DB_NUL, DB_T(in->kind), DB_T(in->title),
+	                    DB_T(s0(in->summary_md)), DB_I(in->starts_at), DB_I(in->ends_at),
+	                    in->capacity >= 0 ? DB_I(in->capacity) : DB_NUL,
+	                    DB_I(in->needs_choice ? 1 : 0), DB_I(moved ? 1 : 0), DB_I(session_id)),
+	            NULL, e));
+	if (moved && chosen > 0) {
+		/* A new change number of the conference, owed to those who chose
+		 * the session now (ex_notify.c sends it). */
+		TRY(db_exec(
+		        c,
+		        "UPDATE ex_exchanges SET session_changes = session_changes + 1 WHERE id "
+		        "= ?",
+		        DB_ARGS(DB_I(in->exchange_id)), NULL, e));
+		TRY(db_query_int(c, "SELECT session_changes FROM ex_exchanges WHERE id = ?",
+		                 DB_ARGS(DB_I(in->exchange_id)), &changes, e));
+		TRY(db_exec(c, "UPDATE ex_session_choices SET change_seq = ? WHERE session_id = ?",
+		            DB_ARGS(DB_I(changes), DB_I(session_id)), NULL, e));
+	}
+	TRY(ex__audit(c, -1, NULL, "session.update", "ex_sessions", "session", session_id, before,
+	              e));
+	TRY(db_commit(c, e));
+	json_decref(before);
+	return 0;
+out:
+	db_rollback(c);
+	json_decref(before);
+	return rc;
+}
+
+int ex_session_delete(struct db_conn *c, int64_t exchange_id, int64_t session_id, struct co_err *e)
+{
+	json_t *before = NULL;
+	int64_t found, chosen, placed;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(db_query_int(c,
+	                 "SELECT id FROM ex_sessions WHERE id = ? AND exchange_id = ? "
+	                 "{{for_update}}",
+	                 DB_ARGS(DB_I(session_id), DB_I(exchange_id)), &found, e));
+	TRY(db_query_int(c, "SELECT COUNT(*) FROM ex_session_choices WHERE session_id = ?",
+	                 DB_ARGS(DB_I(session_id)), &chosen, e));
+	if (chosen > 0) {
+		rc = count_refusal(e, CO_ECONFLICT, "session", EX_MSG_CHOSEN, (long)chosen);
+		goto out;
+	}
+	TRY(db_query_int(c, "SELECT COUNT(*) FROM ex_showcase_slots WHERE session_id = ?",
+	                 DB_ARGS(DB_I(session_id)), &placed, e));
+	if (placed > 0) {
+		rc = count_refusal(e, CO_ECONFLICT, "session", EX_MSG_PLACED, (long)placed);
+		goto out;
+	}
+	TRY(ex__audit_row(c, "ex_sessions", session_id, &before, e));
+	TRY(db_exec(c, "DELETE FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(session_id)), NULL, e));
+	TRY(ex__audit(c, -1, NULL, "session.delete", "ex_sessions", "session", session_id, before,
+	              e));
+	TRY(db_commit(c, e));
+	json_decref(before);
+	return 0;
+out:
+	db_rollback(c);
+	json_decref(before);
+	return rc;
+}
+
+int ex_room_update(struct db_conn *c, int64_t exchange_id, int64_t room_id, const char *name,
+                   int capacity, struct co_err *e)
+{
+	json_t *before = NULL;
+	int64_t found, need = 0, other = 0;
+	int rc;
+
+	if ((rc = need_text(name, "name", CO_EX_MAX_TITLE, e)) < 0)
+		return rc;
+	if (capacity < 0 || capacity > CO_EX_MAX_CAPACITY)
+		return co_errf_at(e, CO_EINPUT, 0, 0, "capacity", "must be between 0 and %d",
+		                  CO_EX_MAX_CAPACITY);
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(db_query_int(c,
+	                 "SELECT id FROM ex_rooms WHERE id = ? AND exchange_id = ? {{for_update}}",
+	                 DB_ARGS(DB_I(room_id), DB_I(exchange_id)), &found, e));
+	rc = db_query_int(c,
+	                  "SELECT id FROM ex_rooms WHERE exchange_id = ? AND name = ? AND id <> ?",
+	                  DB_ARGS(DB_I(exchange_id), DB_T(name), DB_I(room_id)), &other, e);
+	if (rc == 0) {
+		rc = co_errf_at(e, CO_ECONFLICT, 0, 0, "name",
+		                "another room of this conference already has this name");
+		goto out;
+	}
+	if (rc != CO_ENOTFOUND)
+		goto out;
+	/* The most places a session in the room needs: its own capacity, or
+	 * for one without, the attendees who chose it. */
+	TRY(db_query_int(c,
+	                 "SELECT COALESCE(MAX(CASE WHEN s.capacity IS NOT NULL THEN s.capacity "
+	                 "ELSE (SELECT COUNT(*) FROM ex_session_choices ch WHERE ch.session_id = "
+	                 "s.id) END), 0) FROM ex_sessions s WHERE s.room_id = ?",
+	                 DB_ARGS(DB_I(room_id)), &need, e));
+	if (capacity < need) {
+		rc = count_refusal(e, CO_EINPUT, "capacity", EX_MSG_ROOM_SMALL, (long)need);
+		goto out;
+	}
+	TRY(ex__audit_row(c, "ex_rooms", room_id, &before, e));
+	rc = db_exec(c, "UPDATE ex_rooms SET name = ?, capacity = ? WHERE id = ?",
+	             DB_ARGS(DB_T(name), DB_I(capacity), DB_I(room_id)), NULL, e);
+	if (rc == CO_ECONFLICT)
+		rc = co_errf_at(e, CO_ECONFLICT, 0, 0, "name",
+		                "another room of this conference already has this name");
+	TRY(rc);
+	TRY(ex__audit(c, -1, NULL, "room.update", "ex_rooms", "room", room_id, before, e));
+	TRY(db_commit(c, e));
+	json_decref(before);
+	return 0;
+out:
+	db_rollback(c);
+	json_decref(before);
+	return rc;
+}
+
+int ex_room_delete(struct db_conn *c, int64_t exchange_id, int64_t room_id, struct co_err *e)
+{
+	json_t *before = NULL;
+	int64_t found, used;
+	int rc;
+
+	TRY(db_begin(c, DB_TX_WRITE, e));
+	TRY(db_query_int(c,
+	                 "SELECT id FROM ex_rooms WHERE id = ? AND exchange_id = ? {{for_update}}",
+	                 DB_ARGS(DB_I(room_id), DB_I(exchange_id)), &found, e));
+	TRY(db_query_int(c, "SELECT COUNT(*) FROM ex_sessions WHERE room_id = ?",
+	                 DB_ARGS(DB_I(room_id)), &used, e));
+	if (used > 0) {
+		rc = count_refusal(e, CO_ECONFLICT, "room", EX_MSG_ROOM_USED, (long)used);
+		goto out;
+	}
+	TRY(ex__audit_row(c, "ex_rooms", room_id, &before, e));
+	TRY(db_exec(c, "DELETE FROM ex_rooms WHERE id = ?", DB_ARGS(DB_I(room_id)), NULL, e));
+	TRY(ex__audit(c, -1, NULL, "room.delete", "ex_rooms", "room", room_id, before, e));
+	TRY(db_commit(c, e));
+	json_decref(before);
+	return 0;
+out:
+	db_rollback(c);
+	json_decref(before);
+	return rc;
+}
+
+int ex_json_rooms(struct db_conn *c, int64_t exchange_id, json_t **out, struct co_err *e)
+{
+	struct db_rows *r;
+	json_t *list = json_array();
+	int rc;
+
+	rc = db_query(c,
+	              "SELECT rm.id, rm.name, rm.capacity, (SELECT COUNT(*) FROM ex_sessions s "
+	              "WHERE s.room_id = rm.id) FROM ex_rooms rm WHERE rm.exchange_id = ? ORDER "
+	              "BY rm.name, rm.id",
+	              DB_ARGS(DB_I(exchange_id)), &r, e);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	while ((rc = db_rows_next(r, e)) > 0)
+		json_array_append_new(
+		        list, json_pack("{s:I,s:o,s:I,s:I}", "id", (json_int_t)db_int(r, 0), "name",
+		                        jtext(db_text(r, 1)), "capacity", (json_int_t)db_int(r, 2),
+		                        "sessions", (json_int_t)db_int(r, 3)));
+	db_rows_free(r);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "rooms", list);
+	return 0;
+}
+
+int ex_json_session(struct db_conn *c, int64_t exchange_id, int64_t session_id, json_t **out,
+                    struct co_err *e)
+{
+	json_t *all, *s;
+	size_t i;
+	int rc;
+
+	if ((rc = ex_json_sessions(c, exchange_id, 0, &all, e)) < 0)
+		return rc;
+	json_array_foreach(json_object_get(all, "sessions"), i, s)
+	{
+		if (json_integer_value(json_object_get(s, "id")) == session_id) {
+			*out = json_incref(s);
+			json_decref(all);
+			return 0;
+		}
+	}
+	json_decref(all);
+	return co_errf(e, CO_ENOTFOUND, "no such session");
 }

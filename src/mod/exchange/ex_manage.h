@@ -19,6 +19,7 @@
 #ifndef EX_MANAGE_H
 #define EX_MANAGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -105,6 +106,50 @@ struct ex_session_in {
 int ex_session_create(struct db_conn *c, const struct ex_session_in *in, int64_t *id,
                       struct co_err *e);
 
+/* Changes a session of exchange in->exchange_id: every field of in
+ * replaces the stored one (a new room name makes the room, as above). The
+ * same checks as ex_session_create, and refused, naming the field: places
+ * fewer than the attendees who chose it ("capacity", or "room" when the
+ * room's capacity would be used); new times that would give an attendee
+ * who chose it a clash with another of their choices ("starts_at"). A
+ * session of another exchange is CO_ENOTFOUND. When the time or room of a
+ * chosen session changes, those who chose it are owed a change notice
+ * (ex_notify.h) and its calendar SEQUENCE rises. */
+int ex_session_update(struct db_conn *c, int64_t session_id, const struct ex_session_in *in,
+                      struct co_err *e);
+/* Removes a session; CO_ECONFLICT while attendees have chosen it or
+ * showcase submissions are placed in it. */
+int ex_session_delete(struct db_conn *c, int64_t exchange_id, int64_t session_id, struct co_err *e);
+/* Renames a room and sets its capacity: refused below the capacity of any
+ * of its sessions, or below the choices of one without its own, and a name
+ * another room of the exchange has (CO_ECONFLICT). */
+int ex_room_update(struct db_conn *c, int64_t exchange_id, int64_t room_id, const char *name,
+                   int capacity, struct co_err *e);
+/* Removes a room no session uses (else CO_ECONFLICT). */
+int ex_room_delete(struct db_conn *c, int64_t exchange_id, int64_t room_id, struct co_err *e);
+/* {"rooms": [{id, name, capacity, sessions}]} by name. */
+int ex_json_rooms(struct db_conn *c, int64_t exchange_id, json_t **out, struct co_err *e);
+/* One session of the exchange as ex_json_sessions gives it. */
+int ex_json_session(struct db_conn *c, int64_t exchange_id, int64_t session_id, json_t **out,
+                    struct co_err *e);
+
+/* Refusals that count attendees, submissions, sessions or places: English
+ * singular and plural with "{n}" for the number. The writes put the
+ * English sentence in co_err.msg; pages match it here and translate it
+ * (ngettext). */
+enum {
+	EX_MSG_BELOW_CHOICES,
+	EX_MSG_CLASH,
+	EX_MSG_CHOSEN,
+	EX_MSG_PLACED,
+	EX_MSG_ROOM_USED,
+	EX_MSG_ROOM_SMALL,
+	EX_COUNT_MSGS
+};
+extern const char *const ex_count_msgs[EX_COUNT_MSGS][2];
+/* tmpl with "{n}" replaced by n, truncated to size. */
+void ex_count_text(char *out, size_t size, const char *tmpl, long n);
+
 /* A day of a conference (date YYYY-MM-DD within the event, once each). */
 int ex_conf_day_add(struct db_conn *c, int64_t exchange_id, const char *date, const char *label,
                     int64_t *id, struct co_err *e);
@@ -155,7 +200,8 @@ int ex_feed_new(struct db_conn *c, int64_t user_id, int64_t now, char secret[EX_
 int ex_feed_user(struct db_conn *c, const char *secret, int64_t *user_id, struct co_err *e);
 
 /* iCalendar of one exchange, and of a person's programme (their
- * confirmed and offered places). host names the site for UIDs and URLs
+ * confirmed and offered places, and the conference sessions they chose).
+ * host names the site for UIDs and URLs
  * ("collective.example"); base_url prefixes links (may be NULL). */
 int ex_ics_exchange(struct db_conn *c, int64_t exchange_id, const char *host, const char *base_url,
                     int64_t now, struct co_buf *out, struct co_err *e);
@@ -191,7 +237,8 @@ int ex_json_admin(struct db_conn *c, int64_t programme_id, json_t **out, struct 
 /* Insights of a programme grouped by theme: {"themes": [{name, insights:
  * [{exchange, host, learned, ideas, actions, by_host}]}]} */
 int ex_json_pack(struct db_conn *c, int64_t programme_id, json_t **out, struct co_err *e);
-/* Sessions of a conference (with room, capacity, chosen count). */
+/* Sessions of a conference (with room, capacity: its own or the room's,
+ * own_capacity, chosen count). */
 int ex_json_sessions(struct db_conn *c, int64_t exchange_id, int64_t viewer_reg_id, json_t **out,
                      struct co_err *e);
 

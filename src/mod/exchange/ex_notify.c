@@ -22,6 +22,9 @@ struct due {
 	int64_t reg_id, exchange_id, seq, xseq, starts_at, ends_at, expires_at;
 	char kind[16];
 	char *email, *name, *lang, *topic, *mode, *address, *link, *status;
+	/* a session notice: the change number, the session's title, time, room */
+	int64_t change_seq, s_starts, s_ends;
+	char *s_title, *s_room;
 };
 
 static void due_free(struct due *d)
@@ -34,6 +37,8 @@ static void due_free(struct due *d)
 	free(d->address);
 	free(d->link);
 	free(d->status);
+	free(d->s_title);
+	free(d->s_room);
 }
 
 static char *dup0(const char *s)
@@ -47,6 +52,8 @@ static char *dup0(const char *s)
 #define DUE_FROM                                                                                   \
 	" FROM ex_registrations g JOIN ex_exchanges x ON x.id = g.exchange_id JOIN users u ON "    \
 	"u.id = g.user_id "
+/* The session columns of a notice, and their stand-ins for the others. */
+#define NO_SESSION ", 0, 0, 0, '', ''"
 
 /* The queries that find due notices, by kind. `sequence` is what the
  * notice row records: the request sequence for state notices (a new
@@ -55,27 +62,44 @@ static char *dup0(const char *s)
 static const struct {
 	const char *kind;
 	const char *where;
+	const char *cols, *join; /* the session notice's own; NULL: none */
 } finders[] = {
         {"confirmation",
          "WHERE g.state = 'confirmed' AND x.status <> 'cancelled' AND x.ends_at > ? "
          "AND NOT EXISTS (SELECT 1 FROM ex_notices n WHERE n.registration_id = g.id "
-         "AND n.kind = 'confirmation' AND n.sequence = g.seq)"},
-        {"waitlisted", "WHERE g.state = 'waitlisted' AND x.status <> 'cancelled' AND x.ends_at > ? "
-                       "AND NOT EXISTS (SELECT 1 FROM ex_notices n WHERE n.registration_id = g.id "
-                       "AND n.kind = 'waitlisted' AND n.sequence = g.seq)"},
+         "AND n.kind = 'confirmation' AND n.sequence = g.seq)",
+         NULL, NULL},
+        {"waitlisted",
+         "WHERE g.state = 'waitlisted' AND x.status <> 'cancelled' AND x.ends_at > ? "
+         "AND NOT EXISTS (SELECT 1 FROM ex_notices n WHERE n.registration_id = g.id "
+         "AND n.kind = 'waitlisted' AND n.sequence = g.seq)",
+         NULL, NULL},
         {"offer",
          "WHERE g.state = 'offered' AND x.status <> 'cancelled' AND g.offer_expires_at > ? "
          "AND NOT EXISTS (SELECT 1 FROM ex_notices n WHERE n.registration_id = g.id AND "
-         "n.kind = 'offer' AND n.sequence = g.seq)"},
+         "n.kind = 'offer' AND n.sequence = g.seq)",
+         NULL, NULL},
         {"change",
          "WHERE g.state IN ('confirmed', 'offered') AND x.ends_at > ? AND EXISTS (SELECT 1 "
          "FROM ex_notices n WHERE n.registration_id = g.id AND n.kind = 'change') AND NOT "
          "EXISTS (SELECT 1 FROM ex_notices n WHERE n.registration_id = g.id AND n.kind = "
-         "'change' AND n.sequence >= x.sequence)"},
+         "'change' AND n.sequence >= x.sequence)",
+         NULL, NULL},
         {"reminder",
          "WHERE g.state = 'confirmed' AND x.status <> 'cancelled' AND x.starts_at > ? "
          "AND x.starts_at <= ? + 86400 AND NOT EXISTS (SELECT 1 FROM ex_notices n WHERE "
-         "n.registration_id = g.id AND n.kind = 'reminder')"},
+         "n.registration_id = g.id AND n.kind = 'reminder')",
+         NULL, NULL},
+        /* A chosen session whose time or room changed (ex_session_update
+         * wrote the change number on the choices it concerned): one
+         * notice per chooser and change number. */
+        {"session",
+         "WHERE ch.change_seq > 0 AND g.state IN ('confirmed', 'attended') AND x.status <> "
+         "'cancelled' AND s.ends_at > ? AND NOT EXISTS (SELECT 1 FROM ex_notices n WHERE "
+         "n.registration_id = g.id AND n.kind = 'session' AND n.sequence = ch.change_seq)",
+         ", ch.change_seq, s.starts_at, s.ends_at, s.title, COALESCE(rm.name, '')",
+         "JOIN ex_session_choices ch ON ch.registration_id = g.id JOIN ex_sessions s ON s.id = "
+         "ch.session_id LEFT JOIN ex_rooms rm ON rm.id = s.room_id "},
 };
 
 static int collect(struct db_conn *c, int which, int64_t now, struct due **out, int *n,
@@ -89,7 +113,9 @@ static int collect(struct db_conn *c, int which, int64_t now, struct due **out, 
 	*out = NULL;
 	*n = 0;
 	co_buf_init(&sql, 4096);
-	if (co_buf_printf(&sql, "SELECT " DUE_COLS DUE_FROM "%s ORDER BY g.id",
+	if (co_buf_printf(&sql, "SELECT " DUE_COLS "%s" DUE_FROM "%s%s ORDER BY g.id",
+	                  finders[which].cols ? finders[which].cols : NO_SESSION,
+	                  finders[which].join ? finders[which].join : "",
 	                  finders[which].where) < 0) {
 		co_buf_free(&sql);
 		return co_errf(e, CO_EINTERNAL, "notice query too long");
@@ -131,6 +157,11 @@ static int collect(struct db_conn *c, int which, int64_t now, struct due **out, 
 		d->address = dup0(db_text(r, 12));
 		d->link = dup0(db_text(r, 13));
 		d->status = dup0(db_text(r, 14));
+		d->change_seq = db_int(r, 15);
+		d->s_starts = db_int(r, 16);
+		d->s_ends = db_int(r, 17);
+		d->s_title = dup0(db_text(r, 18));
+		d->s_room = dup0(db_text(r, 19));
 		snprintf(d->kind, sizeof(d->kind), "%s", finders[which].kind);
 	}
 	db_rows_free(r);
@@ -182,8 +213,8 @@ static int compose(const struct due *d, const struct ex_notify_conf *conf, int64
 	ex_time_format_local(d->expires_at, until, sizeof(until));
 	snprintf(pos, sizeof(pos), "%lld", (long long)position);
 	{
-		const char *const vars[] = {"topic",    d->topic, "until", until,
-		                            "position", pos,      NULL};
+		const char *const vars[] = {"topic", d->topic,  "until",    until, "position",
+		                            pos,     "session", d->s_title, NULL};
 
 #define T(s) i18n_pgettext(cat, "exchange", s)
 		if (strcmp(d->kind, "confirmation") == 0) {
@@ -201,6 +232,10 @@ static int compose(const struct due *d, const struct ex_notify_conf *conf, int64
 			text = T("A place has become free and is offered to you until {until} (UK "
 			         "time). Accept or decline it on your programme page; if you do "
 			         "nothing it passes to the next person.");
+		} else if (strcmp(d->kind, "session") == 0) {
+			subj = T("Session changed: {session}");
+			text = T("The time or room of a session you chose at {topic} has changed. "
+			         "The new details are below.");
 		} else if (strcmp(d->kind, "reminder") == 0) {
 			subj = T("Reminder: {topic} is tomorrow");
 			text = T("This is a reminder that your exchange is tomorrow.");
@@ -218,9 +253,18 @@ static int compose(const struct due *d, const struct ex_notify_conf *conf, int64
 		if (rc == 0)
 			rc = fill_in(body, text, vars);
 	}
-	if (rc == 0)
+	if (rc == 0 && strcmp(d->kind, "session") == 0) {
+		char ends[32];
+
+		ex_time_format_local(d->s_starts, when, sizeof(when));
+		ex_time_format_local(d->s_ends, ends, sizeof(ends));
+		rc = co_buf_printf(body, "\n\n%s\n%s: %s - %s (%s)\n%s: %s%s%s\n", d->s_title,
+		                   T("When"), when, ends + 11, ex_time_zone_name(d->s_starts),
+		                   T("Where"), d->s_room, *d->s_room ? ", " : "", place);
+	} else if (rc == 0) {
 		rc = co_buf_printf(body, "\n\n%s\n%s: %s (%s)\n%s: %s\n", d->topic, T("When"), when,
 		                   ex_time_zone_name(d->starts_at), T("Where"), place);
+	}
 	if (rc == 0 && *d->link && !cancelled &&
 	    (strcmp(d->kind, "confirmation") == 0 || strcmp(d->kind, "reminder") == 0 ||
 	     strcmp(d->kind, "change") == 0))
@@ -270,6 +314,7 @@ static int send_one(struct db_conn *c, const struct ex_notify_conf *conf, const 
 	int rc, with_ics;
 
 	notice_seq = strcmp(d->kind, "change") == 0     ? d->xseq
+	             : strcmp(d->kind, "session") == 0  ? d->change_seq
 	             : strcmp(d->kind, "reminder") == 0 ? 0
 	                                                : d->seq;
 	co_buf_init(&subject, (size_t)CO_EX_MAX_TITLE * 4);

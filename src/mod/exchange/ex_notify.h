@@ -15,6 +15,9 @@
  *   reminder      the day before: confirmed, starting within 24 hours
  *   change        the exchange's time, place or link changed (SEQUENCE
  *                 rose) or it was cancelled (METHOD:CANCEL)
+ *   session       the time or room of a conference session changed, to
+ *                 those who had chosen it (no calendar file: their feed
+ *                 carries the session with its raised SEQUENCE)
  *
  * Emails are written in the person's language (users.language) from the
  * module's catalogues. The sender is given as a callback so that the jobs

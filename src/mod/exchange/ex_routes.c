@@ -244,8 +244,9 @@ static const struct web_api_doc doc_slot = {
         201,
         "{\"type\":\"object\"}"};
 static const struct web_api_doc doc_session = {
-        "Add a conference session (host): reception, keynote, workshop, showcase, networking; a "
-        "room is made on first use",
+        "Add a conference session (host): reception, keynote, workshop, showcase, networking, "
+        "plenary, break; a room is made on first use (with room_capacity); change it with PATCH "
+        "and remove it with DELETE on /api/v1/exchanges/{id}/sessions/{session}",
         "Exchange",
         NULL,
         "{\"type\":\"object\",\"required\":[\"kind\",\"title\",\"starts_at\",\"ends_at\"],"
@@ -255,6 +256,47 @@ static const struct web_api_doc doc_session = {
         ",\"room_capacity\":{\"type\":\"integer\"},\"capacity\":{\"type\":\"integer\"},"
         "\"needs_choice\":{\"type\":\"boolean\"}}}",
         201,
+        "{\"type\":\"object\"}"};
+#define SESSION_FIELDS                                                                             \
+	"\"kind\":{\"enum\":[\"reception\",\"keynote\",\"workshop\",\"showcase\",\"networking\","  \
+	"\"plenary\",\"break\"]},\"title\":" STR ",\"summary\":" STR ",\"starts_at\":" TIME        \
+	",\"ends_at\":" TIME ",\"room\":" STR ",\"room_capacity\":{\"type\":\"integer\"},"         \
+	"\"capacity\":{\"type\":[\"integer\",\"null\"]},\"needs_choice\":{\"type\":\"boolean\"}"
+static const struct web_api_doc doc_session_update = {
+        "Change a conference session (host): the fields given replace the stored ones (a new room "
+        "name makes the room; room null: no room; capacity null: the room's). Refused, naming "
+        "the field and changing nothing: the checks of a new session, places fewer than the "
+        "attendees who chose it, new times that would give any of them a clash with another "
+        "session they chose (with how many). A new time or room of a chosen session emails "
+        "those who chose it.",
+        "Exchange",
+        NULL,
+        "{\"type\":\"object\",\"properties\":{" SESSION_FIELDS "}}",
+        200,
+        "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_session_delete = {
+        "Remove a conference session (host); refused (409) while attendees have chosen it or "
+        "showcase submissions are placed in it, saying how many",
+        "Exchange",
+        NULL,
+        NULL,
+        200,
+        "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_room_update = {
+        "Rename a conference room or set its capacity (host); refused below any of its sessions' "
+        "own capacity or the choices of one without, and a name another room of the exchange has",
+        "Exchange",
+        NULL,
+        "{\"type\":\"object\",\"properties\":{\"name\":" STR
+        ",\"capacity\":{\"type\":\"integer\",\"minimum\":0}}}",
+        200,
+        "{\"type\":\"object\"}"};
+static const struct web_api_doc doc_room_delete = {
+        "Remove a conference room no session uses (host); otherwise 409 with how many use it",
+        "Exchange",
+        NULL,
+        NULL,
+        200,
         "{\"type\":\"object\"}"};
 static const struct web_api_doc doc_nominate = {
         "Nominate a person of the organisation within its allotment (organisation lead)",
@@ -358,6 +400,18 @@ static const struct web_route ex_routes[] = {
          0},
         {HTTP_POST, "/exchanges/{id}/sessions", ex__session_post, HOST, "conference_session_add",
          NULL, 0},
+        {HTTP_GET, "/exchanges/{id}/sessions/{session}/edit", ex__session_edit_page, HOST,
+         "conference_session_edit_form", NULL, 0},
+        {HTTP_POST, "/exchanges/{id}/sessions/{session}/edit", ex__session_edit_post, HOST,
+         "conference_session_edit", NULL, 0},
+        {HTTP_POST, "/exchanges/{id}/sessions/{session}/delete", ex__session_delete_post, HOST,
+         "conference_session_delete", NULL, 0},
+        {HTTP_GET, "/exchanges/{id}/rooms/{room}/edit", ex__room_edit_page, HOST,
+         "conference_room_edit_form", NULL, 0},
+        {HTTP_POST, "/exchanges/{id}/rooms/{room}/edit", ex__room_edit_post, HOST,
+         "conference_room_edit", NULL, 0},
+        {HTTP_POST, "/exchanges/{id}/rooms/{room}/delete", ex__room_delete_post, HOST,
+         "conference_room_delete", NULL, 0},
         {HTTP_POST, "/exchanges/{id}/days", ex__day_post, HOST, "conference_day_add", NULL, 0},
         {HTTP_POST, "/exchanges/{id}/hosts", ex__hosts_post, HOST, "exchange_role_add", NULL, 0},
         {HTTP_GET, "/exchanges/{id}/showcase", ex__showcase_page, ADMIN, "showcase_slots", NULL, 0},
@@ -407,6 +461,14 @@ static const struct web_route ex_routes[] = {
          "registrationAction", &doc_reg_action, 0},
         {HTTP_POST, "/api/v1/exchanges/{id}/sessions", ex__api_session_create, HOST,
          "createSession", &doc_session, 0},
+        {HTTP_PATCH, "/api/v1/exchanges/{id}/sessions/{session}", ex__api_session_update, HOST,
+         "updateSession", &doc_session_update, 0},
+        {HTTP_DELETE, "/api/v1/exchanges/{id}/sessions/{session}", ex__api_session_delete, HOST,
+         "deleteSession", &doc_session_delete, 0},
+        {HTTP_PATCH, "/api/v1/exchanges/{id}/rooms/{room}", ex__api_room_update, HOST, "updateRoom",
+         &doc_room_update, 0},
+        {HTTP_DELETE, "/api/v1/exchanges/{id}/rooms/{room}", ex__api_room_delete, HOST,
+         "deleteRoom", &doc_room_delete, 0},
         {HTTP_POST, "/api/v1/exchanges/{id}/days", ex__api_day_create, HOST, "addConferenceDay",
          &doc_day, 0},
         {HTTP_GET, "/api/v1/exchanges/{id}/submissions", ex__api_showcase, PUBLIC, "listShowcase",

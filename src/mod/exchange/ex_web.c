@@ -10,12 +10,43 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "i18n/i18n.h"
 #include "mod/accounts/acct.h"
 
 int ex__db(struct web_ctx *ctx, struct db_conn **c, struct co_err *e)
 {
 	ex_audit_actor_set(ctx->user ? ctx->user->id : 0, ctx->req ? ctx->req->client : NULL);
 	return web_db(ctx, c, e);
+}
+
+void ex__errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e)
+{
+	const char *p = e->msg;
+	char english[CO_MAX_ERRMSG], text[CO_MAX_ERRMSG * 2];
+	long n;
+	int i;
+
+	/* A refusal that counts is found by its English sentence for the
+	 * number it holds, and said again through ngettext. */
+	while (*p && (*p < '0' || *p > '9'))
+		p++;
+	if (*p) {
+		n = strtol(p, NULL, 10);
+		for (i = 0; i < EX_COUNT_MSGS; i++) {
+			ex_count_text(english, sizeof(english), ex_count_msgs[i][n == 1 ? 0 : 1],
+			              n);
+			if (strcmp(english, e->msg) != 0)
+				continue;
+			ex_count_text(text, sizeof(text),
+			              i18n_ngettext(ctx->cat, ex_count_msgs[i][0],
+			                            ex_count_msgs[i][1], (unsigned long)n),
+			              n);
+			json_object_set_new(errors, e->field[0] ? e->field : "form",
+			                    json_string(text));
+			return;
+		}
+	}
+	web_errors_from(ctx, errors, e);
 }
 
 void ex__form_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e)
@@ -26,7 +57,7 @@ void ex__form_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_e
 		snprintf(f.field, sizeof(f.field), "starts_time");
 	else if (strcmp(f.field, "ends_at") == 0)
 		snprintf(f.field, sizeof(f.field), "ends_time");
-	web_errors_from(ctx, errors, &f);
+	ex__errors_from(ctx, errors, &f);
 }
 
 int64_t ex__param_id(struct web_ctx *ctx, const char *name)
