@@ -511,6 +511,120 @@ static void conference_sessions(void **state)
 	                 2);
 }
 
+/* Changing and removing sessions and rooms: each refusal counts what
+ * stands in the way and changes nothing; a moved chosen session owes its
+ * choosers a notice. */
+static void session_changes_and_removals(void **state)
+{
+	int64_t theme, prog = programme("p-session-changes", &theme), conf, a, b, other, room,
+	               regs[3];
+	struct ex_exchange_in in = exchange_in(prog, theme);
+	struct ex_session_in s = {.kind = "workshop",
+	                          .title = "Workshop A",
+	                          .starts_at = MARCH12_10,
+	                          .ends_at = MARCH12_10 + 3600,
+	                          .room = "Room 1",
+	                          .room_capacity = 30,
+	                          .capacity = -1,
+	                          .needs_choice = 1};
+	struct ex_reg_result r;
+	struct co_err e;
+	int i;
+
+	(void)state;
+	in.kind = "conference";
+	in.capacity = 10;
+	OK(ex_exchange_create(c, &in, NOW, &conf, &e));
+	OK(ex_exchange_create(c, &in, NOW, &other, &e));
+	s.exchange_id = conf;
+	OK(ex_session_create(c, &s, &a, &e));
+	s.title = "Workshop B";
+	s.starts_at = MARCH12_10 + 3600;
+	s.ends_at = MARCH12_10 + 7200;
+	OK(ex_session_create(c, &s, &b, &e));
+	room = q_int("SELECT room_id FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(a)));
+	for (i = 0; i < 3; i++) {
+		OK(ex_signup(c, conf, users[i], NOW, &r, &e));
+		regs[i] = r.registration_id;
+		OK(ex_choose_session(c, regs[i], a, NOW, &e));
+		if (i < 2)
+			OK(ex_choose_session(c, regs[i], b, NOW, &e));
+	}
+	/* Places below the three choices. */
+	s.title = "Workshop A";
+	s.starts_at = MARCH12_10;
+	s.ends_at = MARCH12_10 + 3600;
+	s.capacity = 2;
+	assert_int_equal(ex_session_update(c, a, &s, &e), CO_EINPUT);
+	assert_string_equal(e.field, "capacity");
+	assert_string_equal(e.msg,
+	                    "the places cannot be fewer than the 3 attendees who have chosen this "
+	                    "session");
+	/* A over B (chosen by two of them); touching ends are no clash. */
+	s.capacity = -1;
+	s.ends_at = MARCH12_10 + 3601;
+	assert_int_equal(ex_session_update(c, a, &s, &e), CO_EINPUT);
+	assert_string_equal(e.field, "starts_at");
+	assert_string_equal(e.msg, "the new times would clash with another session chosen by 2 "
+	                           "attendees who chose this session");
+	assert_int_equal(q_int("SELECT ends_at FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(a))),
+	                 MARCH12_10 + 3600);
+	/* A session of another exchange is not found. */
+	s.exchange_id = other;
+	assert_int_equal(ex_session_update(c, a, &s, &e), CO_ENOTFOUND);
+	assert_int_equal(ex_session_delete(c, other, a, &e), CO_ENOTFOUND);
+	s.exchange_id = conf;
+	/* Moved earlier: the choosers owe a notice under a new change number. */
+	s.starts_at = MARCH12_10 - 1800;
+	s.ends_at = MARCH12_10 + 1800;
+	OK(ex_session_update(c, a, &s, &e));
+	assert_int_equal(q_int("SELECT sequence FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(a))),
+	                 1);
+	assert_int_equal(q_int("SELECT COUNT(*) FROM ex_session_choices WHERE session_id = ? AND "
+	                       "change_seq = 1",
+	                       DB_ARGS(DB_I(a))),
+	                 3);
+	assert_int_equal(q_int("SELECT COUNT(*) FROM ex_session_choices WHERE session_id = ? AND "
+	                       "change_seq > 0",
+	                       DB_ARGS(DB_I(b))),
+	                 0);
+	/* A title alone is no move. */
+	s.title = "Workshop A, renamed";
+	OK(ex_session_update(c, a, &s, &e));
+	assert_int_equal(q_int("SELECT sequence FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(a))),
+	                 1);
+	/* Removals. */
+	assert_int_equal(ex_session_delete(c, conf, b, &e), CO_ECONFLICT);
+	assert_string_equal(e.msg, "2 attendees have chosen this session, so it cannot be removed");
+	assert_int_equal(ex_room_delete(c, conf, room, &e), CO_ECONFLICT);
+	assert_string_equal(e.msg, "2 sessions use this room, so it cannot be removed");
+	/* The room: not below A's three choices; not another room's name. */
+	assert_int_equal(ex_room_update(c, conf, room, "Room 1", 2, &e), CO_EINPUT);
+	assert_string_equal(e.msg,
+	                    "a session in this room needs 3 places; the room cannot have fewer");
+	s.title = "Coffee";
+	s.kind = "break";
+	s.needs_choice = 0;
+	s.room = "Room 2";
+	s.starts_at = MARCH12_10 + 7200;
+	s.ends_at = MARCH12_10 + 7800;
+	OK(ex_session_create(c, &s, &b, &e));
+	assert_int_equal(ex_room_update(c, conf, room, "Room 2", 30, &e), CO_ECONFLICT);
+	assert_string_equal(e.field, "name");
+	OK(ex_room_update(c, conf, room, "Hall", 3, &e));
+	assert_int_equal(q_int("SELECT capacity FROM ex_rooms WHERE id = ? AND name = 'Hall'",
+	                       DB_ARGS(DB_I(room))),
+	                 3);
+	OK(ex_session_delete(c, conf, b, &e));
+	OK(ex_room_delete(c, conf,
+	                  q_int("SELECT id FROM ex_rooms WHERE exchange_id = ? AND name = 'Room 2'",
+	                        DB_ARGS(DB_I(conf))),
+	                  &e));
+	assert_int_equal(
+	        q_int("SELECT COUNT(*) FROM ex_rooms WHERE exchange_id = ?", DB_ARGS(DB_I(conf))),
+	        1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +636,7 @@ int main(void)
 	        cmocka_unit_test(pack_and_admin_views),
 	        cmocka_unit_test(showcase_flow),
 	        cmocka_unit_test(conference_sessions),
+	        cmocka_unit_test(session_changes_and_removals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
