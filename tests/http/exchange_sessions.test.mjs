@@ -277,6 +277,15 @@ test('rooms: listed, renamed, given a capacity, removed when unused; refusals ch
 	assertEqual(entry.before.name, 'Room Two');
 	assertEqual(entry.after.name, 'Garden Room');
 	assertEqual(entry.after.capacity, 25);
+	// A new name is a new place for B: the two who chose it are told.
+	const renamed = (m) => m.includes('Session changed: Workshop B') && m.replace(/=\r?\n/g, '').includes('Garden Room');
+	let mails = [];
+	for (let i = 0; i < 30 && mails.length < 2; i++) {
+		mails = readOutbox(server.url, outbox).filter(renamed);
+		if (mails.length < 2) await sleep(100);
+	}
+	assertEqual(mails.length, 2, 'the rename emailed to the two who chose B');
+	assert(mails.some((m) => m.includes('member@demo')) && mails.some((m) => m.includes('planner@demo')), 'member and planner');
 	// Removing.
 	p = await expectStatus(await host.request('DELETE', `/api/v1/exchanges/${x}/rooms/${one}`), 409, 'used by two sessions');
 	assert(/2 sessions use this room/.test(JSON.stringify(p)), JSON.stringify(p));

@@ -516,8 +516,8 @@ static void conference_sessions(void **state)
  * choosers a notice. */
 static void session_changes_and_removals(void **state)
 {
-	int64_t theme, prog = programme("p-session-changes", &theme), conf, a, b, other, room,
-	               regs[3];
+	int64_t theme, prog = programme("p-session-changes", &theme), conf, a, b, coffee, other,
+	               room, regs[3];
 	struct ex_exchange_in in = exchange_in(prog, theme);
 	struct ex_session_in s = {.kind = "workshop",
 	                          .title = "Workshop A",
@@ -608,14 +608,26 @@ static void session_changes_and_removals(void **state)
 	s.room = "Room 2";
 	s.starts_at = MARCH12_10 + 7200;
 	s.ends_at = MARCH12_10 + 7800;
-	OK(ex_session_create(c, &s, &b, &e));
+	OK(ex_session_create(c, &s, &coffee, &e));
 	assert_int_equal(ex_room_update(c, conf, room, "Room 2", 30, &e), CO_ECONFLICT);
 	assert_string_equal(e.field, "name");
 	OK(ex_room_update(c, conf, room, "Hall", 3, &e));
 	assert_int_equal(q_int("SELECT capacity FROM ex_rooms WHERE id = ? AND name = 'Hall'",
 	                       DB_ARGS(DB_I(room))),
 	                 3);
-	OK(ex_session_delete(c, conf, b, &e));
+	/* The rename moved both sessions in the room: a notice each for their
+	 * choosers (two change numbers), SEQUENCE raised. A capacity alone is
+	 * no move. */
+	assert_int_equal(q_int("SELECT sequence FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(a))),
+	                 2);
+	assert_int_equal(q_int("SELECT COUNT(DISTINCT change_seq) FROM ex_session_choices WHERE "
+	                       "session_id IN (?, ?) AND change_seq > 1",
+	                       DB_ARGS(DB_I(a), DB_I(b))),
+	                 2);
+	OK(ex_room_update(c, conf, room, "Hall", 4, &e));
+	assert_int_equal(q_int("SELECT sequence FROM ex_sessions WHERE id = ?", DB_ARGS(DB_I(a))),
+	                 2);
+	OK(ex_session_delete(c, conf, coffee, &e));
 	OK(ex_room_delete(c, conf,
 	                  q_int("SELECT id FROM ex_rooms WHERE exchange_id = ? AND name = 'Room 2'",
 	                        DB_ARGS(DB_I(conf))),

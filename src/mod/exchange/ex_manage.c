@@ -2092,13 +2092,33 @@ static int clashes_for_choosers(struct db_conn *c, int64_t sid, const struct ex_
 	return 0;
 }
 
+/* In a write's transaction: a chosen session's time or place changed. A new
+ * change number of the conference is written on its choices, so that those
+ * who chose it now are owed a notice (ex_notify.c sends it). */
+static int owe_notice(struct db_conn *c, int64_t exchange_id, int64_t session_id, struct co_err *e)
+{
+	int64_t changes;
+	int rc;
+
+	if ((rc = db_exec(c,
+	                  "UPDATE ex_exchanges SET session_changes = session_changes + 1 WHERE id "
+	                  "= ?",
+	                  DB_ARGS(DB_I(exchange_id)), NULL, e)) < 0 ||
+	    (rc = db_query_int(c, "SELECT session_changes FROM ex_exchanges WHERE id = ?",
+	                       DB_ARGS(DB_I(exchange_id)), &changes, e)) < 0 ||
+	    (rc = db_exec(c, "UPDATE ex_session_choices SET change_seq = ? WHERE session_id = ?",
+	                  DB_ARGS(DB_I(changes), DB_I(session_id)), NULL, e)) < 0)
+		return rc;
+	return 0;
+}
+
 int ex_session_update(struct db_conn *c, int64_t session_id, const struct ex_session_in *in,
                       struct co_err *e)
 {
 	struct db_rows *r;
 	json_t *before = NULL;
 	int64_t old_room = 0, old_start = 0, old_end = 0, room = 0, room_cap = -1, chosen = 0;
-	int64_t cap, changes;
+	int64_t cap;
 	int rc, moved;
 
 	if ((rc = session_check(in, e)) < 0)
@@ -2151,19 +2171,8 @@ int ex_session_update(struct db_conn *c, int64_t session_id, const struct ex_ses
 	                    in->capacity >= 0 ? DB_I(in->capacity) : DB_NUL,
 	                    DB_I(in->needs_choice ? 1 : 0), DB_I(moved ? 1 : 0), DB_I(session_id)),
 	            NULL, e));
-	if (moved && chosen > 0) {
-		/* A new change number of the conference, owed to those who chose
-		 * the session now (ex_notify.c sends it). */
-		TRY(db_exec(
-		        c,
-		        "UPDATE ex_exchanges SET session_changes = session_changes + 1 WHERE id "
-		        "= ?",
-		        DB_ARGS(DB_I(in->exchange_id)), NULL, e));
-		TRY(db_query_int(c, "SELECT session_changes FROM ex_exchanges WHERE id = ?",
-		                 DB_ARGS(DB_I(in->exchange_id)), &changes, e));
-		TRY(db_exec(c, "UPDATE ex_session_choices SET change_seq = ? WHERE session_id = ?",
-		            DB_ARGS(DB_I(changes), DB_I(session_id)), NULL, e));
-	}
+	if (moved && chosen > 0)
+		TRY(owe_notice(c, in->exchange_id, session_id, e));
 	TRY(ex__audit(c, -1, NULL, "session.update", "ex_sessions", "session", session_id, before,
 	              e));
 	TRY(db_commit(c, e));
@@ -2211,11 +2220,50 @@ out:
 	return rc;
 }
 
+/* The sessions of a renamed room: SEQUENCE raised, choosers owed a notice
+ * (one change number each, so that an attendee who chose two of them hears
+ * of both). */
+static int room_renamed(struct db_conn *c, int64_t exchange_id, int64_t room_id, struct co_err *e)
+{
+	struct db_rows *r;
+	int64_t *chosen = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if ((rc = db_exec(c, "UPDATE ex_sessions SET sequence = sequence + 1 WHERE room_id = ?",
+	                  DB_ARGS(DB_I(room_id)), NULL, e)) < 0)
+		return rc;
+	if ((rc = db_query(
+	             c,
+	             "SELECT s.id FROM ex_sessions s WHERE s.room_id = ? AND EXISTS (SELECT 1 "
+	             "FROM ex_session_choices ch WHERE ch.session_id = s.id) ORDER BY s.id",
+	             DB_ARGS(DB_I(room_id)), &r, e)) < 0)
+		return rc;
+	while ((rc = db_rows_next(r, e)) > 0) {
+		if (n == cap) {
+			int64_t *p = realloc(chosen, sizeof(*p) * (cap ? cap * 2 : 8));
+
+			if (!p) {
+				rc = co_errf(e, CO_ENOMEM, "out of memory");
+				break;
+			}
+			chosen = p;
+			cap = cap ? cap * 2 : 8;
+		}
+		chosen[n++] = db_int(r, 0);
+	}
+	db_rows_free(r);
+	for (i = 0; rc >= 0 && i < n; i++)
+		rc = owe_notice(c, exchange_id, chosen[i], e);
+	free(chosen);
+	return rc < 0 ? rc : 0;
+}
+
 int ex_room_update(struct db_conn *c, int64_t exchange_id, int64_t room_id, const char *name,
                    int capacity, struct co_err *e)
 {
 	json_t *before = NULL;
-	int64_t found, need = 0, other = 0;
+	int64_t found, need = 0, other = 0, renamed = 0;
 	int rc;
 
 	if ((rc = need_text(name, "name", CO_EX_MAX_TITLE, e)) < 0)
@@ -2249,12 +2297,18 @@ int ex_room_update(struct db_conn *c, int64_t exchange_id, int64_t room_id, cons
 		goto out;
 	}
 	TRY(ex__audit_row(c, "ex_rooms", room_id, &before, e));
+	TRY(db_query_int(c, "SELECT COUNT(*) FROM ex_rooms WHERE id = ? AND name <> ?",
+	                 DB_ARGS(DB_I(room_id), DB_T(name)), &renamed, e));
 	rc = db_exec(c, "UPDATE ex_rooms SET name = ?, capacity = ? WHERE id = ?",
 	             DB_ARGS(DB_T(name), DB_I(capacity), DB_I(room_id)), NULL, e);
 	if (rc == CO_ECONFLICT)
 		rc = co_errf_at(e, CO_ECONFLICT, 0, 0, "name",
 		                "another room of this conference already has this name");
 	TRY(rc);
+	/* A new name is a new place for the sessions in the room: their
+	 * calendars and those who chose them are told. */
+	if (renamed)
+		TRY(room_renamed(c, exchange_id, room_id, e));
 	TRY(ex__audit(c, -1, NULL, "room.update", "ex_rooms", "room", room_id, before, e));
 	TRY(db_commit(c, e));
 	json_decref(before);

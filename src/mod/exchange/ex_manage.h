@@ -122,7 +122,9 @@ int ex_session_update(struct db_conn *c, int64_t session_id, const struct ex_ses
 int ex_session_delete(struct db_conn *c, int64_t exchange_id, int64_t session_id, struct co_err *e);
 /* Renames a room and sets its capacity: refused below the capacity of any
  * of its sessions, or below the choices of one without its own, and a name
- * another room of the exchange has (CO_ECONFLICT). */
+ * another room of the exchange has (CO_ECONFLICT). A new name is a new
+ * place for its sessions: their SEQUENCE rises and their choosers are owed
+ * a notice, as for a moved session. */
 int ex_room_update(struct db_conn *c, int64_t exchange_id, int64_t room_id, const char *name,
                    int capacity, struct co_err *e);
 /* Removes a room no session uses (else CO_ECONFLICT). */
