@@ -965,6 +965,7 @@ int ex__room_edit_post(struct web_ctx *ctx)
 	if (json_object_size(errs) > 0)
 		return room_edit_render(ctx, c, id, rid, 400, errs);
 	json_decref(errs);
+	ex_jobs_wake();
 	web_flash(ctx, "success", "Saved.");
 	return web_redirect(ctx, sessions_path(ctx, id));
 }

@@ -1293,8 +1293,10 @@ int ex__api_room_update(struct web_ctx *ctx)
 		return 0;
 	if (cap < 0 || cap > CO_EX_MAX_CAPACITY)
 		cap = -1;
-	if ((rc = ex_room_update(c, id, rid, name, (int)cap, &e)) < 0 ||
-	    (rc = room_json(c, id, rid, &out, &e)) < 0)
+	if ((rc = ex_room_update(c, id, rid, name, (int)cap, &e)) < 0)
+		return api_fail(ctx, rc, &e);
+	ex_jobs_wake(); /* a new name is emailed to those who chose its sessions */
+	if ((rc = room_json(c, id, rid, &out, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 200, out);
 }
