@@ -172,8 +172,9 @@ static double sum_loop(const double *v, size_t n, int reps, double *secs)
 /* The best of reps runs of the engine: the first a fresh spc_run() (its
  * time in *first), the others spc_run_again() into the same result, as code
  * computing chart after chart does (no fresh memory once warm). *read is the
- * time of reading every point back (spc_point_get(): values, limits and
- * flags are assembled there). Returns 0 on success. */
+ * time of reading every point back (spc_point_get(): each point's value and
+ * limits are assembled there from its row and its part; its flags and
+ * signals were decided in the run). Returns 0 on success. */
 static int engine(const struct spc_data *d, const struct spc_options *o, int reps, double *secs,
                   double *first, double *read, size_t *signals)
 {

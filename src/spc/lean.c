@@ -3,19 +3,22 @@
  * masks, 64 points at a time, keeping one bit per point per rule.
  *
  * When every point is in the baseline, the profile is Collective's own, the
- * limits are constant over each part and the rule set is Making Data Count,
- * Anhoej or none (spc__lean_ok()), the result keeps no signal word per
- * point. What a point's word would hold is rebuilt by spc__sig() from its
- * value and its part's limits (side of the centre line, outside the limits,
- * beyond 2 sigma) and from the bit planes below (the rules that need the
- * neighbours). The word is the same, bit for bit, as the general passes in
- * rules.c make it; tests/unit/test_spc.c compares the two on random series.
+ * limits are constant over each part (or the chart is a P or U chart whose
+ * rows are its points: a ratio result) and the rule set is Making Data
+ * Count, Anhoej or none (spc__lean_ok()), the result keeps no signal word
+ * per point. The run decides every flag of every point all the same and
+ * keeps it as one bit per point in the planes below (above and below the
+ * centre, above the upper limit, below the lower, beyond 2 sigma inside
+ * them), beside the bits of the rules that need the neighbours; spc__sig()
+ * assembles a point's word from them. The word is the same, bit for bit, as
+ * the general passes in rules.c make it; tests/unit/test_spc.c compares the
+ * two on random series.
  *
  * Bit planes. plane[w * nplanes + k] holds bit (i mod 64) of point i = 64w
- * + ... for rule k: Making Data Count keeps shift, two of three, trend up
+ * + ... for plane k: Making Data Count keeps shift, two of three, trend up
  * and trend down (the side of a shift or two-of-three comes from the point),
  * Anhoej keeps long_run (few_crossings is a per-part flag on every useful
- * point).
+ * point); from fplane on, the five flags (SPC__P_ABOVE ... SPC__P_CLOSE).
  *
  * Masks. Within a part, block q holds points first + 64q ... as bits
  * (bit j = point 64q + j): A (above the centre), B (below), C (beyond 2
@@ -65,17 +68,42 @@ static int popcount64(uint64_t x)
 	return (int)((x * 0x0101010101010101ULL) >> 56);
 }
 
-/* the longer of the longest runs of set bits of x and of z, together */
-static int longest_ones2(uint64_t x, uint64_t z)
+/* The longer of the longest runs of set bits of x and of z, without a
+ * branch on the data: the windows of 1, 2, 4, ... 32 set bits, then the
+ * longest length as a sum of powers of two from the largest down (a window
+ * of a + b bits is one of a followed by one of b), x and z side by side. */
+static inline __attribute__((always_inline)) int longest_ones2(uint64_t x, uint64_t z)
 {
-	int k = 0;
+	uint64_t x1 = x, x2 = x1 & (x1 >> 1), x4 = x2 & (x2 >> 2), x8 = x4 & (x4 >> 4);
+	uint64_t x16 = x8 & (x8 >> 8), x32 = x16 & (x16 >> 16);
+	uint64_t z1 = z, z2 = z1 & (z1 >> 1), z4 = z2 & (z2 >> 2), z8 = z4 & (z4 >> 4);
+	uint64_t z16 = z8 & (z8 >> 8), z32 = z16 & (z16 >> 16);
+	uint64_t wx = ~0ULL, wz = ~0ULL, c;
+	int lx = 0, lz = 0, t;
 
-	while (x | z) {
-		x &= x >> 1;
-		z &= z >> 1;
-		k++;
-	}
-	return k;
+#define LONGEST_STEP(w, l, p, k)                                                                   \
+	do {                                                                                       \
+		c = (w) & ((p) >> (l));                                                            \
+		t = c != 0;                                                                        \
+		(w) = t ? c : (w);                                                                 \
+		(l) += t << (k);                                                                   \
+	} while (0)
+	LONGEST_STEP(wx, lx, x32, 5);
+	LONGEST_STEP(wz, lz, z32, 5);
+	LONGEST_STEP(wx, lx, x16, 4);
+	LONGEST_STEP(wz, lz, z16, 4);
+	LONGEST_STEP(wx, lx, x8, 3);
+	LONGEST_STEP(wz, lz, z8, 3);
+	LONGEST_STEP(wx, lx, x4, 2);
+	LONGEST_STEP(wz, lz, z4, 2);
+	LONGEST_STEP(wx, lx, x2, 1);
+	LONGEST_STEP(wz, lz, z2, 1);
+	LONGEST_STEP(wx, lx, x1, 0);
+	LONGEST_STEP(wz, lz, z1, 0);
+#undef LONGEST_STEP
+	lx += x == ~0ULL;
+	lz += z == ~0ULL;
+	return lx > lz ? lx : lz;
 }
 
 /* (hi:lo) >> s, low word; 0 < s < 64 */
@@ -155,8 +183,30 @@ struct lims {
 };
 
 struct masks {
-	uint64_t a, b, c, u, d;
+	uint64_t a, b, c, u, d, h, l; /* h, l: above the upper limit, below the lower */
 };
+
+/* The flags of one block of a part (starting at point g): the planes
+ * after the rules' (spc_result.fplane), ORed in without branches (the
+ * planes have a spare word after the last block). */
+static void put_flags(struct spc_result *r, size_t g, const struct masks *k)
+{
+	size_t np = (size_t)r->nplanes;
+	uint64_t *w0 = &r->plane[(g >> 6) * np + (size_t)r->fplane], *w1 = w0 + np;
+	unsigned sh = (unsigned)(g & 63), sr = 63 - sh;
+
+	/* (x >> 1) >> (63 - sh) is x >> (64 - sh), and 0 when sh is 0 */
+	w0[SPC__P_ABOVE] |= k->a << sh;
+	w1[SPC__P_ABOVE] |= (k->a >> 1) >> sr;
+	w0[SPC__P_BELOW] |= k->b << sh;
+	w1[SPC__P_BELOW] |= (k->b >> 1) >> sr;
+	w0[SPC__P_HIGH] |= k->h << sh;
+	w1[SPC__P_HIGH] |= (k->h >> 1) >> sr;
+	w0[SPC__P_LOW] |= k->l << sh;
+	w1[SPC__P_LOW] |= (k->l >> 1) >> sr;
+	w0[SPC__P_CLOSE] |= k->c << sh;
+	w1[SPC__P_CLOSE] |= (k->c >> 1) >> sr;
+}
 
 static void lims_of(const struct spc_result *r, size_t part, struct lims *l)
 {
@@ -171,49 +221,36 @@ static void lims_of(const struct spc_result *r, size_t part, struct lims *l)
 	l->ucl2 = p->ucl2 * m;
 }
 
-/* The points of c (beyond 2 sigma) that are inside the limits: "close".
- * Few points are beyond 2 sigma, so they are looked at one by one. */
-static uint64_t not_outside(const double *y, uint64_t c, const struct lims *l)
-{
-	uint64_t t = c;
-
-	while (t) {
-		size_t i = (size_t)__builtin_ctzll(t);
-		double vm = y[i] * l->m;
-
-		t &= t - 1;
-		if ((vm > l->ucl) | (vm < l->lcl))
-			c &= ~(1ULL << i);
-	}
-	return c;
-}
-
 /* Points y[0 .. nv) (nv <= 64); prev is the value before the first, NAN at
  * the start of a part. block_sides() gives a and b only. */
 static void block_masks_sse2(const double *y, size_t nv, double prev, const struct lims *l,
                              struct masks *k)
 {
-	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0, ok = valid_bits(nv);
+	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0, h = 0, lo = 0, ok = valid_bits(nv);
 	size_t j = 0;
 
 #if defined(__SSE2__)
 	const __m128d cl = _mm_set1_pd(l->cl0), m = _mm_set1_pd(l->m);
 	const __m128d lcl2 = _mm_set1_pd(l->lcl2), ucl2 = _mm_set1_pd(l->ucl2);
+	const __m128d lcl = _mm_set1_pd(l->lcl), ucl = _mm_set1_pd(l->ucl);
 	__m128d pv = _mm_set1_pd(prev);
 
 #define MASKS(v, p, bits, sh)                                                                      \
 	do {                                                                                       \
 		__m128d vm_ = _mm_mul_pd((v), m);                                                  \
 		__m128d near_ = _mm_or_pd(_mm_cmplt_pd(vm_, lcl2), _mm_cmpgt_pd(vm_, ucl2));       \
+		__m128d hi_ = _mm_cmpgt_pd(vm_, ucl), lo_ = _mm_cmplt_pd(vm_, lcl);                \
 		(bits)[0] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), cl)) << (sh);             \
 		(bits)[1] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), cl)) << (sh);             \
 		(bits)[2] |= (unsigned)_mm_movemask_pd(near_) << (sh);                             \
 		(bits)[3] |= (unsigned)_mm_movemask_pd(_mm_cmpgt_pd((v), (p))) << (sh);            \
 		(bits)[4] |= (unsigned)_mm_movemask_pd(_mm_cmplt_pd((v), (p))) << (sh);            \
+		(bits)[5] |= (unsigned)_mm_movemask_pd(hi_) << (sh);                               \
+		(bits)[6] |= (unsigned)_mm_movemask_pd(lo_) << (sh);                               \
 	} while (0)
 	for (; j + 3 < nv; j += 4) {
 		__m128d v0 = _mm_loadu_pd(y + j), v1 = _mm_loadu_pd(y + j + 2);
-		unsigned bits[5] = {0, 0, 0, 0, 0};
+		unsigned bits[7] = {0, 0, 0, 0, 0, 0, 0};
 
 		MASKS(v0, _mm_shuffle_pd(pv, v0, 1), bits, 0);
 		MASKS(v1, _mm_shuffle_pd(v0, v1, 1), bits, 2);
@@ -222,11 +259,13 @@ static void block_masks_sse2(const double *y, size_t nv, double prev, const stru
 		c |= (uint64_t)bits[2] << j;
 		u |= (uint64_t)bits[3] << j;
 		d |= (uint64_t)bits[4] << j;
+		h |= (uint64_t)bits[5] << j;
+		lo |= (uint64_t)bits[6] << j;
 		pv = v1;
 	}
 	for (; j < nv; j += 2) { /* the last one to three points; beyond nv masked */
 		__m128d v0 = j + 1 < nv ? _mm_loadu_pd(y + j) : _mm_load_sd(y + j);
-		unsigned bits[5] = {0, 0, 0, 0, 0};
+		unsigned bits[7] = {0, 0, 0, 0, 0, 0, 0};
 
 		MASKS(v0, _mm_shuffle_pd(pv, v0, 1), bits, 0);
 		a |= (uint64_t)bits[0] << j;
@@ -234,46 +273,35 @@ static void block_masks_sse2(const double *y, size_t nv, double prev, const stru
 		c |= (uint64_t)bits[2] << j;
 		u |= (uint64_t)bits[3] << j;
 		d |= (uint64_t)bits[4] << j;
+		h |= (uint64_t)bits[5] << j;
+		lo |= (uint64_t)bits[6] << j;
 		pv = v0;
 	}
 #undef MASKS
-	c = not_outside(y, c & valid_bits(nv), l);
 #else
 	for (; j < nv; j++) {
 		double v = y[j], vm = v * l->m;
-		int out = (vm > l->ucl) | (vm < l->lcl);
-		int near = (vm < l->lcl2) | (vm > l->ucl2);
 
 		a |= (uint64_t)(v > l->cl0) << j;
 		b |= (uint64_t)(v < l->cl0) << j;
-		c |= (uint64_t)(!out & near) << j;
+		c |= (uint64_t)((vm < l->lcl2) | (vm > l->ucl2)) << j;
 		u |= (uint64_t)(v > prev) << j;
 		d |= (uint64_t)(v < prev) << j;
+		h |= (uint64_t)(vm > l->ucl) << j;
+		lo |= (uint64_t)(vm < l->lcl) << j;
 		prev = v;
 	}
 #endif
+	/* as the general passes have them (rules.c): below the lower limit
+	 * only when not above the upper; close when beyond 2 sigma and neither */
+	lo &= ~h;
 	k->a = a & ok;
 	k->b = b & ok;
-	k->c = c & ok;
+	k->c = c & ~(h | lo) & ok;
 	k->u = u & ok;
 	k->d = d & ok;
-}
-
-/* A ratio result's values of points i .. i+nv (spc__y()). */
-static void ratios(const struct spc_result *r, size_t i, size_t nv, double *out)
-{
-	const double *y = r->ynum + i, *n = r->yden + i;
-	size_t j = 0;
-
-#if defined(__SSE2__)
-	const __m128d zero = _mm_setzero_pd();
-
-	for (; j + 1 < nv; j += 2)
-		_mm_storeu_pd(out + j, _mm_div_pd(_mm_add_pd(zero, _mm_loadu_pd(y + j)),
-		                                  _mm_add_pd(zero, _mm_loadu_pd(n + j))));
-#endif
-	for (; j < nv; j++)
-		out[j] = (0.0 + y[j]) / (0.0 + n[j]);
+	k->h = h & ok;
+	k->l = lo & ok;
 }
 
 static void block_sides_sse2(const double *y, size_t nv, double cl0, uint64_t *pa, uint64_t *pb)
@@ -309,25 +337,29 @@ static void block_sides_sse2(const double *y, size_t nv, double cl0, uint64_t *p
 __attribute__((target("avx"))) static void block_masks_avx(const double *y, size_t nv, double prev,
                                                            const struct lims *l, struct masks *k)
 {
-	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0;
+	uint64_t a = 0, b = 0, c = 0, u = 0, d = 0, h = 0, lo = 0;
 	const __m256d cl = _mm256_set1_pd(l->cl0), m = _mm256_set1_pd(l->m);
 	const __m256d lcl2 = _mm256_set1_pd(l->lcl2), ucl2 = _mm256_set1_pd(l->ucl2);
 	const __m256d lcl = _mm256_set1_pd(l->lcl), ucl = _mm256_set1_pd(l->ucl);
 	size_t j = 0;
 
-	/* c: beyond 2 sigma and not outside the limits, in the same pass */
+	/* h above the upper limit, lo below the lower (not above the upper),
+	 * c beyond 2 sigma and neither, in the same pass */
 #define MASKS4(p)                                                                                  \
 	do {                                                                                       \
 		__m256d v_ = _mm256_loadu_pd(y + j), p_ = (p), vm_ = _mm256_mul_pd(v_, m);         \
-		__m256d out_ = _mm256_or_pd(_mm256_cmp_pd(vm_, ucl, _CMP_GT_OQ),                   \
-		                            _mm256_cmp_pd(vm_, lcl, _CMP_LT_OQ));                  \
+		__m256d hi_ = _mm256_cmp_pd(vm_, ucl, _CMP_GT_OQ);                                 \
+		__m256d lo_ = _mm256_andnot_pd(hi_, _mm256_cmp_pd(vm_, lcl, _CMP_LT_OQ));          \
 		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, cl, _CMP_GT_OQ)) << j;         \
 		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, cl, _CMP_LT_OQ)) << j;         \
 		u |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, p_, _CMP_GT_OQ)) << j;         \
 		d |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v_, p_, _CMP_LT_OQ)) << j;         \
-		c |= (uint64_t)_mm256_movemask_pd(_mm256_andnot_pd(                                \
-		             out_, _mm256_or_pd(_mm256_cmp_pd(vm_, lcl2, _CMP_LT_OQ),              \
-		                                _mm256_cmp_pd(vm_, ucl2, _CMP_GT_OQ))))            \
+		h |= (uint64_t)_mm256_movemask_pd(hi_) << j;                                       \
+		lo |= (uint64_t)_mm256_movemask_pd(lo_) << j;                                      \
+		c |= (uint64_t)_mm256_movemask_pd(                                                 \
+		             _mm256_andnot_pd(_mm256_or_pd(hi_, lo_),                              \
+		                              _mm256_or_pd(_mm256_cmp_pd(vm_, lcl2, _CMP_LT_OQ),   \
+		                                           _mm256_cmp_pd(vm_, ucl2, _CMP_GT_OQ)))) \
 		     << j;                                                                         \
 	} while (0)
 	if (nv >= 4) {
@@ -340,13 +372,15 @@ __attribute__((target("avx"))) static void block_masks_avx(const double *y, size
 		prev = y[j - 1];
 	for (; j < nv; j++) {
 		double v = y[j], vm = v * l->m;
-		int out = (vm > l->ucl) | (vm < l->lcl);
+		unsigned hi = vm > l->ucl, low = (hi ^ 1u) & (vm < l->lcl);
 
 		a |= (uint64_t)(v > l->cl0) << j;
 		b |= (uint64_t)(v < l->cl0) << j;
 		u |= (uint64_t)(v > prev) << j;
 		d |= (uint64_t)(v < prev) << j;
-		c |= (uint64_t)((out ^ 1) & ((vm < l->lcl2) | (vm > l->ucl2))) << j;
+		h |= (uint64_t)hi << j;
+		lo |= (uint64_t)low << j;
+		c |= (uint64_t)(((hi | low) ^ 1u) & ((vm < l->lcl2) | (vm > l->ucl2))) << j;
 		prev = v;
 	}
 	k->a = a;
@@ -354,6 +388,8 @@ __attribute__((target("avx"))) static void block_masks_avx(const double *y, size
 	k->c = c;
 	k->u = u;
 	k->d = d;
+	k->h = h;
+	k->l = lo;
 }
 
 __attribute__((target("avx"))) static void block_sides_avx(const double *y, size_t nv, double cl0,
@@ -372,31 +408,6 @@ __attribute__((target("avx"))) static void block_sides_avx(const double *y, size
 	for (; j < nv; j++) {
 		a |= (uint64_t)(y[j] > cl0) << j;
 		b |= (uint64_t)(y[j] < cl0) << j;
-	}
-	*pa = a;
-	*pb = b;
-}
-/* A ratio result's sides (spc__y() against the centre) of points i ..
- * i+nv, four quotients at a time; the sign of a zero changes no
- * comparison, so (0.0 + y) / (0.0 + n) compares as y / n. */
-__attribute__((target("avx"))) static void
-ratio_sides_avx(const double *y, const double *n, size_t nv, double cl0, uint64_t *pa, uint64_t *pb)
-{
-	uint64_t a = 0, b = 0;
-	const __m256d cl = _mm256_set1_pd(cl0);
-	size_t j = 0;
-
-	for (; j + 3 < nv; j += 4) {
-		__m256d v = _mm256_div_pd(_mm256_loadu_pd(y + j), _mm256_loadu_pd(n + j));
-
-		a |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_GT_OQ)) << j;
-		b |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, cl, _CMP_LT_OQ)) << j;
-	}
-	for (; j < nv; j++) {
-		double v = (0.0 + y[j]) / (0.0 + n[j]);
-
-		a |= (uint64_t)(v > cl0) << j;
-		b |= (uint64_t)(v < cl0) << j;
 	}
 	*pa = a;
 	*pb = b;
@@ -427,6 +438,246 @@ static void block_sides(const struct spc_result *r, const double *y, size_t nv, 
 #endif
 	(void)r;
 	block_sides_sse2(y, nv, cl0, pa, pb);
+}
+
+/* ---- a ratio result's flags ----
+ *
+ * A point of a P or U chart is above or below its centre, outside its
+ * limits or beyond 2 sigma by the comparisons the general passes make:
+ * v = y / n against cl -/+ k sqrt(w / n), w = cl (U) or cl (1 - cl) (P),
+ * with a division and a square root per point. Multiplied by n (> 0) the
+ * same questions are about D = y - cl n against k sqrt(w n): the side is the
+ * sign of D, and beyond k sigma is D^2 > k^2 w n, with products alone. Both
+ * ways round differently, so a point is settled by the products only when
+ * they are far from the edge: the side when |D| > 2^-30 cl n, the band when
+ * D^2 is not within a factor 1 -/+ 2^-24 of 4 w n or 9 w n, and only in a
+ * part whose every n has (cl^2 / w) n <= 2^40 and w n >= 2^-500 (the range
+ * of n comes from the centre's pass, limits.c). Then the rounding of either
+ * way (a few units in the last place of cl, n, y and of terms no larger than
+ * 2^20 times the distance compared: at most 2^-30 of it) cannot cross the
+ * edge, and the products give the same answer as the division and the root.
+ * Every other point (a tie with the centre, a missing value, a point within
+ * 2^-24 of a limit, a centre of 0) is computed the first way. The vectors
+ * settle the side and "within 2 sigma" (AVX-512) or every band (AVX); the
+ * rest are looked at one by one. The unit tests put points on and next to
+ * the limits and compare the two ways, with each instruction set. */
+
+#define RQ_EPS  0x1p-24
+#define RQ_SIDE 0x1p-30
+
+struct rq {
+	double cl, m, w;               /* centre, multiplier, cl or cl (1 - cl) */
+	double k4lo, k4hi, k9lo, k9hi; /* 4 and 9 times 1 -/+ RQ_EPS */
+	int pchart;
+	int trust; /* every n of the part is one the products are trusted for */
+};
+
+static void rq_of(const struct spc_result *r, size_t part, struct rq *q)
+{
+	const struct spc_part *p = &r->parts[part];
+	double cl = r->plim[part].cl, m = r->opt.multiply, nlo = r->scan_nlo, nhi = r->scan_nhi;
+
+	q->cl = cl;
+	q->m = m;
+	q->pchart = r->opt.chart == SPC_CHART_P;
+	q->w = q->pchart ? cl * (1 - cl) : cl;
+	q->k4lo = 4 * (1 - RQ_EPS);
+	q->k4hi = 4 * (1 + RQ_EPS);
+	q->k9lo = 9 * (1 - RQ_EPS);
+	q->k9hi = 9 * (1 + RQ_EPS);
+	if (r->scan_part != part) { /* the centre's pass kept no range */
+		size_t i;
+
+		nlo = INFINITY;
+		nhi = -INFINITY;
+		for (i = p->first; i < p->first + p->count; i++)
+			if (!isnan(r->yden[i])) {
+				nlo = fmin(nlo, r->yden[i]);
+				nhi = fmax(nhi, r->yden[i]);
+			}
+	}
+	/* w n >= 2^-500 and (cl^2 / w) n <= 2^40 for every n (NAN n are
+	 * settled the first way, as their D is NAN) */
+	q->trust = isfinite(m) && m > 0 && cl > 0x1p-400 && cl < 0x1p400 && q->w > 0x1p-400 &&
+	           q->w < 0x1p400 && q->w * nlo >= 0x1p-500 && cl * cl * nhi <= 0x1p40 * q->w;
+}
+
+/* One point the first way: bits 0 above, 1 below, 2 high, 3 low, 4 close. */
+static unsigned ratio_flags1(const struct rq *q, double y, double n)
+{
+	struct spc__lim l0;
+	double v = (0.0 + y) / (0.0 + n), vm = v * q->m;
+	unsigned hi, lo, close;
+
+	spc__pu_limits(q->cl, isnan(y) || isnan(n) ? 0 : 0.0 + n, q->pchart, 0, 1, &l0);
+	hi = vm > l0.ucl * q->m;
+	lo = (hi ^ 1u) & (vm < l0.lcl * q->m);
+	close = ((hi | lo) ^ 1u) & ((vm < l0.lcl2 * q->m) | (vm > l0.ucl2 * q->m));
+	return (unsigned)(v > q->cl) | (unsigned)(v < q->cl) << 1 | hi << 2 | lo << 3 | close << 4;
+}
+
+/* The points of todo (bits of y[0 ..], n[0 ..]) the first way. */
+static void ratio_exact(const struct rq *q, const double *y, const double *n, uint64_t todo,
+                        struct masks *k)
+{
+	while (todo) {
+		unsigned j = (unsigned)__builtin_ctzll(todo);
+		uint64_t f = ratio_flags1(q, y[j], n[j]);
+
+		todo &= todo - 1;
+		k->a |= (f & 1) << j;
+		k->b |= ((f >> 1) & 1) << j;
+		k->h |= ((f >> 2) & 1) << j;
+		k->l |= ((f >> 3) & 1) << j;
+		k->c |= ((f >> 4) & 1) << j;
+	}
+}
+
+/* The points of todo by the products one at a time, and those they do not
+ * settle the first way. */
+static void ratio_near(const struct rq *q, const double *y, const double *n, uint64_t todo,
+                       struct masks *k)
+{
+	while (todo) {
+		unsigned j = (unsigned)__builtin_ctzll(todo);
+		double t = q->cl * n[j], tw = q->pchart ? q->w * n[j] : t, d = y[j] - t, dd = d * d;
+		double th = RQ_SIDE * q->cl * n[j];
+		uint64_t pos = d > th, neg = d < -th, in2 = dd < tw * q->k4lo;
+		uint64_t out3 = dd > tw * q->k9hi, cls = (dd > tw * q->k4hi) & (dd < tw * q->k9lo);
+
+		todo &= todo - 1;
+		if (!((pos | neg) & (in2 | cls | out3))) {
+			ratio_exact(q, y, n, 1ULL << j, k);
+			continue;
+		}
+		k->a |= pos << j;
+		k->b |= neg << j;
+		k->h |= (out3 & pos) << j;
+		k->l |= (out3 & neg) << j;
+		k->c |= cls << j;
+	}
+}
+
+#if defined(LEAN_AVX)
+/* Four points at a time (AVX): sure marks the points the products settle. */
+__attribute__((target("avx"))) static void
+ratio_block_avx(const struct rq *q, const double *y, const double *n, size_t nv, struct masks *k)
+{
+	const __m256d cl = _mm256_set1_pd(q->cl), w = _mm256_set1_pd(q->w);
+	const __m256d s1 = _mm256_set1_pd(RQ_SIDE), s0 = _mm256_set1_pd(-RQ_SIDE);
+	const __m256d k4lo = _mm256_set1_pd(q->k4lo), k4hi = _mm256_set1_pd(q->k4hi);
+	const __m256d k9lo = _mm256_set1_pd(q->k9lo), k9hi = _mm256_set1_pd(q->k9hi);
+	uint64_t a = 0, b = 0, h = 0, lo = 0, c = 0, sure = 0;
+	size_t j = 0;
+
+	for (; j + 3 < nv && q->trust; j += 4) {
+		__m256d vy = _mm256_loadu_pd(y + j), vn = _mm256_loadu_pd(n + j);
+		__m256d t = _mm256_mul_pd(cl, vn), tw = _mm256_mul_pd(w, vn);
+		__m256d d = _mm256_sub_pd(vy, t), dd = _mm256_mul_pd(d, d);
+		__m256d pos = _mm256_cmp_pd(d, _mm256_mul_pd(s1, t), _CMP_GT_OQ);
+		__m256d neg = _mm256_cmp_pd(d, _mm256_mul_pd(s0, t), _CMP_LT_OQ);
+		__m256d in2 = _mm256_cmp_pd(dd, _mm256_mul_pd(tw, k4lo), _CMP_LT_OQ);
+		__m256d out2 = _mm256_cmp_pd(dd, _mm256_mul_pd(tw, k4hi), _CMP_GT_OQ);
+		__m256d in3 = _mm256_cmp_pd(dd, _mm256_mul_pd(tw, k9lo), _CMP_LT_OQ);
+		__m256d out3 = _mm256_cmp_pd(dd, _mm256_mul_pd(tw, k9hi), _CMP_GT_OQ);
+		__m256d cls = _mm256_and_pd(out2, in3);
+		__m256d ok = _mm256_and_pd(_mm256_or_pd(pos, neg),
+		                           _mm256_or_pd(_mm256_or_pd(in2, cls), out3));
+		uint64_t ma = (unsigned)_mm256_movemask_pd(pos),
+		         mb = (unsigned)_mm256_movemask_pd(neg);
+		uint64_t mo = (unsigned)_mm256_movemask_pd(out3);
+
+		a |= ma << j;
+		b |= mb << j;
+		h |= (mo & ma) << j;
+		lo |= (mo & mb) << j;
+		c |= (uint64_t)(unsigned)_mm256_movemask_pd(cls) << j;
+		sure |= (uint64_t)(unsigned)_mm256_movemask_pd(ok) << j;
+	}
+	k->a = a & sure;
+	k->b = b & sure;
+	k->h = h & sure;
+	k->l = lo & sure;
+	k->c = c & sure;
+	ratio_exact(q, y, n, ~sure & valid_bits(nv), k);
+}
+
+/* Eight points at a time (AVX-512). Most points are settled within 2
+ * sigma, so the vectors give the side and that alone (three masks gathered
+ * into 64-bit words with BMI2 shifts); the few others are looked at one by
+ * one, by the products (ratio_flags_near()) or the first way. On a U chart
+ * w n is cl n. */
+static inline __attribute__((always_inline, target("avx512f,bmi2"))) void
+ratio_block_avx512_body(const struct rq *q, const double *y, const double *n, size_t nv,
+                        struct masks *k, const int pchart)
+{
+	const __m512d cl = _mm512_set1_pd(q->cl), w = _mm512_set1_pd(q->w);
+	const __m512d side = _mm512_set1_pd(RQ_SIDE * q->cl);
+	const __m512i sign = _mm512_set1_epi64((long long)0x8000000000000000ULL);
+	const __m512d k4lo = _mm512_set1_pd(q->k4lo);
+	uint64_t pos = 0, neg = 0, in2 = 0, fast, all = valid_bits(nv);
+	unsigned j;
+
+	/* the last points of a block with a masked load: the lanes beyond nv
+	 * read 0 / 0 and are masked out below */
+	for (j = 0; j < nv; j += 8) {
+		__m512d vy, vn, t, tw, d, dd, th, nth;
+
+		if (nv - j >= 8) {
+			vy = _mm512_loadu_pd(y + j);
+			vn = _mm512_loadu_pd(n + j);
+		} else {
+			__mmask8 lm = (__mmask8)((1u << (nv - j)) - 1);
+
+			vy = _mm512_maskz_loadu_pd(lm, y + j);
+			vn = _mm512_maskz_loadu_pd(lm, n + j);
+		}
+		t = _mm512_mul_pd(cl, vn);
+		tw = pchart ? _mm512_mul_pd(w, vn) : t;
+		d = _mm512_sub_pd(vy, t);
+		dd = _mm512_mul_pd(d, d);
+		th = _mm512_mul_pd(side, vn); /* 2^-30 cl n */
+		nth = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(th), sign));
+		pos |= (uint64_t)_mm512_cmp_pd_mask(d, th, _CMP_GT_OQ) << j;
+		neg |= (uint64_t)_mm512_cmp_pd_mask(d, nth, _CMP_LT_OQ) << j;
+		in2 |= (uint64_t)_mm512_cmp_pd_mask(dd, _mm512_mul_pd(tw, k4lo), _CMP_LT_OQ) << j;
+	}
+	fast = (pos | neg) & in2 & all;
+	k->a = pos & fast;
+	k->b = neg & fast;
+	k->h = k->l = k->c = 0;
+	if (fast != all)
+		ratio_near(q, y, n, all & ~fast, k);
+}
+
+__attribute__((target("avx512f,bmi2"))) static void
+ratio_block_avx512(const struct rq *q, const double *y, const double *n, size_t nv, struct masks *k)
+{
+	if (q->pchart)
+		ratio_block_avx512_body(q, y, n, nv, k, 1);
+	else
+		ratio_block_avx512_body(q, y, n, nv, k, 0);
+}
+#endif
+
+/* The flags of a ratio result's points i .. i+nv (nv <= 64). */
+static void ratio_block(const struct spc_result *r, const struct rq *q, size_t i, size_t nv,
+                        struct masks *k)
+{
+	const double *y = r->ynum + i, *n = r->yden + i;
+
+#if defined(LEAN_AVX)
+	if (r->avx512 && q->trust) {
+		ratio_block_avx512(q, y, n, nv, k);
+		return;
+	}
+	if (r->avx) {
+		ratio_block_avx(q, y, n, nv, k);
+		return;
+	}
+#endif
+	memset(k, 0, sizeof(*k));
+	ratio_exact(q, y, n, valid_bits(nv), k);
 }
 
 /* ---- Making Data Count ---- */
@@ -489,6 +740,7 @@ mdc_block(struct spc_result *r, size_t g, const struct masks *cur, const struct 
 		cy->wa = ea;
 		cy->wb = eb;
 	}
+	put_flags(r, g, cur);
 	put_bits(r, SPC__P_SHIFT, g, fa | fb);
 	put_bits(r, SPC__P_TWO3, g, two3);
 	put_bits(r, SPC__P_UP, g, fu);
@@ -506,7 +758,7 @@ static inline __attribute__((always_inline)) void mdc_pass(struct spc_result *r,
 	const double *y = r->y + p->first;
 	size_t n = p->count, nb = (n + 63) / 64, q;
 	struct mdc_carry cy = {0, 0, 0, 0, 0, 0};
-	const struct masks none = {0, 0, 0, 0, 0};
+	const struct masks none = {0, 0, 0, 0, 0, 0, 0};
 	struct masks cur, nxt;
 	struct lims l;
 
@@ -716,15 +968,59 @@ static void mark_long_runs(struct spc_result *r, const struct spc_part *p, const
 		put_bits(r, SPC__P_LONG_RUN, p->first + 64 * q, mark[q] & mu[q]);
 }
 
+/* What a part's blocks need for their flags. */
+struct flagger {
+	struct lims l;
+	struct rq q;
+	int sides_only; /* no limits (a run chart): the sides alone */
+};
+
+static void flagger_of(const struct spc_result *r, size_t part, struct flagger *fl)
+{
+	lims_of(r, part, &fl->l);
+	if (!r->y)
+		rq_of(r, part, &fl->q);
+	fl->sides_only =
+	        isnan(fl->l.lcl) && isnan(fl->l.ucl) && isnan(fl->l.lcl2) && isnan(fl->l.ucl2);
+}
+
+/* The flags of points i .. i+nv (nv <= 64) of a part, into the planes and
+ * k (whose u and d are not set). */
+static void flag_block(struct spc_result *r, const struct flagger *fl, size_t i, size_t nv,
+                       struct masks *k)
+{
+	if (!r->y) {
+		ratio_block(r, &fl->q, i, nv, k);
+	} else if (fl->sides_only) {
+		memset(k, 0, sizeof(*k));
+		block_sides(r, r->y + i, nv, fl->l.cl0, &k->a, &k->b);
+	} else {
+		block_masks(r, r->y + i, nv, NAN, &fl->l, k);
+	}
+	put_flags(r, i, k);
+}
+
+/* A part without rules: its flags alone. */
+static void flags_part(struct spc_result *r, size_t part)
+{
+	const struct spc_part *p = &r->parts[part];
+	struct flagger fl;
+	struct masks k;
+	size_t q;
+
+	flagger_of(r, part, &fl);
+	for (q = 0; 64 * q < p->count; q++)
+		flag_block(r, &fl, p->first + 64 * q,
+		           p->count - 64 * q < 64 ? p->count - 64 * q : 64, &k);
+}
+
 static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 {
 	struct spc_part *p = &r->parts[part];
-	const double *y = r->y ? r->y + p->first : NULL;
-	double ratio[64];
 	size_t n = p->count, nb = (n + 63) / 64, q;
 	struct runs s = {0, 0, 0, 0, 0};
 	uint64_t *ma, *mu, *mark, local[3 * 9];
-	struct lims l;
+	struct flagger fl;
 
 	/* the masks of a part of up to 8 blocks on the stack */
 	ma = nb <= 8 ? local : spc__alloc_lazy(tmp, 3 * (nb + 1) * sizeof(uint64_t), 0);
@@ -732,26 +1028,15 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 		return CO_ENOMEM;
 	mu = ma + nb + 1;
 	mark = mu + nb + 1;
-	lims_of(r, part, &l);
+	flagger_of(r, part, &fl);
 	for (q = 0; q < nb; q++) {
 		size_t nv = n - 64 * q < 64 ? n - 64 * q : 64;
-		uint64_t a, b;
+		struct masks k;
 
-		if (y) {
-			block_sides(r, y + 64 * q, nv, l.cl0, &a, &b);
-#if defined(LEAN_AVX)
-		} else if (r->avx) {
-			size_t i = p->first + 64 * q;
-
-			ratio_sides_avx(r->ynum + i, r->yden + i, nv, l.cl0, &a, &b);
-#endif
-		} else {
-			ratios(r, p->first + 64 * q, nv, ratio);
-			block_sides(r, ratio, nv, l.cl0, &a, &b);
-		}
-		ma[q] = a;
-		mu[q] = a | b;
-		runs_block(&s, a, a | b, nv);
+		flag_block(r, &fl, p->first + 64 * q, nv, &k);
+		ma[q] = k.a;
+		mu[q] = k.a | k.b;
+		runs_block(&s, k.a, k.a | k.b, nv);
 	}
 	p->n_obs = (long)n;
 	p->n_useful = s.useful;
@@ -806,14 +1091,13 @@ int spc__lean_alloc(struct spc_result *r)
 {
 	size_t words = r->np / 64 + 2;
 
-	r->nplanes = r->opt.rules == SPC_RULES_MDC ? 4 : r->opt.rules == SPC_RULES_ANHOEJ ? 1 : 0;
+	/* the rules' planes, then the flags' */
+	r->fplane = r->opt.rules == SPC_RULES_MDC ? 4 : r->opt.rules == SPC_RULES_ANHOEJ ? 1 : 0;
+	r->nplanes = r->fplane + SPC__P_NFLAGS;
 	r->lean = 1;
-	if (r->nplanes) {
-		r->plane =
-		        spc__alloc_lazy(&r->mem, words * (size_t)r->nplanes * sizeof(uint64_t), 1);
-		if (!r->plane)
-			return CO_ENOMEM;
-	}
+	r->plane = spc__alloc_lazy(&r->mem, words * (size_t)r->nplanes * sizeof(uint64_t), 1);
+	if (!r->plane)
+		return CO_ENOMEM;
 	r->pfew = spc__calloc(&r->mem, r->nparts + 1, 1);
 	return r->pfew ? 0 : CO_ENOMEM;
 }
@@ -825,47 +1109,24 @@ int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tm
 	switch (r->opt.rules) {
 	case SPC_RULES_MDC: mdc_part(r, part); return 0;
 	case SPC_RULES_ANHOEJ: return anhoej_part(r, part, tmp);
-	default: return 0;
+	default: flags_part(r, part); return 0;
 	}
 }
 
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part)
 {
-	struct spc__lim l0;
-
-	/* constant limits straight from the part's, not through a copy: the
-	 * run reads them just after they are stored (one double at a time),
-	 * and a wider load of them waits for the stores to reach the cache */
-	if (!r->cl && !r->ynum)
-		return spc__lean_word(r, i, part, &r->plim[part]);
-	spc__limits_in(r, i, part, &l0);
-	return spc__lean_word(r, i, part, &l0);
-}
-
-uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
-                        const struct spc__lim *l0p)
-{
-	struct lims l;
-	double v = spc__y(r, i), vm;
+	const uint64_t *w = &r->plane[(i >> 6) * (size_t)r->nplanes + (size_t)r->fplane];
+	unsigned sh = (unsigned)(i & 63);
 	uint32_t f = SPC__F_BASE | SPC__F_INCLUDE, above, below, hi, lo, close;
 	int s;
 
-	/* field by field (see spc__lean_sig()) */
-	l.cl0 = l0p->cl;
-	l.m = r->opt.multiply;
-	l.lcl = l0p->lcl * l.m;
-	l.ucl = l0p->ucl * l.m;
-	l.lcl2 = l0p->lcl2 * l.m;
-	l.ucl2 = l0p->ucl2 * l.m;
-	vm = v * l.m;
-	/* without branches: the side of a point is as likely one way as the
-	 * other, and this runs for the last point of every series in the run */
-	above = v > l.cl0;
-	below = v < l.cl0;
+	/* the flags the run put in the planes, without branches */
+	above = (uint32_t)(w[SPC__P_ABOVE] >> sh) & 1;
+	below = (uint32_t)(w[SPC__P_BELOW] >> sh) & 1;
+	hi = (uint32_t)(w[SPC__P_HIGH] >> sh) & 1;
+	lo = (uint32_t)(w[SPC__P_LOW] >> sh) & 1;
+	close = (uint32_t)(w[SPC__P_CLOSE] >> sh) & 1;
 	s = (int)above - (int)below;
-	hi = vm > l.ucl;
-	lo = (hi ^ 1u) & (vm < l.lcl);
-	close = ((hi | lo) ^ 1u) & ((vm < l.lcl2) | (vm > l.ucl2));
 	f |= (above * SPC__F_ABOVE) | (below * SPC__F_BELOW) | ((hi | lo) * SPC__F_SIGMA) |
 	     (hi * SPC_SIG_ABOVE_UCL) | (lo * SPC_SIG_BELOW_LCL) | (close * SPC__F_CLOSE);
 	switch (r->opt.rules) {

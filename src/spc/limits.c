@@ -954,10 +954,11 @@ static int whole_number(double v)
 
 /* What one pass over a ratio part finds (chart_pu_ratio()). */
 struct pu_scan {
-	size_t i;      /* the rows from here on are left to the caller */
-	double sa, sb; /* sums of y and n over the rows with both */
-	int bad;       /* a row check_values() refuses */
-	int frac;      /* a row with both whose y or n is not a whole number */
+	size_t i;        /* the rows from here on are left to the caller */
+	double sa, sb;   /* sums of y and n over the rows with both */
+	int bad;         /* a row check_values() refuses */
+	int frac;        /* a row with both whose y or n is not a whole number */
+	double nlo, nhi; /* the least and greatest n seen (NAN: not kept) */
 };
 
 #if defined(__SSE2__)
@@ -1044,12 +1045,87 @@ __attribute__((target("avx"))) static void pu_scan_avx(const double *y, const do
 		out->bad |= t[k] < 0 || u[k] == INFINITY;
 	_mm256_storeu_pd(t, nlo);
 	_mm256_storeu_pd(u, nhi);
-	for (k = 0; k < 4; k++)
+	out->nlo = INFINITY;
+	out->nhi = -INFINITY;
+	for (k = 0; k < 4; k++) {
 		out->bad |= t[k] <= 0 || u[k] == INFINITY;
+		out->nlo = fmin(out->nlo, t[k]);
+		out->nhi = fmax(out->nhi, u[k]);
+	}
 	_mm256_storeu_pd(t, dhi);
 	for (k = 0; k < 4; k++)
 		out->bad |= t[k] > 0;
 	out->i = i;
+}
+#endif
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+/* The same eight rows at a time (AVX-512), the last few with a mask; a
+ * whole number is one that rounding toward zero leaves as it is, and one
+ * of 2^31 or more in magnitude counts as not whole, as above. */
+__attribute__((target("avx512f"))) static void pu_scan_avx512(const double *y, const double *n,
+                                                              size_t i, size_t b, int pchart,
+                                                              struct pu_scan *out)
+{
+	const __m512d zero = _mm512_setzero_pd();
+	const __m512d inf = _mm512_set1_pd(INFINITY), ninf = _mm512_set1_pd(-INFINITY);
+	__m512d s_a = zero, s_b = zero;
+	__m512d ylo = inf, yhi = ninf, nlo = inf, nhi = ninf, dhi = ninf;
+	unsigned frac = 0;
+
+	for (; i < b; i += 8) {
+		__mmask8 lm = (__mmask8)(b - i >= 8 ? 0xff : (1u << (b - i)) - 1);
+		__m512d vy, vn;
+		__mmask8 ok;
+
+		if (lm == 0xff) {
+			vy = _mm512_loadu_pd(y + i);
+			vn = _mm512_loadu_pd(n + i);
+		} else {
+			vy = _mm512_maskz_loadu_pd(lm, y + i);
+			vn = _mm512_maskz_loadu_pd(lm, n + i);
+		}
+		ok = _mm512_mask_cmp_pd_mask(lm, vy, vn, _CMP_ORD_Q);
+		__mmask8 wy = _mm512_mask_cmp_pd_mask(
+		        ok, _mm512_roundscale_pd(vy, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC), vy,
+		        _CMP_EQ_OQ);
+		__mmask8 wn = _mm512_mask_cmp_pd_mask(
+		        wy, _mm512_roundscale_pd(vn, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC), vn,
+		        _CMP_EQ_OQ);
+
+		s_a = _mm512_mask_add_pd(s_a, ok, s_a, vy);
+		s_b = _mm512_mask_add_pd(s_b, ok, s_b, vn);
+		frac |= (unsigned)ok & ~(unsigned)wn;
+		ylo = _mm512_mask_min_pd(ylo, lm, vy, ylo);
+		yhi = _mm512_mask_max_pd(yhi, lm, vy, yhi);
+		nlo = _mm512_mask_min_pd(nlo, lm, vn, nlo);
+		nhi = _mm512_mask_max_pd(nhi, lm, vn, nhi);
+		if (pchart) /* y > n: y - n > 0 (or y, n infinite, refused anyway) */
+			dhi = _mm512_mask_max_pd(dhi, lm, _mm512_sub_pd(vy, vn), dhi);
+	}
+	/* the checks lane by lane, then only the sums and the range of n
+	 * reduced to one number each */
+	{
+		const __m512d big = _mm512_set1_pd(2147483648.0),
+		              nbig = _mm512_set1_pd(-2147483648.0);
+		unsigned bad = _mm512_cmp_pd_mask(ylo, zero, _CMP_LT_OQ) |
+		               _mm512_cmp_pd_mask(yhi, inf, _CMP_EQ_OQ) |
+		               _mm512_cmp_pd_mask(nlo, zero, _CMP_LE_OQ) |
+		               _mm512_cmp_pd_mask(nhi, inf, _CMP_EQ_OQ) |
+		               _mm512_cmp_pd_mask(dhi, zero, _CMP_GT_OQ);
+		unsigned range = _mm512_cmp_pd_mask(ylo, nbig, _CMP_LT_OQ) |
+		                 _mm512_cmp_pd_mask(yhi, big, _CMP_GE_OQ) |
+		                 _mm512_cmp_pd_mask(nlo, nbig, _CMP_LT_OQ) |
+		                 _mm512_cmp_pd_mask(nhi, big, _CMP_GE_OQ);
+
+		out->bad = bad != 0;
+		out->frac = frac != 0 || range != 0;
+	}
+	out->sa = _mm512_reduce_add_pd(s_a);
+	out->sb = _mm512_reduce_add_pd(s_b);
+	out->nlo = _mm512_reduce_min_pd(nlo);
+	out->nhi = _mm512_reduce_max_pd(nhi);
+	out->i = b;
 }
 #endif
 
@@ -1068,11 +1144,13 @@ static int chart_pu_ratio(struct spc__part_calc *pc)
 	double cl = pc->o->cl;
 	int pchart = pc->o->chart == SPC_CHART_P, whole = pc->b - pc->a <= ((size_t)1 << 21);
 	long double sa = 0, sb = 0;
-	struct pu_scan sc = {pc->a, 0, 0, 0, 0};
+	struct pu_scan sc = {pc->a, 0, 0, 0, 0, NAN, NAN};
 	size_t i;
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-	if (r->avx)
+	if (r->avx512)
+		pu_scan_avx512(y, n, pc->a, pc->b, pchart, &sc);
+	else if (r->avx)
 		pu_scan_avx(y, n, pc->a, pc->b, pchart, &sc);
 	else
 		pu_scan_sse2(y, n, pc->a, pc->b, pchart, &sc);
@@ -1090,6 +1168,10 @@ static int chart_pu_ratio(struct spc__part_calc *pc)
 	for (i = sc.i; i < pc->b; i++) {
 		if (isinf(y[i]) || isinf(n[i]) || n[i] <= 0 || y[i] < 0 || (pchart && y[i] > n[i]))
 			pc->nonfinite = 1;
+		if (!isnan(sc.nlo) && !isnan(n[i])) {
+			sc.nlo = fmin(sc.nlo, n[i]);
+			sc.nhi = fmax(sc.nhi, n[i]);
+		}
 		if (!isnan(y[i]) && !isnan(n[i])) {
 			if (!whole_number(y[i]) || !whole_number(n[i]))
 				whole = 0;
@@ -1110,6 +1192,10 @@ static int chart_pu_ratio(struct spc__part_calc *pc)
 	}
 	set_part(pc, cl, NAN, NAN, NAN, NAN);
 	r->parts[pc->part].centre = cl;
+	/* the range of n, for the flags of the part's points (lean.c) */
+	r->scan_part = isnan(sc.nlo) ? (size_t)-1 : pc->part;
+	r->scan_nlo = sc.nlo;
+	r->scan_nhi = sc.nhi;
 	return 0;
 }
 

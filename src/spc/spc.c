@@ -1622,6 +1622,15 @@ int spc__have_avx2(void)
 #endif
 }
 
+int spc__have_avx512(void)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("bmi2");
+#else
+	return 0;
+#endif
+}
+
 int spc__run(const struct spc_data *data, const struct spc_options *opt, int flags,
              struct spc_result *reuse, struct spc_result **out, struct co_err *err)
 {
@@ -1666,6 +1675,7 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 	ru.r = r;
 	r->avx = !(flags & SPC__NO_AVX) && spc__have_avx();
 	r->avx2 = r->avx && spc__have_avx2();
+	r->avx512 = r->avx2 && !(flags & SPC__NO_AVX512) && spc__have_avx512();
 	r->opt = ru.o;
 	r->opt.targets = NULL;
 	r->opt.ntargets = 0;
@@ -1995,7 +2005,7 @@ void spc_point_get(const struct spc_result *r, size_t i, struct spc_point *p)
 		p->y_count = !isnan(r->yraw[i]);
 	}
 	p->xx = (long)(i - r->series[p->series].first) + 1;
-	f = r->sig ? r->sig[i] : spc__lean_word(r, i, p->part, &l);
+	f = r->sig ? r->sig[i] : spc__lean_sig(r, i, p->part);
 	p->baseline = r->all_base || (f & SPC__F_BASE) != 0;
 	p->include = r->all_base || (f & SPC__F_INCLUDE) != 0;
 	p->is_new = (f & SPC__F_NEW) != 0;

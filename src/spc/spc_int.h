@@ -6,10 +6,11 @@
  * same for every point of a part (individuals, run, C, G, T, MR charts) live
  * once in the part's struct spc__lim and the per-point arrays stay NULL, so a
  * series of ten million points costs a few bytes per point. A lean result
- * (lean.c) has no signal word per point either, and a ratio result (a lean
- * P or U chart whose rows are its points) no per-point array at all: the
- * value, n and limits of a point are computed from the caller's row when
- * read. All numbers are stored unmultiplied; spc_point_get() applies the
+ * (lean.c) has no signal word per point either (its flags and signals are
+ * bits in planes), and a ratio result (a lean P or U chart whose rows are
+ * its points) no per-point array at all: the value, n and limits of a point
+ * are computed from the caller's row and its part's centre when read; its
+ * flags were decided in the run. All numbers are stored unmultiplied; spc_point_get() applies the
  * multiplier, turns non-finite limits into NAN and clamps negative lower
  * limits when asked.
  */
@@ -59,9 +60,11 @@ char *spc__strdup(struct spc__pool *p, const char *s);
 #define SPC__CMIN_CACHE 512
 
 /* The bit planes of a lean result (lean.c): Making Data Count keeps the
- * first four, Anhoej the long runs. */
+ * first four, Anhoej the long runs; then every lean result the flags of
+ * each point, from plane fplane on. */
 enum { SPC__P_SHIFT, SPC__P_TWO3, SPC__P_UP, SPC__P_DOWN };
 enum { SPC__P_LONG_RUN };
+enum { SPC__P_ABOVE, SPC__P_BELOW, SPC__P_HIGH, SPC__P_LOW, SPC__P_CLOSE, SPC__P_NFLAGS };
 
 struct spc__lim {
 	double cl, lcl, ucl, lcl2, ucl2;
@@ -90,7 +93,11 @@ struct spc_result {
 	int lean;                   /* no sig: spc__sig() rebuilds the word (lean.c) */
 	int avx;                    /* the passes may use AVX (spc__have_avx()) */
 	int avx2;                   /* and AVX2 (spc__have_avx2()) */
+	int avx512;                 /* and AVX-512 F (spc__have_avx512()) */
 	int nplanes;                /* lean: bit planes, interleaved per 64 points */
+	int fplane;                 /* lean: the first plane of the flags */
+	size_t scan_part;           /* ratio result: the part last scanned for its */
+	double scan_nlo, scan_nhi;  /*   centre, and its least and greatest n */
 	uint64_t *plane;            /* lean: plane[w * nplanes + k], bit i % 64 */
 	unsigned char *pfew;        /* lean Anhoej: per part, few crossings marked */
 	const char **notes;         /* NULL when no notes */
@@ -201,22 +208,21 @@ int spc__lean_ok(const struct spc_options *o);
 int spc__lean_alloc(struct spc_result *r);
 int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tmp);
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
-/* The same with the point's unmultiplied limits at hand. */
-uint32_t spc__lean_word(const struct spc_result *r, size_t i, size_t part,
-                        const struct spc__lim *l0);
 
 /* spc.c: spc_run() with flags: SPC__GENERAL without the shortcuts (lean
  * results, the fast orderings), SPC__NO_AVX with SSE2 alone: the unit tests
  * compare them; into a reused result when reuse is not NULL
  * (spc_run_again()). */
-#define SPC__GENERAL 1
-#define SPC__NO_AVX  2
+#define SPC__GENERAL   1
+#define SPC__NO_AVX    2
+#define SPC__NO_AVX512 4
 int spc__run(const struct spc_data *data, const struct spc_options *opt, int flags,
              struct spc_result *reuse, struct spc_result **out, struct co_err *err);
 /* Whether the processor (and the system) runs AVX instructions: the bit
  * mask passes and the XmR sums then use them, with the same results. */
 int spc__have_avx(void);
 int spc__have_avx2(void);
+int spc__have_avx512(void);
 /* spc.c: the signal word of point i (SPC_SIG_* and SPC__F_* flags). */
 uint32_t spc__sig(const struct spc_result *r, size_t i);
 

@@ -602,15 +602,22 @@ static void shortcuts_match_the_general_path(void **state)
 		rcb = spc__run(&d, &o, SPC__GENERAL, NULL, &rb, &eb);
 		co_err_clear(&ec);
 		rcc = spc_run_again(again, &d, &o, &ec);
-		{ /* and with SSE2 alone where the processor has AVX */
-			struct spc_result *rs = NULL;
-			struct co_err es;
+		{ /* and with SSE2 alone where the processor has AVX, and without
+		   * AVX-512 where it has that */
+			static const int narrower[] = {SPC__NO_AVX, SPC__NO_AVX512};
+			size_t w;
 
-			co_err_clear(&es);
-			assert_int_equal(spc__run(&d, &o, SPC__NO_AVX, NULL, &rs, &es), rcb);
-			if (rs) {
-				assert_same_results(rs, rb);
-				spc_result_free(rs);
+			for (w = 0; w < 2; w++) {
+				struct spc_result *rs = NULL;
+				struct co_err es;
+
+				co_err_clear(&es);
+				assert_int_equal(spc__run(&d, &o, narrower[w], NULL, &rs, &es),
+				                 rcb);
+				if (rs) {
+					assert_same_results(rs, rb);
+					spc_result_free(rs);
+				}
 			}
 		}
 		assert_int_equal(rca, rcb);
@@ -628,6 +635,74 @@ static void shortcuts_match_the_general_path(void **state)
 		spc_result_free(rb);
 	}
 	spc_result_free(again);
+}
+
+/* The flags of a P or U chart's points in a lean run are settled by
+ * products away from the limits and by the division and square root near
+ * them (lean.c): points put on the centre, on each limit and a few units in
+ * the last place either side of them, and a little further out, get the
+ * same flags as the general passes give them, with each instruction set. */
+static void ratio_flags_at_the_limits(void **state)
+{
+	enum { N = 4000 };
+	static double x[N], y[N], den[N];
+	static const double ks[] = {-3, -2, 0, 2, 3};
+	static const double nudge[] = {0,        0x1p-52, -0x1p-52, 0x1p-50, -0x1p-50, 0x1p-30,
+	                               -0x1p-30, 0x1p-24, -0x1p-24, 0x1p-20, -0x1p-20};
+	int chart, mult;
+
+	(void)state;
+	for (chart = 0; chart < 2; chart++)
+		for (mult = 0; mult < 2; mult++) {
+			int pchart = chart == 1, w;
+			double cl = pchart ? 0.3 : 0.05;
+			struct spc_data d;
+			struct spc_options o;
+			struct spc_result *g = NULL;
+			struct co_err err;
+			size_t i;
+
+			for (i = 0; i < N; i++) {
+				double n = (double)(1 + eq_next() % 5000), k = ks[eq_next() % 5];
+				double sd = pchart ? sqrt(cl * (1 - cl) / n) : sqrt(cl / n);
+				double v = (cl + k * sd) * (1 + nudge[eq_next() % 11]);
+
+				x[i] = (double)(i + 1);
+				den[i] = n;
+				y[i] = v < 0 ? 0 : v * n;
+				if (pchart && y[i] > n)
+					y[i] = n;
+			}
+			memset(&d, 0, sizeof(d));
+			d.n = N;
+			d.x = x;
+			d.y = y;
+			d.denom = den;
+			spc_options_init(&o, pchart ? SPC_CHART_P : SPC_CHART_U);
+			o.rules = SPC_RULES_ANHOEJ;
+			o.cl = cl; /* the centre the points were put around */
+			if (mult)
+				o.multiply = 1000;
+			assert_int_equal(spc__run(&d, &o, SPC__GENERAL, NULL, &g, &err), 0);
+			for (w = 0; w < 3; w++) {
+				static const int flags[] = {0, SPC__NO_AVX512, SPC__NO_AVX};
+				struct spc_result *r = NULL;
+				size_t sig = 0;
+
+				assert_int_equal(spc__run(&d, &o, flags[w], NULL, &r, &err), 0);
+				assert_same_results(r, g);
+				for (i = 0; i < N; i++) {
+					struct spc_point p;
+
+					spc_point_get(r, i, &p);
+					sig += p.sigma_signal + p.close;
+				}
+				/* the points on and beyond the limits are there */
+				assert_true(sig > N / 10);
+				spc_result_free(r);
+			}
+			spc_result_free(g);
+		}
 }
 
 /* A run chart of a long series takes its median from a window around the
@@ -707,6 +782,7 @@ int main(void)
 	        cmocka_unit_test(distributions),
 	        cmocka_unit_test(svg_says_what_it_shows),
 	        cmocka_unit_test(shortcuts_match_the_general_path),
+	        cmocka_unit_test(ratio_flags_at_the_limits),
 	        cmocka_unit_test(long_run_chart_median),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
