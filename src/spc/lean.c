@@ -1056,7 +1056,17 @@ static int anhoej_part(struct spc_result *r, size_t part, struct spc__pool *tmp)
 		if (!long_run && !few)
 			long_run = few = 1;
 		r->pfew[part] = (unsigned char)few;
-		if (long_run) {
+		if (long_run && nb == 1 && mu[0] == valid_bits(n)) {
+			/* one block, every point useful: the points covered by
+			 * windows of thr + 1 on one side, as in Making Data Count */
+			int len = (int)(s.longest > lmax ? lmax : s.longest - 1) + 1;
+			uint64_t wa = ma[0], wb = ~ma[0] & mu[0], h0 = 0, h1 = 0;
+
+			windows(&wa, &h0, len);
+			windows(&wb, &h1, len);
+			put_bits(r, SPC__P_LONG_RUN, p->first,
+			         (spread(0, wa, len) | spread(0, wb, len)) & mu[0]);
+		} else if (long_run) {
 			memset(mark, 0, (nb + 1) * sizeof(uint64_t));
 			mark_long_runs(r, p, ma, mu, mark, s.longest > lmax ? lmax : s.longest - 1);
 		}
