@@ -9,6 +9,13 @@
  *
  * A struct co_err is a plain value owned by the caller; nothing inside it
  * needs freeing. Thread-safe: there is no shared state.
+ *
+ * Translation: besides the message, an error keeps the format it was made
+ * from (a string literal, or NULL when the error was filled in by hand) and
+ * each value that went into it, as text. A page looks the format up in its
+ * catalogue (the English format is the msgid) and co_err_text() puts the
+ * same values into the translated format, so "the note is longer than %d
+ * characters" reads in Welsh with its number.
  */
 #ifndef CO_ERR_H
 #define CO_ERR_H
@@ -36,6 +43,9 @@ struct co_err {
 	long col;                     /* 1-based input column, 0 when it does not apply */
 	char field[CO_MAX_FIELDNAME]; /* field or column name, "" when none */
 	char msg[CO_MAX_ERRMSG];
+	const char *fmt; /* the format msg was made from; NULL: none kept */
+	int nargs;       /* values in args; -1 when they could not be kept */
+	char args[CO_MAX_ERRARGS][CO_MAX_ERRARG]; /* each conversion's text */
 };
 
 /* Clears an error to "no error". */
@@ -51,6 +61,18 @@ int co_errf_at(struct co_err *e, int code, long row, long col, const char *field
                ...) __attribute__((format(printf, 6, 7)));
 
 int co_verrf(struct co_err *e, int code, const char *fmt, va_list ap);
+
+/* The message in another wording of its format: tmpl has the same
+ * conversions (% specifications) in the same order as e->fmt, and each is
+ * replaced by the text of the value that went into it ("%%" is "%").
+ * Writes e->msg instead when tmpl is NULL, when the error kept no format or
+ * values, or when tmpl's conversions do not match. At most size bytes are
+ * written, including the NUL. */
+void co_err_text(const struct co_err *e, const char *tmpl, char *out, unsigned long size);
+
+/* The number of conversions in a printf format ("%%" not counted), or -1
+ * when it has one that errors cannot keep (%n, %*, or a malformed one). */
+int co_fmt_conversions(const char *fmt);
 
 /* A short English name for a code ("bad input", "not found", ...). */
 const char *co_code_name(int code);

@@ -11,6 +11,8 @@
 /* Text and buffers */
 #define CO_MAX_ERRMSG     512                    /* a human-readable error message */
 #define CO_MAX_FIELDNAME  64                     /* a field or column name in an error */
+#define CO_MAX_ERRARGS    6                      /* values kept apart in an error (err.h) */
+#define CO_MAX_ERRARG     128                    /* one such value, as text */
 #define CO_MAX_LINE       (1024UL * 1024)        /* one CSV record */
 #define CO_MAX_CSV_FIELDS 4096                   /* fields in one CSV record */
 #define CO_MAX_FILE       (512UL * 1024 * 1024)  /* a file read whole into memory */

@@ -108,6 +108,22 @@ const char *web_t(const struct web_ctx *ctx, const char *msgid)
 	return i18n_gettext(ctx->cat, msgid);
 }
 
+const char *web_err_text(const struct web_ctx *ctx, const struct co_err *e, char *out, size_t size)
+{
+	const char *t = e->code < 0 && e->code >= CO_EINTERNAL && e->fmt && e->nargs > 0 &&
+	                                e->nargs <= CO_MAX_ERRARGS
+	                        ? web_t(ctx, e->fmt)
+	                        : NULL;
+
+	/* a format the catalogue words differently; otherwise the message is
+	 * its own msgid (a sentence without values, or one passed as "%s") */
+	if (t && strcmp(t, e->fmt) != 0)
+		co_err_text(e, t, out, size);
+	else
+		snprintf(out, size, "%s", web_t(ctx, e->msg));
+	return out;
+}
+
 const char *web_param(const struct web_ctx *ctx, const char *name)
 {
 	return http_param(ctx->req, name);
@@ -318,7 +334,15 @@ int web_fail(struct web_ctx *ctx, int code, const struct co_err *e)
 	if (status >= 500 && e)
 		fprintf(stderr, "web: %s %s: %s\n", http_method_name(ctx->req->method),
 		        ctx->req->path, e->msg);
-	web__error_page(ctx, status, status < 500 && e && e->msg[0] ? e->msg : NULL);
+	if (status < 500 && e && e->msg[0]) {
+		char text[CO_MAX_ERRMSG];
+
+		/* the API answers in the message's own words */
+		web__error_page(ctx, status,
+		                ctx->api ? e->msg : web_err_text(ctx, e, text, sizeof(text)));
+	} else {
+		web__error_page(ctx, status, NULL);
+	}
 	return 0;
 }
 
@@ -331,7 +355,12 @@ void web_errors_add(struct web_ctx *ctx, json_t *errors, const char *field, cons
 
 void web_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e)
 {
-	web_errors_add(ctx, errors, e->field[0] ? e->field : "form", e->msg);
+	const char *field = e->field[0] ? e->field : "form";
+	char text[CO_MAX_ERRMSG];
+
+	if (!errors || json_object_get(errors, field))
+		return; /* the first problem with a field is the one to fix */
+	json_object_set_new(errors, field, json_string(web_err_text(ctx, e, text, sizeof(text))));
 }
 
 /* ---- pagination ---- */

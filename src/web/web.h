@@ -304,6 +304,10 @@ struct web_ctx *web_ctx_of(struct http_request *req);
 
 /* Translation in the request's language. */
 const char *web_t(const struct web_ctx *ctx, const char *msgid);
+/* An error's message in the request's language: its format translated and
+ * its values put back in (co_err_text()) when the catalogue has the format,
+ * else the message itself looked up. Returns out. */
+const char *web_err_text(const struct web_ctx *ctx, const struct co_err *e, char *out, size_t size);
 
 /* A path parameter, query or form value (NULL when absent). */
 const char *web_param(const struct web_ctx *ctx, const char *name);
@@ -356,7 +360,7 @@ void web_flash(struct web_ctx *ctx, const char *kind, const char *msgid);
 
 /* Form errors: an object {field: translated message} in page order.
  * web_errors_add translates msgid; web_errors_from adds e's field and
- * message (e->field "" becomes "form"). */
+ * message (web_err_text(); e->field "" becomes "form"). */
 void web_errors_add(struct web_ctx *ctx, json_t *errors, const char *field, const char *msgid);
 void web_errors_from(struct web_ctx *ctx, json_t *errors, const struct co_err *e);
 

@@ -190,6 +190,27 @@ test('a refused sign-up is told in Welsh on a Welsh page', async () => {
 	assert(!html.includes('you are already registered'), 'not in English');
 });
 
+test('a refusal with numbers in it is told in Welsh with the same numbers', async () => {
+	const x = await (await api.request('POST', '/api/v1/exchanges', { json: { programme: 1, topic: 'Full house', mode: 'online', starts_at: Math.floor(Date.now() / 1000) + 22 * 86400, ends_at: Math.floor(Date.now() / 1000) + 22 * 86400 + 3600, capacity: 5 } })).json();
+	for (const who of ['member@demo.collective.test', 'member.other@demo.collective.test']) {
+		const c = new Client(server.base);
+		c.bearer = apiToken(server.url, who);
+		assertEqual((await c.request('POST', `/api/v1/exchanges/${x.id}/registrations`, { json: {} })).status, 201, `${who} signs up`);
+	}
+	const host = new Client(server.base);
+	await host.login('admin@demo.collective.test');
+	host.cookies.set('lang', 'cy');
+	await host.csrfFrom(`/exchanges/${x.id}/edit`);
+	const form = { topic: 'Full house', mode: 'online', address: '', access_info: '', online_url: '', starts_date: x.starts_local.slice(0, 10), starts_time: x.starts_local.slice(11), ends_date: x.ends_local.slice(0, 10), ends_time: x.ends_local.slice(11), capacity: '1', description: '', theme: '', host_org: x.host_org_code || '', host_team: '', region: '', reserved_places: '0' };
+	const res = await host.request('POST', `/exchanges/${x.id}/edit`, { form });
+	const html = await res.text();
+	assertEqual(res.status, 400, 'refused');
+	assert(html.includes("ni ellir gostwng y capasiti i 1: mae 2 lle wedi&#39;u cymryd yn barod") ||
+		html.includes("ni ellir gostwng y capasiti i 1: mae 2 lle wedi'u cymryd yn barod"), 'the refusal in Welsh, with both numbers');
+	assert(!html.includes('capacity cannot be lowered'), 'not in English');
+	assertEqual((await (await api.get(`/api/v1/exchanges/${x.id}`)).json()).capacity, 5, 'nothing changed');
+});
+
 test('the API does what these pages do: change a programme, add a conference day', async () => {
 	let res = await api.request('PATCH', `/api/v1/programmes/${pid}`, { json: { name: 'Changed by the API', themes: ['Digital', 'Research'], allotments: [{ organisation: 'SBUHB', places: 2 }] } });
 	const p = await res.json();

@@ -101,6 +101,30 @@ test('a CSV upload with a bad row stores nothing and names the row and column', 
 	assertEqual(pointOf(after, 'rp_rate', '2026-08').numerator, aug.numerator, 'August unchanged');
 });
 
+test('a refused CSV upload is explained in Welsh, with its values, when Welsh is chosen', async () => {
+	const csv = 'measure,period,numerator,denominator,colour\n' +
+		'rp_rate,2026-09,4,600,red\n';
+	const ask = (lang, body = csv) => fetch(`${server.base}/api/v1/improve/teams/9/data/csv?lang=${lang}`, {
+		method: 'POST', body,
+		headers: { 'content-type': 'text/csv', authorization: `Bearer ${team.bearer}` },
+	});
+	let p = await json(await ask('en'));
+	const en = p.errors.find((e) => e.field === 'colour');
+	assert(en && en.message.startsWith("unknown column 'colour'"), `English: ${JSON.stringify(p.errors)}`);
+	p = await json(await ask('cy'));
+	const cy = p.errors.find((e) => e.field === 'colour');
+	assert(cy && cy.message.startsWith("colofn anhysbys 'colour': y colofnau yw"), `Welsh, with the column's name: ${JSON.stringify(p.errors)}`);
+	// a value in the middle of a sentence, and a number
+	let msgs = (await json(await ask('cy', 'measure,period,numerator,denominator\nrp_rate,2026-13,4,600\n'))).errors.map((e) => e.message);
+	assert(msgs.includes("nid yw '2026-13' yn gyfnod: ysgrifennwch BBBB-MM, er enghraifft 2024-03"),
+		`the period's message in Welsh with the value given: ${JSON.stringify(msgs)}`);
+	msgs = (await json(await ask('cy', 'measure,period,numerator,denominator\nrp_rate,2026-09,4\n'))).errors.map((e) => e.message);
+	assert(msgs.includes('mae 3 maes yn y rhes hon; mae 4 yn y pennawd'),
+		`the fields' message in Welsh with both numbers: ${JSON.stringify(msgs)}`);
+	msgs = (await json(await ask('en', 'measure,period,numerator,denominator\nrp_rate,2026-09,4\n'))).errors.map((e) => e.message);
+	assert(msgs.includes('this row has 3 fields; the header has 4'), `and in English: ${JSON.stringify(msgs)}`);
+});
+
 test('a good CSV upload is stored; a viewer may not upload', async () => {
 	let res = await upload('measure,period,numerator,denominator\nrp_rate,2026-09,4,600\n', viewer);
 	assertEqual(res.status, 403, 'viewer refused');

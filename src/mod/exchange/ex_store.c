@@ -1413,10 +1413,7 @@ int ex_nomination_swap(struct db_conn *c, int64_t nomination_id, int64_t new_use
 	                    sizeof(state), e));
 	if (strcmp(state, "nominated") != 0 && strcmp(state, "approved") != 0 &&
 	    strcmp(state, "accepted") != 0) {
-		rc = co_errf(e, CO_ECONFLICT,
-		             "only an active nomination can be swapped (this one "
-		             "is %s)",
-		             state);
+		rc = co_errf(e, CO_ECONFLICT, "only an active nomination can be swapped");
 		goto out;
 	}
 	TRY(ex_nomination_allowed(places, active, now, deadline, released, 1, e));

@@ -218,9 +218,12 @@ int imp__api_data_post(struct web_ctx *ctx)
 	rc = imp_entry_validate(&cat, t.id, freq, period, fields, (int)nf, ctx->arena, &pts, &n,
 	                        &errs);
 	if (rc == CO_EINPUT) {
+		char text[CO_MAX_ERRMSG];
+
 		for (k = 0; k < errs.n; k++)
-			json_object_set_new(errors, errs.v[k].field[0] ? errs.v[k].field : "form",
-			                    json_string(web_t(ctx, errs.v[k].msg)));
+			json_object_set_new(
+			        errors, errs.v[k].field[0] ? errs.v[k].field : "form",
+			        json_string(web_err_text(ctx, &errs.v[k], text, sizeof(text))));
 		imp_errs_free(&errs);
 		return web_problem(ctx, 400, "The input is not valid", NULL, errors);
 	}
@@ -268,11 +271,13 @@ int imp__api_upload_post(struct web_ctx *ctx)
 	imp_errs_init(&errs);
 	rc = imp__upload_check(ctx, &t, data, len, &pts, &n, &errs, &e);
 	if (rc == CO_EINPUT) {
+		char text[CO_MAX_ERRMSG];
+
 		list = json_array();
 		for (i = 0; i < errs.n; i++) {
-			json_t *x = json_pack("{s:s,s:s}", "field",
-			                      errs.v[i].field[0] ? errs.v[i].field : "file",
-			                      "message", web_t(ctx, errs.v[i].msg));
+			json_t *x = json_pack(
+			        "{s:s,s:s}", "field", errs.v[i].field[0] ? errs.v[i].field : "file",
+			        "message", web_err_text(ctx, &errs.v[i], text, sizeof(text)));
 
 			if (errs.v[i].row > 0)
 				json_object_set_new(x, "row", json_integer(errs.v[i].row));

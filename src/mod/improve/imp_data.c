@@ -173,6 +173,7 @@ int imp_period_parse(const char *s, enum imp_freq f, int32_t *out, struct co_err
 	int32_t day;
 	int y, m, d;
 	char full[11];
+	const char *given = s; /* as written, for the messages */
 
 	if (!s || !*s)
 		return co_errf(e, CO_EINPUT, "a period is needed");
@@ -181,10 +182,15 @@ int imp_period_parse(const char *s, enum imp_freq f, int32_t *out, struct co_err
 		s = full;
 	}
 	if (imp_day_parse(s, &day))
-		return co_errf(e, CO_EINPUT, "'%.20s' is not a period: write %s", s,
-		               f == IMP_FREQ_MONTHLY
-		                       ? "YYYY-MM, for example 2024-03"
-		                       : "the Monday that starts the week, YYYY-MM-DD");
+		return f == IMP_FREQ_MONTHLY ? co_errf(e, CO_EINPUT,
+		                                       "'%.20s' is not a period: write YYYY-MM, "
+		                                       "for example 2024-03",
+		                                       given)
+		                             : co_errf(e, CO_EINPUT,
+		                                       "'%.20s' is not a period: write the Monday "
+		                                       "that starts the "
+		                                       "week, YYYY-MM-DD",
+		                                       given);
 	imp_civil_from_days(day, &y, &m, &d);
 	if (f == IMP_FREQ_MONTHLY && d != 1)
 		return co_errf(e, CO_EINPUT, "a monthly period is a month: write %04d-%02d", y, m);
@@ -212,15 +218,15 @@ void imp_errs_free(struct imp_errs *l)
 static void errs_vadd(struct imp_errs *l, long row, long col, const char *field, const char *fmt,
                       va_list ap) __attribute__((format(printf, 5, 0)));
 
-static void errs_vadd(struct imp_errs *l, long row, long col, const char *field, const char *fmt,
-                      va_list ap)
+/* Room for one more error: its slot, or NULL (counted in more). */
+static struct co_err *errs_slot(struct imp_errs *l)
 {
 	struct co_err *grown;
 	int cap;
 
 	if (l->n >= CO_MAX_INPUT_ERRORS) {
 		l->more++;
-		return;
+		return NULL;
 	}
 	if (l->n == l->cap) {
 		cap = l->cap ? l->cap * 2 : 16;
@@ -229,16 +235,42 @@ static void errs_vadd(struct imp_errs *l, long row, long col, const char *field,
 		grown = realloc(l->v, sizeof(*grown) * (size_t)cap);
 		if (!grown) {
 			l->more++;
-			return;
+			return NULL;
 		}
 		l->v = grown;
 		l->cap = cap;
 	}
-	co_verrf(&l->v[l->n], CO_EINPUT, fmt, ap);
-	l->v[l->n].row = row;
-	l->v[l->n].col = col;
-	snprintf(l->v[l->n].field, sizeof(l->v[l->n].field), "%s", field ? field : "");
-	l->n++;
+	return &l->v[l->n++];
+}
+
+static void place(struct co_err *x, long row, long col, const char *field)
+{
+	x->row = row;
+	x->col = col;
+	snprintf(x->field, sizeof(x->field), "%s", field ? field : "");
+}
+
+static void errs_vadd(struct imp_errs *l, long row, long col, const char *field, const char *fmt,
+                      va_list ap)
+{
+	struct co_err *x = errs_slot(l);
+
+	if (!x)
+		return;
+	co_verrf(x, CO_EINPUT, fmt, ap);
+	place(x, row, col, field);
+}
+
+void imp_errs_add_err(struct imp_errs *l, long row, long col, const char *field,
+                      const struct co_err *e)
+{
+	struct co_err *x = errs_slot(l);
+
+	if (!x)
+		return;
+	*x = *e; /* its format and values too, for the pages' translations */
+	x->code = CO_EINPUT;
+	place(x, row, col, field);
 }
 
 void imp_errs_add(struct imp_errs *l, long row, long col, const char *field, const char *fmt, ...)
@@ -386,8 +418,12 @@ static int parse_value(enum imp_data_type t, const char *const raw[3], int strat
 	}
 	for (i = P_NUM; i <= P_DEN; i++)
 		if (!blank(raw[i])) {
-			err_at(errs, w, i, "this measure takes a single value: leave %s empty",
-			       i == P_NUM ? "the numerator" : "the denominator");
+			err_at(errs, w, i, "%s",
+			       i == P_NUM
+			               ? "this measure takes a single value: leave the numerator "
+			                 "empty"
+			               : "this measure takes a single value: leave the denominator "
+			                 "empty");
 			bad = 1;
 		}
 	if (blank(raw[P_VALUE])) {
@@ -851,10 +887,12 @@ int imp_csv_validate(const struct imp_catalog *cat, int64_t only_team, const str
 				    code_eq(s, cat->measures[j].code))
 					r->mi = j;
 		if (!bad && r->mi < 0) {
-			imp_errs_add(errs, line, col[C_MEASURE] + 1, "measure",
-			             blank(s) ? "a measure is needed%s"
-			                      : "the team has no measure with the code '%.40s'",
-			             blank(s) ? "" : s);
+			if (blank(s))
+				imp_errs_add(errs, line, col[C_MEASURE] + 1, "measure",
+				             "a measure is needed");
+			else
+				imp_errs_add(errs, line, col[C_MEASURE] + 1, "measure",
+				             "the team has no measure with the code '%.40s'", s);
 			bad = 1;
 		}
 		m = r->mi >= 0 ? &cat->measures[r->mi] : NULL;
@@ -862,7 +900,7 @@ int imp_csv_validate(const struct imp_catalog *cat, int64_t only_team, const str
 		s = cell(t, i, col[C_PERIOD]);
 		if (m) {
 			if (imp_period_parse(s, m->freq, &r->period, &pe)) {
-				imp_errs_add(errs, line, col[C_PERIOD] + 1, "period", "%s", pe.msg);
+				imp_errs_add_err(errs, line, col[C_PERIOD] + 1, "period", &pe);
 				bad = 1;
 			} else if (r->period > cat->today) {
 				imp_errs_add(errs, line, col[C_PERIOD] + 1, "period",
@@ -981,9 +1019,7 @@ int imp_csv_validate(const struct imp_catalog *cat, int64_t only_team, const str
 					imp_errs_add(errs, line_of(t, recs[j].row),
 					             col[C_GROUP] + 1, "group",
 					             "a group's value needs the team's value for "
-					             "the same "
-					             "period in the file%s",
-					             "");
+					             "the same period in the file");
 			i = e;
 			continue;
 		}
@@ -1100,7 +1136,7 @@ int imp_table_read(const char *data, size_t len, struct co_arena *a, struct imp_
 	}
 	co_csv_free(csv);
 	if (rc == CO_EINPUT) {
-		imp_errs_add(errs, e.row, e.col, "", "%s", e.msg);
+		imp_errs_add_err(errs, e.row, e.col, "", &e);
 		return CO_EINPUT;
 	}
 	if (rc < 0)

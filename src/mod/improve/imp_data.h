@@ -142,6 +142,9 @@ void imp_errs_free(struct imp_errs *l);
 /* Records an error (CO_EINPUT). */
 void imp_errs_add(struct imp_errs *l, long row, long col, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 5, 6)));
+/* Records e (its message, format and values) at row, col and field. */
+void imp_errs_add_err(struct imp_errs *l, long row, long col, const char *field,
+                      const struct co_err *e);
 
 /* A submitted form field. */
 struct imp_field {

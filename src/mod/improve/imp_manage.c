@@ -135,6 +135,10 @@ static int refused(struct web_ctx *ctx, json_t *errors, const char *back)
 	return web_render(ctx, 400, "improve/upload_errors", d);
 }
 
+/* What a team without an improvement project is told when it asks to change one. */
+static const struct co_err no_project = {.code = CO_ENOTFOUND,
+                                         .msg = "The team has no improvement project"};
+
 static int done(struct web_ctx *ctx, int rc, struct co_err *e, json_t *errors, const char *back,
                 const char *flash)
 {
@@ -512,8 +516,10 @@ int imp__team_measure_post(struct web_ctx *ctx)
 	if (api_body(ctx) < 0)
 		return 0; /* answered */
 	snprintf(back, sizeof(back), "/improve/t/%lld#measures", (long long)ctx->scope_id);
-	if ((rc = team_project(ctx, &project, &e)) < 0 || project <= 0)
-		return web_fail(ctx, rc < 0 ? rc : CO_ENOTFOUND, &e);
+	if ((rc = team_project(ctx, &project, &e)) < 0)
+		return web_fail(ctx, rc, &e);
+	if (project <= 0)
+		return web_fail(ctx, CO_ENOTFOUND, &no_project);
 	return measure_post(ctx, project, back);
 }
 
@@ -632,7 +638,7 @@ int imp__drivers_post(struct web_ctx *ctx)
 	snprintf(back, sizeof(back), "/improve/t/%lld#drivers", (long long)ctx->scope_id);
 	if ((rc = team_project(ctx, &op.project, &e)) < 0 || op.project <= 0) {
 		json_decref(errors);
-		return web_fail(ctx, rc < 0 ? rc : CO_ENOTFOUND, &e);
+		return web_fail(ctx, rc < 0 ? rc : CO_ENOTFOUND, rc < 0 ? &e : &no_project);
 	}
 	op.node = node && *node ? strtoll(node, NULL, 10) : 0;
 	if (!one_of(op.action, actions))

@@ -429,10 +429,13 @@ int imp__data_post(struct web_ctx *ctx)
 	rc = imp_entry_validate(&cat, t.id, freq, period, fields, (int)ctx->req->form.n, ctx->arena,
 	                        &pts, &n, &errs);
 	if (rc == CO_EINPUT) {
+		char text[CO_MAX_ERRMSG];
+
 		errors = json_object();
 		for (i = 0; i < (size_t)errs.n; i++)
-			json_object_set_new(errors, errs.v[i].field[0] ? errs.v[i].field : "form",
-			                    json_string(web_t(ctx, errs.v[i].msg)));
+			json_object_set_new(
+			        errors, errs.v[i].field[0] ? errs.v[i].field : "form",
+			        json_string(web_err_text(ctx, &errs.v[i], text, sizeof(text))));
 		imp_errs_free(&errs);
 		return data_render(ctx, 400, freq, period, errors);
 	}
@@ -475,7 +478,7 @@ int imp__upload_post(struct web_ctx *ctx)
 	struct co_err e;
 	json_t *d, *list;
 	int n = 0, rc, i;
-	char url[96];
+	char url[96], text[CO_MAX_ERRMSG];
 
 	if ((rc = route_team(ctx, &t, NULL, &e)) < 0)
 		return web_fail(ctx, rc, &e);
@@ -484,11 +487,12 @@ int imp__upload_post(struct web_ctx *ctx)
 	if (rc == CO_EINPUT) {
 		list = json_array();
 		for (i = 0; i < errs.n; i++)
-			json_array_append_new(list,
-			                      json_pack("{s:I,s:I,s:s,s:s}", "row",
-			                                (json_int_t)errs.v[i].row, "col",
-			                                (json_int_t)errs.v[i].col, "field",
-			                                errs.v[i].field, "message", errs.v[i].msg));
+			json_array_append_new(
+			        list,
+			        json_pack("{s:I,s:I,s:s,s:s}", "row", (json_int_t)errs.v[i].row,
+			                  "col", (json_int_t)errs.v[i].col, "field",
+			                  errs.v[i].field, "message",
+			                  web_err_text(ctx, &errs.v[i], text, sizeof(text))));
 		imp_errs_free(&errs);
 		d = page(ctx, "The file was not loaded");
 		json_object_set_new(d, "team", imp__team_json(&t));
