@@ -854,9 +854,14 @@ int ex__session_edit_post(struct web_ctx *ctx)
 	return web_redirect(ctx, sessions_path(ctx, id));
 }
 
-int ex__session_delete_post(struct web_ctx *ctx)
+/* Removing a session or a room from the sessions page: a refusal (it is
+ * chosen, placed or in use) comes back on that page, its summary linking
+ * to the row's button (id "delete-<what>-<id>"). */
+static int remove_post(struct web_ctx *ctx, const char *what,
+                       int (*del)(struct db_conn *, int64_t, int64_t, struct co_err *),
+                       const char *flash)
 {
-	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
+	int64_t id = ex__param_id(ctx, "id"), oid = ex__param_id(ctx, what);
 	struct db_conn *c;
 	struct co_err e;
 	json_t *errs;
@@ -864,18 +869,22 @@ int ex__session_delete_post(struct web_ctx *ctx)
 
 	if ((rc = ex__db(ctx, &c, &e)) < 0)
 		return web_fail(ctx, rc, &e);
-	rc = ex_session_delete(c, id, sid, &e);
+	rc = del(c, id, oid, &e);
 	if (rc == CO_ECONFLICT) {
-		/* The summary links to the row's button. */
-		snprintf(e.field, sizeof(e.field), "delete-session-%lld", (long long)sid);
+		snprintf(e.field, sizeof(e.field), "delete-%s-%lld", what, (long long)oid);
 		errs = json_object();
 		ex__errors_from(ctx, errs, &e);
 		return sessions_render(ctx, c, id, 400, errs, NULL);
 	}
 	if (rc < 0)
 		return web_fail(ctx, rc, &e);
-	web_flash(ctx, "success", "The session is removed.");
+	web_flash(ctx, "success", flash);
 	return web_redirect(ctx, sessions_path(ctx, id));
+}
+
+int ex__session_delete_post(struct web_ctx *ctx)
+{
+	return remove_post(ctx, "session", ex_session_delete, "The session is removed.");
 }
 
 /* The change form of a room. */
@@ -972,25 +981,7 @@ int ex__room_edit_post(struct web_ctx *ctx)
 
 int ex__room_delete_post(struct web_ctx *ctx)
 {
-	int64_t id = ex__param_id(ctx, "id"), rid = ex__param_id(ctx, "room");
-	struct db_conn *c;
-	struct co_err e;
-	json_t *errs;
-	int rc;
-
-	if ((rc = ex__db(ctx, &c, &e)) < 0)
-		return web_fail(ctx, rc, &e);
-	rc = ex_room_delete(c, id, rid, &e);
-	if (rc == CO_ECONFLICT) {
-		snprintf(e.field, sizeof(e.field), "delete-room-%lld", (long long)rid);
-		errs = json_object();
-		ex__errors_from(ctx, errs, &e);
-		return sessions_render(ctx, c, id, 400, errs, NULL);
-	}
-	if (rc < 0)
-		return web_fail(ctx, rc, &e);
-	web_flash(ctx, "success", "The room is removed.");
-	return web_redirect(ctx, sessions_path(ctx, id));
+	return remove_post(ctx, "room", ex_room_delete, "The room is removed.");
 }
 
 int ex__day_post(struct web_ctx *ctx)

@@ -1237,16 +1237,23 @@ int ex__api_session_update(struct web_ctx *ctx)
 	return web_json(ctx, 200, out);
 }
 
-int ex__api_session_delete(struct web_ctx *ctx)
+/* DELETE of a session or a room of the exchange: {id, deleted}. */
+static int api_remove(struct web_ctx *ctx, const char *what,
+                      int (*del)(struct db_conn *, int64_t, int64_t, struct co_err *))
 {
-	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
+	int64_t id = ex__param_id(ctx, "id"), oid = ex__param_id(ctx, what);
 	struct db_conn *c;
 	struct co_err e;
 	int rc;
 
-	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_session_delete(c, id, sid, &e)) < 0)
+	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = del(c, id, oid, &e)) < 0)
 		return api_fail(ctx, rc, &e);
-	return web_json(ctx, 200, json_pack("{s:I,s:b}", "id", (json_int_t)sid, "deleted", 1));
+	return web_json(ctx, 200, json_pack("{s:I,s:b}", "id", (json_int_t)oid, "deleted", 1));
+}
+
+int ex__api_session_delete(struct web_ctx *ctx)
+{
+	return api_remove(ctx, "session", ex_session_delete);
 }
 
 /* One room of the exchange as ex_json_rooms gives it (new reference). */
@@ -1303,12 +1310,5 @@ int ex__api_room_update(struct web_ctx *ctx)
 
 int ex__api_room_delete(struct web_ctx *ctx)
 {
-	int64_t id = ex__param_id(ctx, "id"), rid = ex__param_id(ctx, "room");
-	struct db_conn *c;
-	struct co_err e;
-	int rc;
-
-	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_room_delete(c, id, rid, &e)) < 0)
-		return api_fail(ctx, rc, &e);
-	return web_json(ctx, 200, json_pack("{s:I,s:b}", "id", (json_int_t)rid, "deleted", 1));
+	return api_remove(ctx, "room", ex_room_delete);
 }
