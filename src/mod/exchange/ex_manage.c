@@ -585,29 +585,41 @@ static int date_ok(const char *d)
 }
 
 /* {"nights": [dates in order]} of a registration, for the audit log. */
-static int nights_json(struct db_conn *c, int64_t registration_id, json_t **out, struct co_err *e)
+/* A query's rows as a JSON array, one value per row made by row(), under
+ * key: *out is {key: [...]}. */
+static int rows_json(struct db_conn *c, const char *sql, const struct db_val *params, int n,
+                     json_t *(*row)(struct db_rows *), const char *key, json_t **out,
+                     struct co_err *e)
 {
 	struct db_rows *r;
 	json_t *list = json_array();
 	int rc;
 
-	rc = db_query(c,
-	              "SELECT night_date FROM ex_accommodation WHERE registration_id = ? ORDER BY "
-	              "night_date",
-	              DB_ARGS(DB_I(registration_id)), &r, e);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
+	if ((rc = db_query(c, sql, params, n, &r, e)) < 0)
+		goto fail;
 	while ((rc = db_rows_next(r, e)) > 0)
-		json_array_append_new(list, json_string(s0(db_text(r, 0))));
+		json_array_append_new(list, row(r));
 	db_rows_free(r);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
-	*out = json_pack("{s:o}", "nights", list);
+	if (rc < 0)
+		goto fail;
+	*out = json_pack("{s:o}", key, list);
 	return 0;
+fail:
+	json_decref(list);
+	return rc;
+}
+
+static json_t *night_row(struct db_rows *r)
+{
+	return json_string(s0(db_text(r, 0)));
+}
+
+static int nights_json(struct db_conn *c, int64_t registration_id, json_t **out, struct co_err *e)
+{
+	return rows_json(c,
+	                 "SELECT night_date FROM ex_accommodation WHERE registration_id = ? ORDER "
+	                 "BY night_date",
+	                 DB_ARGS(DB_I(registration_id)), night_row, "nights", out, e);
 }
 
 int ex_nights_set(struct db_conn *c, int64_t registration_id, const char *const *nights, int n,
@@ -1877,31 +1889,18 @@ out:
 	return rc;
 }
 
+static json_t *day_row(struct db_rows *r)
+{
+	return json_pack("{s:I,s:o,s:o}", "id", (json_int_t)db_int(r, 0), "date",
+	                 jtext(db_text(r, 1)), "label", jtext(db_text(r, 2)));
+}
+
 int ex_json_days(struct db_conn *c, int64_t exchange_id, json_t **out, struct co_err *e)
 {
-	struct db_rows *r;
-	json_t *list = json_array();
-	int rc;
-
-	rc = db_query(c,
-	              "SELECT id, day_date, label FROM ex_conf_days WHERE exchange_id = ? ORDER BY "
-	              "day_date",
-	              DB_ARGS(DB_I(exchange_id)), &r, e);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
-	while ((rc = db_rows_next(r, e)) > 0)
-		json_array_append_new(
-		        list, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)db_int(r, 0), "date",
-		                        jtext(db_text(r, 1)), "label", jtext(db_text(r, 2))));
-	db_rows_free(r);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
-	*out = json_pack("{s:o}", "days", list);
-	return 0;
+	return rows_json(c,
+	                 "SELECT id, day_date, label FROM ex_conf_days WHERE exchange_id = ? "
+	                 "ORDER BY day_date",
+	                 DB_ARGS(DB_I(exchange_id)), day_row, "days", out, e);
 }
 
 /* ---- conference sessions and rooms: add, change, remove ---- */
@@ -2347,33 +2346,20 @@ out:
 	return rc;
 }
 
+static json_t *room_row(struct db_rows *r)
+{
+	return json_pack("{s:I,s:o,s:I,s:I}", "id", (json_int_t)db_int(r, 0), "name",
+	                 jtext(db_text(r, 1)), "capacity", (json_int_t)db_int(r, 2), "sessions",
+	                 (json_int_t)db_int(r, 3));
+}
+
 int ex_json_rooms(struct db_conn *c, int64_t exchange_id, json_t **out, struct co_err *e)
 {
-	struct db_rows *r;
-	json_t *list = json_array();
-	int rc;
-
-	rc = db_query(c,
-	              "SELECT rm.id, rm.name, rm.capacity, (SELECT COUNT(*) FROM ex_sessions s "
-	              "WHERE s.room_id = rm.id) FROM ex_rooms rm WHERE rm.exchange_id = ? ORDER "
-	              "BY rm.name, rm.id",
-	              DB_ARGS(DB_I(exchange_id)), &r, e);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
-	while ((rc = db_rows_next(r, e)) > 0)
-		json_array_append_new(
-		        list, json_pack("{s:I,s:o,s:I,s:I}", "id", (json_int_t)db_int(r, 0), "name",
-		                        jtext(db_text(r, 1)), "capacity", (json_int_t)db_int(r, 2),
-		                        "sessions", (json_int_t)db_int(r, 3)));
-	db_rows_free(r);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
-	*out = json_pack("{s:o}", "rooms", list);
-	return 0;
+	return rows_json(c,
+	                 "SELECT rm.id, rm.name, rm.capacity, (SELECT COUNT(*) FROM ex_sessions s "
+	                 "WHERE s.room_id = rm.id) FROM ex_rooms rm WHERE rm.exchange_id = ? "
+	                 "ORDER BY rm.name, rm.id",
+	                 DB_ARGS(DB_I(exchange_id)), room_row, "rooms", out, e);
 }
 
 int ex_json_session(struct db_conn *c, int64_t exchange_id, int64_t session_id, json_t **out,
