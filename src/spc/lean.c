@@ -457,9 +457,8 @@ static void block_sides(const struct spc_result *r, const double *y, size_t nv, 
  * 2^20 times the distance compared: at most 2^-30 of it) cannot cross the
  * edge, and the products give the same answer as the division and the root.
  * Every other point (a tie with the centre, a missing value, a point within
- * 2^-24 of a limit, a centre of 0) is computed the first way. The vectors
- * settle the side and "within 2 sigma" (AVX-512) or every band (AVX); the
- * rest are looked at one by one. The unit tests put points on and next to
+ * 2^-24 of a limit, a centre of 0) is computed the first way, eight (AVX-512)
+ * or four (AVX) points to a vector. The unit tests put points on and next to
  * the limits and compare the two ways, with each instruction set. */
 
 #define RQ_EPS  0x1p-24
@@ -533,31 +532,6 @@ static void ratio_exact(const struct rq *q, const double *y, const double *n, ui
 	}
 }
 
-/* The points of todo by the products one at a time, and those they do not
- * settle the first way. */
-static void ratio_near(const struct rq *q, const double *y, const double *n, uint64_t todo,
-                       struct masks *k)
-{
-	while (todo) {
-		unsigned j = (unsigned)__builtin_ctzll(todo);
-		double t = q->cl * n[j], tw = q->pchart ? q->w * n[j] : t, d = y[j] - t, dd = d * d;
-		double th = RQ_SIDE * q->cl * n[j];
-		uint64_t pos = d > th, neg = d < -th, in2 = dd < tw * q->k4lo;
-		uint64_t out3 = dd > tw * q->k9hi, cls = (dd > tw * q->k4hi) & (dd < tw * q->k9lo);
-
-		todo &= todo - 1;
-		if (!((pos | neg) & (in2 | cls | out3))) {
-			ratio_exact(q, y, n, 1ULL << j, k);
-			continue;
-		}
-		k->a |= pos << j;
-		k->b |= neg << j;
-		k->h |= (out3 & pos) << j;
-		k->l |= (out3 & neg) << j;
-		k->c |= cls << j;
-	}
-}
-
 #if defined(LEAN_AVX)
 /* Four points at a time (AVX): sure marks the points the products settle. */
 __attribute__((target("avx"))) static void
@@ -602,11 +576,9 @@ ratio_block_avx(const struct rq *q, const double *y, const double *n, size_t nv,
 	ratio_exact(q, y, n, ~sure & valid_bits(nv), k);
 }
 
-/* Eight points at a time (AVX-512). Most points are settled within 2
- * sigma, so the vectors give the side and that alone (three masks gathered
- * into 64-bit words with BMI2 shifts); the few others are looked at one by
- * one, by the products (ratio_flags_near()) or the first way. On a U chart
- * w n is cl n. */
+/* Eight points at a time (AVX-512), every band as the AVX kernel takes
+ * it; each compare's eight bits gathered into a 64-bit word (BMI2 shifts)
+ * and the masks combined after the loop. On a U chart w n is cl n. */
 static inline __attribute__((always_inline, target("avx512f,bmi2"))) void
 ratio_block_avx512_body(const struct rq *q, const double *y, const double *n, size_t nv,
                         struct masks *k, const int pchart)
@@ -614,8 +586,9 @@ ratio_block_avx512_body(const struct rq *q, const double *y, const double *n, si
 	const __m512d cl = _mm512_set1_pd(q->cl), w = _mm512_set1_pd(q->w);
 	const __m512d side = _mm512_set1_pd(RQ_SIDE * q->cl);
 	const __m512i sign = _mm512_set1_epi64((long long)0x8000000000000000ULL);
-	const __m512d k4lo = _mm512_set1_pd(q->k4lo);
-	uint64_t pos = 0, neg = 0, in2 = 0, fast, all = valid_bits(nv);
+	const __m512d k4lo = _mm512_set1_pd(q->k4lo), k4hi = _mm512_set1_pd(q->k4hi);
+	const __m512d k9lo = _mm512_set1_pd(q->k9lo), k9hi = _mm512_set1_pd(q->k9hi);
+	uint64_t pos = 0, neg = 0, in2 = 0, out2 = 0, in3 = 0, out3 = 0, sure, all = valid_bits(nv);
 	unsigned j;
 
 	/* the last points of a block with a masked load: the lanes beyond nv
@@ -641,13 +614,22 @@ ratio_block_avx512_body(const struct rq *q, const double *y, const double *n, si
 		pos |= (uint64_t)_mm512_cmp_pd_mask(d, th, _CMP_GT_OQ) << j;
 		neg |= (uint64_t)_mm512_cmp_pd_mask(d, nth, _CMP_LT_OQ) << j;
 		in2 |= (uint64_t)_mm512_cmp_pd_mask(dd, _mm512_mul_pd(tw, k4lo), _CMP_LT_OQ) << j;
+		out2 |= (uint64_t)_mm512_cmp_pd_mask(dd, _mm512_mul_pd(tw, k4hi), _CMP_GT_OQ) << j;
+		in3 |= (uint64_t)_mm512_cmp_pd_mask(dd, _mm512_mul_pd(tw, k9lo), _CMP_LT_OQ) << j;
+		out3 |= (uint64_t)_mm512_cmp_pd_mask(dd, _mm512_mul_pd(tw, k9hi), _CMP_GT_OQ) << j;
 	}
-	fast = (pos | neg) & in2 & all;
-	k->a = pos & fast;
-	k->b = neg & fast;
-	k->h = k->l = k->c = 0;
-	if (fast != all)
-		ratio_near(q, y, n, all & ~fast, k);
+	{
+		uint64_t c = out2 & in3;
+
+		sure = (pos | neg) & (in2 | c | out3) & all;
+		k->a = pos & sure;
+		k->b = neg & sure;
+		k->h = out3 & pos & sure;
+		k->l = out3 & neg & sure;
+		k->c = c & sure;
+	}
+	if (sure != all)
+		ratio_exact(q, y, n, ~sure & all, k);
 }
 
 __attribute__((target("avx512f,bmi2"))) static void
