@@ -474,7 +474,8 @@ struct rq {
 static void rq_of(const struct spc_result *r, size_t part, struct rq *q)
 {
 	const struct spc_part *p = &r->parts[part];
-	double cl = r->plim[part].cl, m = r->opt.multiply, nlo = r->scan_nlo, nhi = r->scan_nhi;
+	double cl = r->plim[part].cl, m = r->opt.multiply, nlo = r->scan_nlo[part & 1],
+	       nhi = r->scan_nhi[part & 1];
 
 	q->cl = cl;
 	q->m = m;
@@ -484,7 +485,7 @@ static void rq_of(const struct spc_result *r, size_t part, struct rq *q)
 	q->k4hi = 4 * (1 + RQ_EPS);
 	q->k9lo = 9 * (1 - RQ_EPS);
 	q->k9hi = 9 * (1 + RQ_EPS);
-	if (r->scan_part != part) { /* the centre's pass kept no range */
+	if (r->scan_part[part & 1] != part) { /* the centre's pass kept no range */
 		size_t i;
 
 		nlo = INFINITY;

@@ -1193,9 +1193,9 @@ static int chart_pu_ratio(struct spc__part_calc *pc)
 	set_part(pc, cl, NAN, NAN, NAN, NAN);
 	r->parts[pc->part].centre = cl;
 	/* the range of n, for the flags of the part's points (lean.c) */
-	r->scan_part = isnan(sc.nlo) ? (size_t)-1 : pc->part;
-	r->scan_nlo = sc.nlo;
-	r->scan_nhi = sc.nhi;
+	r->scan_part[pc->part & 1] = isnan(sc.nlo) ? (size_t)-1 : pc->part;
+	r->scan_nlo[pc->part & 1] = sc.nlo;
+	r->scan_nhi[pc->part & 1] = sc.nhi;
 	return 0;
 }
 

@@ -1802,6 +1802,13 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 			/* series by series, each part's limits and rules together and
 			 * then the series' icons, while its points are in the cache:
 			 * the lean rules need nothing from the other parts */
+			/* The limits of the next series are worked out before the
+			 * rules of this one: the chains of additions and divisions
+			 * behind a centre and its limits then overlap this series'
+			 * mask work instead of waiting for it. */
+			for (i = 0; r->nseries && i < r->series[0].nparts; i++)
+				if ((rc = part_limits(&ru, r->series[0].first_part + i, yw, err)))
+					goto out;
 			for (s = 0; s < r->nseries; s++) {
 				const struct spc_series *se = &r->series[s];
 
@@ -1817,9 +1824,16 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 					__builtin_prefetch(pp + 64, 1);
 					__builtin_prefetch(&r->plim[se->first_part + 8], 1);
 				}
+				if (s + 1 < r->nseries) {
+					const struct spc_series *nx = &r->series[s + 1];
+
+					for (i = nx->first_part; i < nx->first_part + nx->nparts;
+					     i++)
+						if ((rc = part_limits(&ru, i, yw, err)))
+							goto out;
+				}
 				for (i = se->first_part; i < se->first_part + se->nparts; i++)
-					if ((rc = part_limits(&ru, i, yw, err)) ||
-					    (rc = spc__lean_rules_part(r, i, ru.tmp)))
+					if ((rc = spc__lean_rules_part(r, i, ru.tmp)))
 						goto out;
 				spc__rules_series(r, s);
 				spc__classify_series(r, s);

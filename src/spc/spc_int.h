@@ -96,8 +96,9 @@ struct spc_result {
 	int avx512;                 /* and AVX-512 F (spc__have_avx512()) */
 	int nplanes;                /* lean: bit planes, interleaved per 64 points */
 	int fplane;                 /* lean: the first plane of the flags */
-	size_t scan_part;           /* ratio result: the part last scanned for its */
-	double scan_nlo, scan_nhi;  /*   centre, and its least and greatest n */
+	size_t scan_part[2];        /* ratio result: the parts last scanned for their */
+	double scan_nlo[2];         /*   centres (one of each parity), and their */
+	double scan_nhi[2];         /*   least and greatest n */
 	uint64_t *plane;            /* lean: plane[w * nplanes + k], bit i % 64 */
 	unsigned char *pfew;        /* lean Anhoej: per part, few crossings marked */
 	const char **notes;         /* NULL when no notes */
