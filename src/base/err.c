@@ -20,55 +20,39 @@ void co_err_clear(struct co_err *e)
 
 /* ---- the values of a format, kept apart ---- */
 
-/* One conversion of a printf format at s (just after its '%'): its length
- * (the characters after the '%') and its parts. Returns -1 for what errors
- * do not keep. */
-struct conv {
-	size_t len;
-	int star_width, star_prec;
-	char lenmod[3]; /* "", "h", "hh", "l", "ll", "z", "j", "t", "L" */
-	char type;
-};
-
-static int conv_parse(const char *s, struct conv *c)
+/* The length of the conversion of a printf format at s (just after its
+ * '%'): flags, width, precision, length modifier and type; -1 for what
+ * errors do not keep (%n, or not a conversion). */
+static int conv_len(const char *s)
 {
 	const char *p = s;
-	size_t k = 0;
+	int k = 0;
 
-	memset(c, 0, sizeof(*c));
 	while (*p && strchr("-+ #0'", *p))
 		p++;
-	if (*p == '*') {
-		c->star_width = 1;
+	if (*p == '*')
 		p++;
-	} else {
+	else
 		while (*p >= '0' && *p <= '9')
 			p++;
-	}
 	if (*p == '.') {
 		p++;
-		if (*p == '*') {
-			c->star_prec = 1;
+		if (*p == '*')
 			p++;
-		} else {
+		else
 			while (*p >= '0' && *p <= '9')
 				p++;
-		}
 	}
-	while (*p && strchr("hlzjtL", *p) && k < 2)
-		c->lenmod[k++] = *p++;
-	c->lenmod[k] = '\0';
+	while (*p && strchr("hlzjtL", *p) && k++ < 2)
+		p++;
 	if (!*p || !strchr("diouxXeEfFgGaAcsp", *p))
-		return -1; /* %n, or not a conversion */
-	c->type = *p++;
-	c->len = (size_t)(p - s);
-	return 0;
+		return -1;
+	return (int)(p + 1 - s);
 }
 
 int co_fmt_conversions(const char *fmt)
 {
-	int n = 0;
-	struct conv c;
+	int n = 0, len;
 
 	for (; *fmt; fmt++) {
 		if (*fmt != '%')
@@ -77,111 +61,70 @@ int co_fmt_conversions(const char *fmt)
 			fmt++;
 			continue;
 		}
-		if (conv_parse(fmt + 1, &c) < 0)
+		if ((len = conv_len(fmt + 1)) < 0)
 			return -1;
-		fmt += c.len;
+		fmt += len;
 		n++;
 	}
 	return n;
 }
 
-/* The text of one value: spec is the conversion with any '*' already
- * replaced by its number. The format comes from the caller's literal,
- * checked by the compiler there. */
+/* The length vsnprintf() gives the first len characters of fmt (a prefix
+ * of the caller's literal, checked by the compiler there), the text in out
+ * (size bytes); -1 when it does not fit. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int conv_text(char *out, size_t size, const char *spec, const struct conv *c, va_list *ap)
+static int prefix_text(const char *fmt, size_t len, va_list ap, char *out, size_t size)
 {
-	const char *m = c->lenmod;
+	char part[CO_MAX_ERRMSG];
+	va_list aq;
 	int n;
 
-	switch (c->type) {
-	case 'd':
-	case 'i':
-		if (!strcmp(m, "l"))
-			n = snprintf(out, size, spec, va_arg(*ap, long));
-		else if (!strcmp(m, "ll"))
-			n = snprintf(out, size, spec, va_arg(*ap, long long));
-		else if (!strcmp(m, "z") || !strcmp(m, "t"))
-			n = snprintf(out, size, spec, va_arg(*ap, ptrdiff_t));
-		else if (!strcmp(m, "j"))
-			n = snprintf(out, size, spec, va_arg(*ap, intmax_t));
-		else
-			n = snprintf(out, size, spec, va_arg(*ap, int));
-		break;
-	case 'o':
-	case 'u':
-	case 'x':
-	case 'X':
-		if (!strcmp(m, "l"))
-			n = snprintf(out, size, spec, va_arg(*ap, unsigned long));
-		else if (!strcmp(m, "ll"))
-			n = snprintf(out, size, spec, va_arg(*ap, unsigned long long));
-		else if (!strcmp(m, "z") || !strcmp(m, "t"))
-			n = snprintf(out, size, spec, va_arg(*ap, size_t));
-		else if (!strcmp(m, "j"))
-			n = snprintf(out, size, spec, va_arg(*ap, uintmax_t));
-		else
-			n = snprintf(out, size, spec, va_arg(*ap, unsigned));
-		break;
-	case 'c': n = snprintf(out, size, spec, va_arg(*ap, int)); break;
-	case 's': n = snprintf(out, size, spec, va_arg(*ap, const char *)); break;
-	case 'p': n = snprintf(out, size, spec, va_arg(*ap, void *)); break;
-	default:
-		if (!strcmp(m, "L"))
-			n = snprintf(out, size, spec, va_arg(*ap, long double));
-		else
-			n = snprintf(out, size, spec, va_arg(*ap, double));
-		break;
-	}
-	return n;
+	if (len >= sizeof(part))
+		return -1;
+	memcpy(part, fmt, len);
+	part[len] = '\0';
+	va_copy(aq, ap);
+	n = vsnprintf(out, size, part, aq);
+	va_end(aq);
+	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 #pragma GCC diagnostic pop
 
-/* Keeps each value of fmt as text in e->args; e->nargs is -1 when one
- * cannot be kept (too many, too long, an unknown conversion). */
+/* Keeps the text of each value of fmt in e->args: the text the format up
+ * to the end of its conversion makes, less what it makes up to the start
+ * (so the C library formats every type). e->nargs is -1 when one cannot be
+ * kept (too many, too long, an unknown conversion). */
 static void keep_args(struct co_err *e, const char *fmt, va_list ap)
 {
-	va_list aq;
-	struct conv c;
+	char upto[2 * CO_MAX_ERRMSG], before[2 * CO_MAX_ERRMSG];
+	const char *p;
 	int n = 0;
 
-	va_copy(aq, ap);
-	for (; *fmt; fmt++) {
-		char spec[64];
-		size_t k = 0, i;
-		int len;
+	for (p = fmt; *p; p++) {
+		int a, b, len;
 
-		if (*fmt != '%')
+		if (*p != '%')
 			continue;
-		if (fmt[1] == '%') {
-			fmt++;
+		if (p[1] == '%') {
+			p++;
 			continue;
 		}
-		if (conv_parse(fmt + 1, &c) < 0 || n == CO_MAX_ERRARGS ||
-		    c.len + 24 > sizeof(spec)) {
+		if ((len = conv_len(p + 1)) < 0 || n == CO_MAX_ERRARGS) {
 			n = -1;
 			break;
 		}
-		/* the specification, with the numbers of its stars */
-		spec[k++] = '%';
-		for (i = 1; i <= c.len; i++) {
-			if (fmt[i] == '*')
-				k += (size_t)snprintf(spec + k, sizeof(spec) - k, "%d",
-				                      va_arg(aq, int));
-			else
-				spec[k++] = fmt[i];
-		}
-		spec[k] = '\0';
-		len = conv_text(e->args[n], sizeof(e->args[n]), spec, &c, &aq);
-		if (len < 0 || (size_t)len >= sizeof(e->args[n])) {
+		a = prefix_text(fmt, (size_t)(p - fmt), ap, before, sizeof(before));
+		b = prefix_text(fmt, (size_t)(p - fmt) + 1 + (size_t)len, ap, upto, sizeof(upto));
+		if (a < 0 || b < a || (size_t)(b - a) >= sizeof(e->args[n])) {
 			n = -1;
 			break;
 		}
+		memcpy(e->args[n], upto + a, (size_t)(b - a));
+		e->args[n][b - a] = '\0';
 		n++;
-		fmt += c.len;
+		p += len;
 	}
-	va_end(aq);
 	e->nargs = n;
 }
 
@@ -205,7 +148,6 @@ void co_err_text(const struct co_err *e, const char *tmpl, char *out, unsigned l
 {
 	size_t n = 0;
 	int k = 0;
-	struct conv c;
 
 	if (!size)
 		return;
@@ -225,9 +167,8 @@ void co_err_text(const struct co_err *e, const char *tmpl, char *out, unsigned l
 			tmpl++;
 			continue;
 		}
-		(void)conv_parse(tmpl + 1, &c); /* counted above: it parses */
 		piece = e->args[k++];
-		tmpl += c.len;
+		tmpl += conv_len(tmpl + 1); /* counted above: it parses */
 		while (*piece && n + 1 < size)
 			out[n++] = *piece++;
 	}
