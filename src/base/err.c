@@ -23,6 +23,16 @@ void co_err_clear(struct co_err *e)
 /* The length of the conversion of a printf format at s (just after its
  * '%'): flags, width, precision, length modifier and type; -1 for what
  * errors do not keep (%n, or not a conversion). */
+/* Past a width or a precision: '*' or digits. */
+static const char *count_end(const char *p)
+{
+	if (*p == '*')
+		return p + 1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
 static int conv_len(const char *s)
 {
 	const char *p = s;
@@ -30,19 +40,9 @@ static int conv_len(const char *s)
 
 	while (*p && strchr("-+ #0'", *p))
 		p++;
-	if (*p == '*')
-		p++;
-	else
-		while (*p >= '0' && *p <= '9')
-			p++;
-	if (*p == '.') {
-		p++;
-		if (*p == '*')
-			p++;
-		else
-			while (*p >= '0' && *p <= '9')
-				p++;
-	}
+	p = count_end(p);
+	if (*p == '.')
+		p = count_end(p + 1);
 	while (*p && strchr("hlzjtL", *p) && k++ < 2)
 		p++;
 	if (!*p || !strchr("diouxXeEfFgGaAcsp", *p))
