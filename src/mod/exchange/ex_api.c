@@ -1145,11 +1145,39 @@ int ex__api_slot(struct web_ctx *ctx)
 	                          (json_int_t)ends));
 }
 
+/* The fields of a session the API takes. */
+static const char *const session_keys[] = {"kind",         "title", "summary",       "starts_at",
+                                           "ends_at",      "room",  "room_capacity", "capacity",
+                                           "needs_choice", NULL};
+
+/* The fields the body names, over what in holds; *cap and *room_cap take
+ * the places asked for. Returns -1 when the answer is sent. */
+static int session_from_body(struct web_ctx *ctx, json_t *body, struct ex_session_in *in,
+                             int64_t *cap, int64_t *room_cap)
+{
+	if (get_str(ctx, body, "kind", &in->kind) < 0 ||
+	    get_str(ctx, body, "title", &in->title) < 0 ||
+	    get_str(ctx, body, "summary", &in->summary_md) < 0 ||
+	    get_time(ctx, body, "starts_at", &in->starts_at) < 0 ||
+	    get_time(ctx, body, "ends_at", &in->ends_at) < 0 ||
+	    get_str(ctx, body, "room", &in->room) < 0 ||
+	    get_int(ctx, body, "room_capacity", room_cap) < 0 ||
+	    get_int(ctx, body, "capacity", cap) < 0 ||
+	    get_bool(ctx, body, "needs_choice", &in->needs_choice) < 0)
+		return -1;
+	return 0;
+}
+
+/* The places asked for into in: out of range is kept out of range for the
+ * model's check to refuse (a session's), or none (a new room's). */
+static void session_places(struct ex_session_in *in, int64_t cap, int64_t room_cap)
+{
+	in->capacity = cap < -1 || cap > CO_EX_MAX_CAPACITY ? CO_EX_MAX_CAPACITY + 1 : (int)cap;
+	in->room_capacity = room_cap < 0 || room_cap > CO_EX_MAX_CAPACITY ? -1 : (int)room_cap;
+}
+
 int ex__api_session_create(struct web_ctx *ctx)
 {
-	static const char *const allowed[] = {"kind",         "title", "summary",       "starts_at",
-	                                      "ends_at",      "room",  "room_capacity", "capacity",
-	                                      "needs_choice", NULL};
 	struct ex_session_in in = {.capacity = -1};
 	int64_t cap = -1, room_cap = 0, sid;
 	struct db_conn *c;
@@ -1159,19 +1187,11 @@ int ex__api_session_create(struct web_ctx *ctx)
 
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
-	if (only(ctx, body, allowed) < 0 || get_str(ctx, body, "kind", &in.kind) < 0 ||
-	    get_str(ctx, body, "title", &in.title) < 0 ||
-	    get_str(ctx, body, "summary", &in.summary_md) < 0 ||
-	    get_time(ctx, body, "starts_at", &in.starts_at) < 0 ||
-	    get_time(ctx, body, "ends_at", &in.ends_at) < 0 ||
-	    get_str(ctx, body, "room", &in.room) < 0 ||
-	    get_int(ctx, body, "room_capacity", &room_cap) < 0 ||
-	    get_int(ctx, body, "capacity", &cap) < 0 ||
-	    get_bool(ctx, body, "needs_choice", &in.needs_choice) < 0)
+	if (only(ctx, body, session_keys) < 0 ||
+	    session_from_body(ctx, body, &in, &cap, &room_cap) < 0)
 		return 0;
 	in.exchange_id = ex__param_id(ctx, "id");
-	in.capacity = cap < -1 || cap > CO_EX_MAX_CAPACITY ? CO_EX_MAX_CAPACITY + 1 : (int)cap;
-	in.room_capacity = room_cap < 0 || room_cap > CO_EX_MAX_CAPACITY ? -1 : (int)room_cap;
+	session_places(&in, cap, room_cap);
 	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_session_create(c, &in, &sid, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	return web_json(ctx, 201,
@@ -1184,9 +1204,6 @@ int ex__api_session_create(struct web_ctx *ctx)
  * room's. */
 int ex__api_session_update(struct web_ctx *ctx)
 {
-	static const char *const allowed[] = {"kind",         "title", "summary",       "starts_at",
-	                                      "ends_at",      "room",  "room_capacity", "capacity",
-	                                      "needs_choice", NULL};
 	int64_t id = ex__param_id(ctx, "id"), sid = ex__param_id(ctx, "session");
 	struct ex_session_in in = {0};
 	int64_t cap, room_cap = 0;
@@ -1197,7 +1214,7 @@ int ex__api_session_update(struct web_ctx *ctx)
 
 	if (web_body_json(ctx, &body) < 0)
 		return 0;
-	if (only(ctx, body, allowed) < 0)
+	if (only(ctx, body, session_keys) < 0)
 		return 0;
 	if ((rc = ex__db(ctx, &c, &e)) < 0 || (rc = ex_json_session(c, id, sid, &cur, &e)) < 0)
 		return api_fail(ctx, rc, &e);
@@ -1213,22 +1230,13 @@ int ex__api_session_update(struct web_ctx *ctx)
 	own = json_object_get(cur, "own_capacity");
 	cap = json_is_integer(own) ? json_integer_value(own) : -1;
 	json_decref(cur);
-	if (get_str(ctx, body, "kind", &in.kind) < 0 ||
-	    get_str(ctx, body, "title", &in.title) < 0 ||
-	    get_str(ctx, body, "summary", &in.summary_md) < 0 ||
-	    get_time(ctx, body, "starts_at", &in.starts_at) < 0 ||
-	    get_time(ctx, body, "ends_at", &in.ends_at) < 0 ||
-	    get_str(ctx, body, "room", &in.room) < 0 ||
-	    get_int(ctx, body, "room_capacity", &room_cap) < 0 ||
-	    get_int(ctx, body, "capacity", &cap) < 0 ||
-	    get_bool(ctx, body, "needs_choice", &in.needs_choice) < 0)
+	if (session_from_body(ctx, body, &in, &cap, &room_cap) < 0)
 		return 0;
 	if (json_is_null(json_object_get(body, "room")))
 		in.room = NULL;
 	if (json_is_null(json_object_get(body, "capacity")))
 		cap = -1;
-	in.capacity = cap < -1 || cap > CO_EX_MAX_CAPACITY ? CO_EX_MAX_CAPACITY + 1 : (int)cap;
-	in.room_capacity = room_cap < 0 || room_cap > CO_EX_MAX_CAPACITY ? -1 : (int)room_cap;
+	session_places(&in, cap, room_cap);
 	if ((rc = ex_session_update(c, sid, &in, &e)) < 0)
 		return api_fail(ctx, rc, &e);
 	ex_jobs_wake();
