@@ -1140,3 +1140,16 @@ uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part)
 	}
 	return f;
 }
+
+unsigned spc__lean_mdc_bits(const struct spc_result *r, size_t i, int *above)
+{
+	const uint64_t *w = &r->plane[(i >> 6) * (size_t)r->nplanes], *fl = w + r->fplane;
+	unsigned sh = (unsigned)(i & 63);
+
+	*above = (int)((fl[SPC__P_ABOVE] >> sh) & 1);
+	return (unsigned)((w[SPC__P_SHIFT] >> sh) & 1) |
+	       (unsigned)((w[SPC__P_TWO3] >> sh) & 1) << 1 |
+	       (unsigned)((w[SPC__P_DOWN] >> sh) & 1) << 2 |
+	       (unsigned)((w[SPC__P_UP] >> sh) & 1) << 3 |
+	       (unsigned)(((fl[SPC__P_HIGH] | fl[SPC__P_LOW]) >> sh) & 1) << 4;
+}

@@ -806,27 +806,49 @@ void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *c
 	spc__classify_word(r, spc__sig(r, i), cause, cls);
 }
 
-/* Making Data Count's precedence (outside the limits, trend, two of three,
- * shift) written as selections from the lowest to the highest, which the
- * compiler makes conditional moves: the word of every series' last point
- * is classified in the run, and its signals are hard to predict. */
+/* The direction of each cause. */
+static const int dir_of[] = {
+        [SPC_CAUSE_COMMON] = 0,
+        [SPC_CAUSE_ABOVE_UCL] = 1,
+        [SPC_CAUSE_BELOW_LCL] = -1,
+        [SPC_CAUSE_TREND_UP] = 1,
+        [SPC_CAUSE_TREND_DOWN] = -1,
+        [SPC_CAUSE_TWO_OF_THREE_ABOVE] = 1,
+        [SPC_CAUSE_TWO_OF_THREE_BELOW] = -1,
+        [SPC_CAUSE_SHIFT_ABOVE] = 1,
+        [SPC_CAUSE_SHIFT_BELOW] = -1,
+        [SPC_CAUSE_OTHER_HIGH] = 1,
+        [SPC_CAUSE_OTHER_LOW] = -1,
+};
+
+/* Making Data Count's precedence (outside the limits, then trend up, trend
+ * down, two of three, shift): the highest of the rules' bits (SPC__MDC_*)
+ * picks the cause, on the side of the point, from a table; no branch on
+ * the point, as the word of every series' last point is classified in the
+ * run and its signals are hard to predict. */
+void spc__classify_mdc(const struct spc_result *r, unsigned bits, int above, enum spc_cause *cause,
+                       enum spc_class *cls)
+{
+	static const unsigned char by_top[2][6] = {
+	        {SPC_CAUSE_COMMON, SPC_CAUSE_SHIFT_BELOW, SPC_CAUSE_TWO_OF_THREE_BELOW,
+	         SPC_CAUSE_TREND_DOWN, SPC_CAUSE_TREND_UP, SPC_CAUSE_BELOW_LCL},
+	        {SPC_CAUSE_COMMON, SPC_CAUSE_SHIFT_ABOVE, SPC_CAUSE_TWO_OF_THREE_ABOVE,
+	         SPC_CAUSE_TREND_DOWN, SPC_CAUSE_TREND_UP, SPC_CAUSE_ABOVE_UCL},
+	};
+	/* 1 + the highest set bit, 0 when none */
+	enum spc_cause c =
+	        (enum spc_cause)by_top[above != 0][31 - __builtin_clz(((bits & 31u) << 1) | 1u)];
+
+	*cause = c;
+	*cls = class_of(dir_of[c], r->opt.direction);
+}
+
+/* The cause and class of a point from its signal word: Making Data Count's
+ * by its precedence, the other rule sets' by the direction of the signals,
+ * trends first. */
 void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *cause,
                         enum spc_class *cls)
 {
-	/* the direction of each cause */
-	static const int dir_of[] = {
-	        [SPC_CAUSE_COMMON] = 0,
-	        [SPC_CAUSE_ABOVE_UCL] = 1,
-	        [SPC_CAUSE_BELOW_LCL] = -1,
-	        [SPC_CAUSE_TREND_UP] = 1,
-	        [SPC_CAUSE_TREND_DOWN] = -1,
-	        [SPC_CAUSE_TWO_OF_THREE_ABOVE] = 1,
-	        [SPC_CAUSE_TWO_OF_THREE_BELOW] = -1,
-	        [SPC_CAUSE_SHIFT_ABOVE] = 1,
-	        [SPC_CAUSE_SHIFT_BELOW] = -1,
-	        [SPC_CAUSE_OTHER_HIGH] = 1,
-	        [SPC_CAUSE_OTHER_LOW] = -1,
-	};
 	const struct spc_options *o = &r->opt;
 	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
 	uint32_t s = f & SPC__SIG_MASK;
@@ -835,18 +857,18 @@ void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *
 	int side = above ? 1 : (f & SPC__F_BELOW) ? -1 : 0, dir = 0;
 
 	if (o->rules == SPC_RULES_MDC) {
-		if (s & (SPC_SIG_SHIFT_ABOVE | SPC_SIG_SHIFT_BELOW))
-			c = above ? SPC_CAUSE_SHIFT_ABOVE : SPC_CAUSE_SHIFT_BELOW;
-		if (s & (SPC_SIG_TWO_OF_THREE_HIGH | SPC_SIG_TWO_OF_THREE_LOW))
-			c = above ? SPC_CAUSE_TWO_OF_THREE_ABOVE : SPC_CAUSE_TWO_OF_THREE_BELOW;
-		if (s & SPC_SIG_TREND_DOWN)
-			c = SPC_CAUSE_TREND_DOWN;
-		if (s & SPC_SIG_TREND_UP)
-			c = SPC_CAUSE_TREND_UP;
-		if (s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL))
-			c = above ? SPC_CAUSE_ABOVE_UCL : SPC_CAUSE_BELOW_LCL;
-		dir = dir_of[c];
-	} else if (s & ~part_only) {
+		unsigned bits =
+		        (unsigned)!!(s & (SPC_SIG_SHIFT_ABOVE | SPC_SIG_SHIFT_BELOW)) |
+		        (unsigned)!!(s & (SPC_SIG_TWO_OF_THREE_HIGH | SPC_SIG_TWO_OF_THREE_LOW))
+		                << 1 |
+		        (unsigned)!!(s & SPC_SIG_TREND_DOWN) << 2 |
+		        (unsigned)!!(s & SPC_SIG_TREND_UP) << 3 |
+		        (unsigned)!!(s & (SPC_SIG_ABOVE_UCL | SPC_SIG_BELOW_LCL)) << 4;
+
+		spc__classify_mdc(r, bits, above, cause, cls);
+		return;
+	}
+	if (s & ~part_only) {
 		dir = side;
 		if (s & SPC_SIG_TREND_DOWN)
 			dir = -1;
@@ -892,11 +914,20 @@ void spc__classify_series(struct spc_result *r, size_t series)
 	se->assurance = SPC_ASSURE_NONE;
 	if (!se->count)
 		return;
-	/* the last point is in the series' last part */
-	spc__classify_word(r,
-	                   r->sig ? r->sig[end - 1]
-	                          : spc__lean_sig(r, end - 1, se->first_part + se->nparts - 1),
-	                   &c, &k);
+	/* the last point is in the series' last part; a lean Making Data
+	 * Count result gives its rules' bits straight from the planes */
+	if (!r->sig && o->rules == SPC_RULES_MDC) {
+		int above;
+		unsigned bits = spc__lean_mdc_bits(r, end - 1, &above);
+
+		spc__classify_mdc(r, bits, above, &c, &k);
+	} else {
+		spc__classify_word(
+		        r,
+		        r->sig ? r->sig[end - 1]
+		               : spc__lean_sig(r, end - 1, se->first_part + se->nparts - 1),
+		        &c, &k);
+	}
 	/* the icon of the last point's class, by whether increase is better:
 	 * a table, no branch on the point */
 	se->variation = (enum spc_variation_icon)icon_of[o->direction == SPC_DIR_INCREASE][k];

@@ -573,78 +573,82 @@ static int maybe_number(const char *s)
 	       (c >= '\t' && c <= '\r') || c == 'i' || c == 'I' || c == 'n' || c == 'N';
 }
 
-/* The first row j in [i, n) (i >= 1) that is not the next of its series:
- * its facet pointer differs from the row before's, or its x is not above
- * the row before's (or either is missing); n when there is none. Most rows
- * are, so the rows are compared several at a time. */
-static size_t next_odd_row_sse2(const char *const *f, const double *x, size_t i, size_t n)
+/* The rows of [i, i + 64) (1 <= i, i + 64 <= n) that are not the next of
+ * their series, as bits (bit j for row i + j): the facet pointer differs
+ * from the row before's, or x is not above the row before's (or either is
+ * missing). Most rows are the next, so 64 rows are compared at a time
+ * without a branch, and the caller walks the few set bits. */
+static uint64_t odd_rows_sse2(const char *const *f, const double *x, size_t i)
 {
+	uint64_t m = 0;
+	unsigned j;
+
 #if defined(__SSE2__)
-	for (; i + 3 < n; i += 4) {
-		__m128i e0 = _mm_cmpeq_epi32(
-		        _mm_loadu_si128((const __m128i *)(const void *)(f + i)),
-		        _mm_loadu_si128((const __m128i *)(const void *)(f + i - 1)));
-		__m128i e1 = _mm_cmpeq_epi32(
-		        _mm_loadu_si128((const __m128i *)(const void *)(f + i + 2)),
-		        _mm_loadu_si128((const __m128i *)(const void *)(f + i + 1)));
-		__m128d u0 = _mm_cmpgt_pd(_mm_loadu_pd(x + i), _mm_loadu_pd(x + i - 1));
-		__m128d u1 = _mm_cmpgt_pd(_mm_loadu_pd(x + i + 2), _mm_loadu_pd(x + i + 1));
+	for (j = 0; j < 64; j += 2) {
+		__m128i e = _mm_cmpeq_epi32(
+		        _mm_loadu_si128((const __m128i *)(const void *)(f + i + j)),
+		        _mm_loadu_si128((const __m128i *)(const void *)(f + i + j - 1)));
+		__m128d u = _mm_cmpgt_pd(_mm_loadu_pd(x + i + j), _mm_loadu_pd(x + i + j - 1));
 
 		/* both halves of a pointer */
-		e0 = _mm_and_si128(e0, _mm_shuffle_epi32(e0, 0xB1));
-		e1 = _mm_and_si128(e1, _mm_shuffle_epi32(e1, 0xB1));
-		u0 = _mm_and_pd(u0, _mm_castsi128_pd(e0));
-		u1 = _mm_and_pd(u1, _mm_castsi128_pd(e1));
-		if (_mm_movemask_pd(_mm_and_pd(u0, u1)) != 3)
-			break;
+		e = _mm_and_si128(e, _mm_shuffle_epi32(e, 0xB1));
+		m |= (uint64_t)(unsigned)_mm_movemask_pd(_mm_and_pd(u, _mm_castsi128_pd(e))) << j;
 	}
+#else
+	for (j = 0; j < 64; j++)
+		m |= (uint64_t)(f[i + j] == f[i + j - 1] && x[i + j] > x[i + j - 1]) << j;
 #endif
-	for (; i < n; i++)
-		if (f[i] != f[i - 1] || !(x[i] > x[i - 1]))
-			return i;
-	return n;
+	return ~m;
 }
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 
-/* The same, eight rows at a time with AVX2's 64-bit compares. */
-__attribute__((target("avx2"))) static size_t next_odd_row_avx2(const char *const *f,
-                                                                const double *x, size_t i, size_t n)
+/* The same, four rows at a time with AVX2's 64-bit compares. */
+__attribute__((target("avx2"))) static uint64_t odd_rows_avx2(const char *const *f, const double *x,
+                                                              size_t i)
 {
-	for (; i + 7 < n; i += 8) {
-		__m256i e0 = _mm256_cmpeq_epi64(
-		        _mm256_loadu_si256((const __m256i *)(const void *)(f + i)),
-		        _mm256_loadu_si256((const __m256i *)(const void *)(f + i - 1)));
-		__m256i e1 = _mm256_cmpeq_epi64(
-		        _mm256_loadu_si256((const __m256i *)(const void *)(f + i + 4)),
-		        _mm256_loadu_si256((const __m256i *)(const void *)(f + i + 3)));
-		__m256d u0 = _mm256_cmp_pd(_mm256_loadu_pd(x + i), _mm256_loadu_pd(x + i - 1),
-		                           _CMP_GT_OQ);
-		__m256d u1 = _mm256_cmp_pd(_mm256_loadu_pd(x + i + 4), _mm256_loadu_pd(x + i + 3),
-		                           _CMP_GT_OQ);
+	uint64_t m = 0;
+	unsigned j;
 
-		u0 = _mm256_and_pd(u0, _mm256_castsi256_pd(e0));
-		u1 = _mm256_and_pd(u1, _mm256_castsi256_pd(e1));
-		if (_mm256_movemask_pd(_mm256_and_pd(u0, u1)) != 15)
-			break;
+	for (j = 0; j < 64; j += 4) {
+		__m256i e = _mm256_cmpeq_epi64(
+		        _mm256_loadu_si256((const __m256i *)(const void *)(f + i + j)),
+		        _mm256_loadu_si256((const __m256i *)(const void *)(f + i + j - 1)));
+		__m256d u = _mm256_cmp_pd(_mm256_loadu_pd(x + i + j),
+		                          _mm256_loadu_pd(x + i + j - 1), _CMP_GT_OQ);
+
+		m |= (uint64_t)(unsigned)_mm256_movemask_pd(
+		             _mm256_and_pd(u, _mm256_castsi256_pd(e)))
+		     << j;
 	}
-	for (; i < n; i++)
-		if (f[i] != f[i - 1] || !(x[i] > x[i - 1]))
-			return i;
-	return n;
+	return ~m;
 }
 #endif
 
-static size_t next_odd_row(const struct spc_result *r, const char *const *f, const double *x,
-                           size_t i, size_t n)
+static uint64_t odd_rows(const struct spc_result *r, const char *const *f, const double *x,
+                         size_t i)
 {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 	if (r->avx2)
-		return next_odd_row_avx2(f, x, i, n);
+		return odd_rows_avx2(f, x, i);
 #endif
 	(void)r;
-	return next_odd_row_sse2(f, x, i, n);
+	return odd_rows_sse2(f, x, i);
+}
+
+/* strcmp() of two facet labels (NULL as ""), inline: the labels of a
+ * batch are short and differ in their first bytes. */
+static int label_cmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)(a ? a : ""),
+	                    *q = (const unsigned char *)(b ? b : "");
+
+	while (*p && *p == *q) {
+		p++;
+		q++;
+	}
+	return (int)*p - (int)*q;
 }
 
 /* The common case of many series: the rows of each series together, the
@@ -667,30 +671,46 @@ static int order_facets_fast(struct run *ru)
 		return 0;
 	start[0] = 0;
 	/* one pass: where the label changes, and that x increases elsewhere;
-	 * whether the labels come in increasing code point order on the way */
-	while ((i = next_odd_row(ru->r, f, x, i, n)) < n) {
-		int c = f[i] == f[i - 1] ? 0 : strcmp(f[i] ? f[i] : "", f[i - 1] ? f[i - 1] : "");
+	 * whether the labels come in increasing code point order on the way.
+	 * Rows from 1 on, 64 at a time, the last ones one by one. */
+	for (; i < n; i += 64) {
+		uint64_t odd;
 
-		if (c == 0) { /* the same label: x must increase */
-			if (!(x[i] > x[i - 1]))
+		if (i + 64 <= n) {
+			odd = odd_rows(ru->r, f, x, i);
+		} else {
+			size_t j;
+
+			odd = 0;
+			for (j = i; j < n; j++)
+				odd |= (uint64_t)(f[j] != f[j - 1] || !(x[j] > x[j - 1]))
+				       << (j - i);
+		}
+		while (odd) {
+			size_t j = i + (size_t)__builtin_ctzll(odd);
+			int c = f[j] == f[j - 1] ? 0 : label_cmp(f[j], f[j - 1]);
+
+			odd &= odd - 1;
+			if (c == 0) { /* the same label: x must increase */
+				if (!(x[j] > x[j - 1]))
+					return 0;
+				continue;
+			}
+			if (isnan(x[j]))
 				return 0;
-			i++;
-			continue;
-		}
-		if (isnan(x[i]))
-			return 0;
-		if (c < 0)
-			ascending = 0;
-		if (ns == cap) {
-			size_t *more = spc__alloc(ru->tmp, 2 * cap * sizeof(size_t));
+			if (c < 0)
+				ascending = 0;
+			if (ns == cap) {
+				size_t *more = spc__alloc(ru->tmp, 2 * cap * sizeof(size_t));
 
-			if (!more)
-				return -1;
-			memcpy(more, start, cap * sizeof(size_t));
-			start = more;
-			cap *= 2;
+				if (!more)
+					return -1;
+				memcpy(more, start, cap * sizeof(size_t));
+				start = more;
+				cap *= 2;
+			}
+			start[ns++] = j;
 		}
-		start[ns++] = i++;
 	}
 	ru->series_row0 = spc__alloc(ru->tmp, (ns + 1) * sizeof(size_t));
 	ru->slabel = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
@@ -1297,6 +1317,41 @@ static double series_target(const struct spc_options *o, const char *label)
 }
 
 /* Step 4: parts, baseline and inclusion. */
+/* Part k of series s from point first, its count 0, with its limits
+ * cleared: field by field, as a batch of short series makes as many parts
+ * as series. */
+static void part_init(struct spc_result *r, size_t k, size_t s, size_t first, int number, int group)
+{
+	struct spc_part *p = &r->parts[k];
+	struct spc__lim *l = &r->plim[k];
+
+	p->series = s;
+	p->first = first;
+	p->count = 0;
+	p->number = number;
+	p->group = group;
+	p->n_obs = p->n_useful = 0;
+	p->longest_run = p->longest_run_max = 0;
+	p->crossings = p->crossings_min = 0;
+	p->runs_signal = 0;
+	p->short_group = 0;
+	p->sigma = NAN;
+	p->centre = NAN;
+	l->cl = l->lcl = l->ucl = l->lcl2 = l->ucl2 = 0;
+}
+
+/* The blocks of 64 points that start in part k (made whole) point to it. */
+static void block_parts(struct spc_result *r, size_t k)
+{
+	const struct spc_part *p = &r->parts[k];
+	size_t b;
+
+	if (!r->pblock)
+		return;
+	for (b = (p->first + 63) / 64; 64 * b < p->first + p->count; b++)
+		r->pblock[b] = (uint32_t)k;
+}
+
 static int build_parts(struct run *ru)
 {
 	const struct spc_options *o = &ru->o;
@@ -1330,6 +1385,13 @@ static int build_parts(struct run *ru)
 	r->plim = spc__alloc(&r->mem, (cap + 1) * sizeof(struct spc__lim));
 	if (!r->parts || !r->plim)
 		return CO_ENOMEM;
+	/* where each block of 64 points starts among the parts, filled as the
+	 * parts are made (spc__part_of()) */
+	if (cap > 8) {
+		r->pblock = spc__alloc(&r->mem, ((r->np + 63) / 64 + 1) * sizeof(uint32_t));
+		if (!r->pblock)
+			return CO_ENOMEM;
+	}
 	for (s = 0; s < r->nseries; s++) {
 		struct spc_series *se = &r->series[s];
 		int group = o->nrebase && se->count && is_rebase(o, se->label, r->x[se->first]);
@@ -1345,16 +1407,10 @@ static int build_parts(struct run *ru)
 		se->first_part = nparts;
 		se->target = series_target(o, se->label);
 		if (one_part && se->count) {
-			r->plim[nparts] = (struct spc__lim){0, 0, 0, 0, 0};
-			r->parts[nparts++] = (struct spc_part){.series = s,
-			                                       .first = se->first,
-			                                       .count = se->count,
-			                                       .number = 1,
-			                                       .group = group,
-			                                       .short_group = (long)se->count <
-			                                                      o->warning_threshold,
-			                                       .sigma = NAN,
-			                                       .centre = NAN};
+			part_init(r, nparts, s, se->first, 1, group);
+			r->parts[nparts].count = se->count;
+			r->parts[nparts].short_group = (long)se->count < o->warning_threshold;
+			block_parts(r, nparts++);
 			se->nparts = 1;
 			continue;
 		}
@@ -1373,19 +1429,15 @@ static int build_parts(struct run *ru)
 				}
 				if (reb)
 					group++;
-				r->plim[nparts] = (struct spc__lim){0, 0, 0, 0, 0};
-				r->parts[nparts++] = (struct spc_part){.series = s,
-				                                       .first = se->first + i,
-				                                       .number = number,
-				                                       .group = group,
-				                                       .sigma = NAN,
-				                                       .centre = NAN};
+				part_init(r, nparts++, s, se->first + i, number, group);
 			}
 		}
 		if (se->count)
 			r->parts[nparts - 1].count =
 			        se->first + se->count - r->parts[nparts - 1].first;
 		se->nparts = nparts - se->first_part;
+		for (i = se->first_part; i < nparts; i++)
+			block_parts(r, i);
 	}
 	r->nparts = nparts;
 
@@ -1765,21 +1817,6 @@ int spc__run(const struct spc_data *data, const struct spc_options *opt, int fla
 		goto out;
 	if (ru.lean && (rc = spc__lean_alloc(r)))
 		goto out;
-	/* where each block of 64 points starts among the parts */
-	if (r->nparts > 8) {
-		size_t nb = (r->np + 63) / 64, b, pt = 0;
-
-		r->pblock = spc__alloc(&r->mem, (nb + 1) * sizeof(uint32_t));
-		if (!r->pblock) {
-			rc = CO_ENOMEM;
-			goto out;
-		}
-		for (b = 0; b < nb; b++) {
-			while (pt + 1 < r->nparts && r->parts[pt + 1].first <= 64 * b)
-				pt++;
-			r->pblock[b] = (uint32_t)pt;
-		}
-	}
 
 	if (spc__varying_limits(&ru.o) && !r->ynum) {
 		if ((rc = alloc_d(r, &r->cl, r->np)) || (rc = alloc_d(r, &r->lcl, r->np)) ||

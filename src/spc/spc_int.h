@@ -195,6 +195,11 @@ void spc__classify_series(struct spc_result *r, size_t series);
 void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *cause,
                          enum spc_class *cls);
 /* The same from the point's word (spc__sig()). */
+/* rules.c: Making Data Count's cause and class from its rules' bits (bit 0
+ * shift, 1 two of three, 2 trend down, 3 trend up, 4 outside the limits)
+ * and the side of the point. */
+void spc__classify_mdc(const struct spc_result *r, unsigned bits, int above, enum spc_cause *cause,
+                       enum spc_class *cls);
 void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *cause,
                         enum spc_class *cls);
 /* Anhoej's limits (cached per n in the result) and verdict. */
@@ -209,6 +214,9 @@ int spc__lean_ok(const struct spc_options *o);
 int spc__lean_alloc(struct spc_result *r);
 int spc__lean_rules_part(struct spc_result *r, size_t part, struct spc__pool *tmp);
 uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
+/* lean.c: a lean Making Data Count point's rules' bits for
+ * spc__classify_mdc(), and its side (*above). */
+unsigned spc__lean_mdc_bits(const struct spc_result *r, size_t i, int *above);
 
 /* spc.c: spc_run() with flags: SPC__GENERAL without the shortcuts (lean
  * results, the fast orderings), SPC__NO_AVX with SSE2 alone: the unit tests
