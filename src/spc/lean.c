@@ -138,8 +138,6 @@ static inline __attribute__((always_inline)) uint64_t spread(uint64_t prev, uint
 {
 	int k = 1;
 
-	if (!(prev | cur))
-		return 0;
 	while (2 * k <= len) {
 		cur |= (cur << k) | (prev >> (64 - k));
 		prev |= prev << k;
@@ -156,17 +154,16 @@ static uint64_t valid_bits(size_t nv)
 }
 
 /* ORs the 64 bits of one block of a part (starting at point g) into a
- * plane. */
-static void put_bits(struct spc_result *r, int k, size_t g, uint64_t bits)
+ * plane, without a branch on the bits (a rule's bits come and go with the
+ * data; the planes have a spare word after the last block). */
+static inline void put_bits(struct spc_result *r, int k, size_t g, uint64_t bits)
 {
-	size_t w = g >> 6;
+	uint64_t *w0 = &r->plane[(g >> 6) * (size_t)r->nplanes + (size_t)k];
 	unsigned sh = (unsigned)(g & 63);
 
-	if (!bits)
-		return;
-	r->plane[w * (size_t)r->nplanes + (size_t)k] |= bits << sh;
-	if (sh)
-		r->plane[(w + 1) * (size_t)r->nplanes + (size_t)k] |= bits >> (64 - sh);
+	/* (x >> 1) >> (63 - sh) is x >> (64 - sh), and 0 when sh is 0 */
+	w0[0] |= bits << sh;
+	w0[r->nplanes] |= (bits >> 1) >> (63 - sh);
 }
 
 static int get_bit(const struct spc_result *r, int k, size_t i)
@@ -779,47 +776,30 @@ struct runs {
 	int prev; /* side of the last useful point, 0 before the first */
 };
 
-/* One block of sides (a above, u useful, nv points). */
+/* One block of sides (a above, u useful, nv points). When every point is
+ * useful (the common case) without a branch on the sides: the first run
+ * continues the last block's when it is on the same side, the transitions
+ * count the runs, and the longest run inside the block comes from its
+ * bits. */
 static void runs_block(struct runs *s, uint64_t a, uint64_t u, size_t nv)
 {
 	uint64_t ok = valid_bits(nv);
 
 	if (u == ok) {
-		int s0 = (a & 1) ? 1 : -1, sl, lead, trail, k;
-		uint64_t same0 = s0 > 0 ? a : ~a & ok, samel;
+		int s0 = (a & 1) ? 1 : -1, sl = (a >> (nv - 1)) & 1 ? 1 : -1, same = s0 == s->prev;
+		uint64_t same0 = s0 > 0 ? a : ~a & ok, samel = sl > 0 ? a : ~a & ok;
+		int lead = same0 == ~0ULL ? 64 : __builtin_ctzll(~same0);
+		/* (| 1: defined when the whole block is one run, then unused) */
+		int trail = __builtin_clzll(~(samel << (64 - nv)) | 1);
+		int t = popcount64((a ^ (a >> 1)) & (ok >> 1)), in = longest_ones2(a, ~a & ok);
+		long first = (same ? s->cur : 0) + lead;
 
 		s->useful += (long)nv;
-		lead = ~same0 ? __builtin_ctzll(~same0) : 64;
-		if ((size_t)lead >= nv) {
-			if (s0 == s->prev) {
-				s->cur += (long)nv;
-			} else {
-				s->runs++;
-				s->cur = (long)nv;
-				s->prev = s0;
-			}
-			if (s->cur > s->longest)
-				s->longest = s->cur;
-			return;
-		}
-		if (s0 == s->prev) {
-			s->cur += lead;
-		} else {
-			s->runs++;
-			s->cur = lead;
-		}
-		if (s->cur > s->longest)
-			s->longest = s->cur;
-		s->runs += popcount64((a ^ (a >> 1)) & (ok >> 1));
-		if (s->longest < 64) {
-			k = longest_ones2(a, ~a & ok);
-			if (k > s->longest)
-				s->longest = k;
-		}
-		sl = (a >> (nv - 1)) & 1 ? 1 : -1;
-		samel = sl > 0 ? a : ~a & ok;
-		trail = __builtin_clzll(~samel << (64 - nv));
-		s->cur = trail;
+		s->runs += !same + t;
+		s->longest = first > s->longest ? first : s->longest;
+		s->longest = in > s->longest ? in : s->longest;
+		/* one run over the whole block goes on; else the last one */
+		s->cur = t ? trail : first;
 		s->prev = sl;
 		return;
 	}

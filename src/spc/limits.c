@@ -261,18 +261,20 @@ static void i_sums_finish(const double *y, size_t a, size_t b, struct i_acc *c, 
 		c->k[0] += ok;
 		c->m[0] += g ? d : 0;
 		c->j[0] += g;
-		if (d > c->mx[0])
-			c->mx[0] = d;
+		c->mx[0] = d > c->mx[0] ? d : c->mx[0]; /* a max instruction, no branch */
 		prev = v;
 	}
 	*sum = (c->s[0] + c->s[1]) + (c->s[2] + c->s[3]);
 	*n = (size_t)(long long)((c->k[0] + c->k[1]) + (c->k[2] + c->k[3]));
 	*mrsum = (c->m[0] + c->m[1]) + (c->m[2] + c->m[3]);
 	*nmr = (size_t)(long long)((c->j[0] + c->j[1]) + (c->j[2] + c->j[3]));
+	/* the lanes' largest without a branch on them (no lane is NAN: each
+	 * keeps its maximum the way MAXPD does, the new value only when
+	 * larger) */
 	mx = c->mx[0];
-	for (i = 1; i < 4; i++)
-		if (c->mx[i] > mx)
-			mx = c->mx[i];
+	mx = c->mx[1] > mx ? c->mx[1] : mx;
+	mx = c->mx[2] > mx ? c->mx[2] : mx;
+	mx = c->mx[3] > mx ? c->mx[3] : mx;
 	*mrmax = mx;
 }
 

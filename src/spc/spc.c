@@ -662,14 +662,19 @@ static int order_facets_fast(struct run *ru)
 	const double *x = d->x;
 	size_t i = 1, n = d->n, ns = 1, cap = n / 32 + 64, k;
 	size_t *start = spc__alloc(ru->tmp, cap * sizeof(size_t));
-	int numeric = 1, ascending = 1;
+	const char **lab = spc__alloc(ru->tmp, cap * sizeof(char *));
+	int numeric, ascending = 1;
 	double prev = 0, v = 0;
 
-	if (!start)
+	if (!start || !lab)
 		return -1;
 	if (isnan(x[0]))
 		return 0;
+	/* each series' first row and label as the pass finds them (the
+	 * labels are not looked up again: the rows' labels are far apart) */
 	start[0] = 0;
+	lab[0] = f[0] ? f[0] : "";
+	numeric = maybe_number(lab[0]) && parse_number(lab[0], &v);
 	/* one pass: where the label changes, and that x increases elsewhere;
 	 * whether the labels come in increasing code point order on the way.
 	 * Rows from 1 on, 64 at a time, the last ones one by one. */
@@ -700,38 +705,35 @@ static int order_facets_fast(struct run *ru)
 				return 0;
 			if (c < 0)
 				ascending = 0;
-			if (ns == cap) {
+			if (ns + 1 >= cap) { /* room for this one and the end */
 				size_t *more = spc__alloc(ru->tmp, 2 * cap * sizeof(size_t));
+				const char **lmore = spc__alloc(ru->tmp, 2 * cap * sizeof(char *));
 
-				if (!more)
+				if (!more || !lmore)
 					return -1;
 				memcpy(more, start, cap * sizeof(size_t));
+				memcpy(lmore, lab, cap * sizeof(char *));
 				start = more;
+				lab = lmore;
 				cap *= 2;
 			}
+			lab[ns] = f[j] ? f[j] : "";
+			if (numeric && !(maybe_number(lab[ns]) && parse_number(lab[ns], &v)))
+				numeric = 0;
 			start[ns++] = j;
 		}
 	}
-	ru->series_row0 = spc__alloc(ru->tmp, (ns + 1) * sizeof(size_t));
-	ru->slabel = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
-	ru->slabel2 = spc__alloc(ru->tmp, (ns + 1) * sizeof(char *));
-	if (!ru->series_row0 || !ru->slabel || !ru->slabel2)
-		return -1;
-	for (k = 0; k < ns; k++) {
-		ru->series_row0[k] = start[k];
-		ru->slabel[k] = f[start[k]] ? f[start[k]] : "";
-		ru->slabel2[k] = "";
-		if (numeric && !(maybe_number(ru->slabel[k]) && parse_number(ru->slabel[k], &v)))
-			numeric = 0;
-	}
-	ru->series_row0[ns] = n;
+	start[ns] = n;
+	ru->series_row0 = start;
+	ru->slabel = lab;
+	ru->slabel2 = NULL; /* no second facet: not read */
 	/* each label once, in sort order: strictly increasing (code points:
 	 * compared at the label changes above) */
 	if (!numeric && !ascending)
 		return 0;
 	for (k = 1; k < ns && numeric; k++) {
-		parse_number(ru->slabel[k - 1], &prev);
-		parse_number(ru->slabel[k], &v);
+		parse_number(lab[k - 1], &prev);
+		parse_number(lab[k], &v);
 		if (!(v > prev))
 			return 0;
 	}
