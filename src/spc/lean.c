@@ -1133,3 +1133,15 @@ unsigned spc__lean_mdc_bits(const struct spc_result *r, size_t i, int *above)
 	       (unsigned)((w[SPC__P_UP] >> sh) & 1) << 3 |
 	       (unsigned)(((fl[SPC__P_HIGH] | fl[SPC__P_LOW]) >> sh) & 1) << 4;
 }
+
+int spc__lean_dir(const struct spc_result *r, size_t i)
+{
+	const uint64_t *w = &r->plane[(i >> 6) * (size_t)r->nplanes], *fl = w + r->fplane;
+	unsigned sh = (unsigned)(i & 63);
+	/* outside the limits or in a long run (Anhoej); without rules none */
+	uint64_t sig = (fl[SPC__P_HIGH] | fl[SPC__P_LOW]) |
+	               (r->opt.rules == SPC_RULES_ANHOEJ ? w[SPC__P_LONG_RUN] : 0);
+	int side = (int)((fl[SPC__P_ABOVE] >> sh) & 1) - (int)((fl[SPC__P_BELOW] >> sh) & 1);
+
+	return r->opt.rules == SPC_RULES_NONE ? 0 : (int)((sig >> sh) & 1) * side;
+}

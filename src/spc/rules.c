@@ -852,7 +852,6 @@ void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *
 	const struct spc_options *o = &r->opt;
 	const uint32_t part_only = SPC_SIG_FEW_CROSSINGS | SPC_SIG_FEW_RUNS | SPC_SIG_MANY_RUNS;
 	uint32_t s = f & SPC__SIG_MASK;
-	enum spc_cause c = SPC_CAUSE_COMMON;
 	int above = (f & SPC__F_ABOVE) != 0;
 	int side = above ? 1 : (f & SPC__F_BELOW) ? -1 : 0, dir = 0;
 
@@ -874,12 +873,15 @@ void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *
 			dir = -1;
 		if (s & SPC_SIG_TREND_UP)
 			dir = 1;
-		c = dir > 0   ? SPC_CAUSE_OTHER_HIGH
-		    : dir < 0 ? SPC_CAUSE_OTHER_LOW
-		              : SPC_CAUSE_COMMON;
 	}
-	*cause = c;
-	*cls = class_of(dir, o->direction);
+	spc__classify_dir(r, dir, cause, cls);
+}
+
+void spc__classify_dir(const struct spc_result *r, int dir, enum spc_cause *cause,
+                       enum spc_class *cls)
+{
+	*cause = dir > 0 ? SPC_CAUSE_OTHER_HIGH : dir < 0 ? SPC_CAUSE_OTHER_LOW : SPC_CAUSE_COMMON;
+	*cls = class_of(dir, r->opt.direction);
 }
 
 void spc__classify_series(struct spc_result *r, size_t series)
@@ -914,13 +916,15 @@ void spc__classify_series(struct spc_result *r, size_t series)
 	se->assurance = SPC_ASSURE_NONE;
 	if (!se->count)
 		return;
-	/* the last point is in the series' last part; a lean Making Data
-	 * Count result gives its rules' bits straight from the planes */
+	/* the last point is in the series' last part; a lean result gives
+	 * its rules' bits straight from the planes */
 	if (!r->sig && o->rules == SPC_RULES_MDC) {
 		int above;
 		unsigned bits = spc__lean_mdc_bits(r, end - 1, &above);
 
 		spc__classify_mdc(r, bits, above, &c, &k);
+	} else if (!r->sig && (o->rules == SPC_RULES_ANHOEJ || o->rules == SPC_RULES_NONE)) {
+		spc__classify_dir(r, spc__lean_dir(r, end - 1), &c, &k);
 	} else {
 		spc__classify_word(
 		        r,

@@ -200,6 +200,10 @@ void spc__classify_point(const struct spc_result *r, size_t i, enum spc_cause *c
  * and the side of the point. */
 void spc__classify_mdc(const struct spc_result *r, unsigned bits, int above, enum spc_cause *cause,
                        enum spc_class *cls);
+/* rules.c: the cause and class of a signal in direction dir (-1, 0, 1)
+ * outside Making Data Count. */
+void spc__classify_dir(const struct spc_result *r, int dir, enum spc_cause *cause,
+                       enum spc_class *cls);
 void spc__classify_word(const struct spc_result *r, uint32_t f, enum spc_cause *cause,
                         enum spc_class *cls);
 /* Anhoej's limits (cached per n in the result) and verdict. */
@@ -217,6 +221,9 @@ uint32_t spc__lean_sig(const struct spc_result *r, size_t i, size_t part);
 /* lean.c: a lean Making Data Count point's rules' bits for
  * spc__classify_mdc(), and its side (*above). */
 unsigned spc__lean_mdc_bits(const struct spc_result *r, size_t i, int *above);
+/* lean.c: the direction (-1, 0, 1) of a lean Anhoej or rule-less point's
+ * signals, for spc__classify_dir(). */
+int spc__lean_dir(const struct spc_result *r, size_t i);
 
 /* spc.c: spc_run() with flags: SPC__GENERAL without the shortcuts (lean
  * results, the fast orderings), SPC__NO_AVX with SSE2 alone: the unit tests
