@@ -822,10 +822,10 @@ static const int dir_of[] = {
 };
 
 /* Making Data Count's precedence (outside the limits, then trend up, trend
- * down, two of three, shift): the highest of the rules' bits (SPC__MDC_*)
- * picks the cause, on the side of the point, from a table; no branch on
- * the point, as the word of every series' last point is classified in the
- * run and its signals are hard to predict. */
+ * down, two of three, shift): the highest of the rules' bits (bit 0 shift
+ * ... bit 4 outside, spc_int.h) picks the cause, on the side of the point,
+ * from a table; no branch on the point, as the word of every series' last
+ * point is classified in the run and its signals are hard to predict. */
 void spc__classify_mdc(const struct spc_result *r, unsigned bits, int above, enum spc_cause *cause,
                        enum spc_class *cls)
 {
